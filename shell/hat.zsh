@@ -1,0 +1,16 @@
+# hat: shell integration for zsh. Load it from ~/.zshrc with:
+#
+#     eval "$(hat init zsh)"
+#
+# `{{cmd}} PROFILE` runs hat, which prints the exports for that profile's role, and
+# evaluates them only when hat succeeds. It returns hat's exit status. Anything hat
+# says to you goes to stderr; prompts (an MFA code) go to the terminal.
+
+{{cmd}}() {
+    \builtin local __hat_out __hat_status=0
+    __hat_out="$(\command {{bin}} assume --shell zsh "$@")" || __hat_status=$?
+    if \builtin test "$__hat_status" -eq 0 && \builtin test -n "$__hat_out"; then
+        \builtin eval "$__hat_out"
+    fi
+    \builtin return "$__hat_status"
+}

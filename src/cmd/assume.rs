@@ -1,0 +1,124 @@
+//! `hat assume`: resolve a profile, get its credentials (cache first), and print the
+//! exports for the shell function to evaluate.
+
+use crate::cli::AssumeArgs;
+use crate::clock;
+use crate::config::ConfigSet;
+use crate::creds::Credentials;
+use crate::emit::{Exports, Shell};
+use crate::env::Env;
+use crate::providers::{self, Request};
+use crate::resolve::{self, closest};
+use crate::{duration, log, region, verbose};
+use anyhow::{Result, bail};
+
+/// Printed instead of secrets when stdout is a terminal: the function is not set up.
+pub const SETUP_NOTE: &str =
+    "hat assume prints shell code for the `assume` shell function to evaluate; \
+it does not print credentials to a terminal.
+
+Set the function up once, then run `assume PROFILE`:
+    bash:  echo 'eval \"$(hat init bash)\"' >> ~/.bashrc
+    zsh:   echo 'eval \"$(hat init zsh)\"' >> ~/.zshrc
+    fish:  echo 'hat init fish | source' >> ~/.config/fish/config.fish
+Then open a new shell (or run the same line in this one).";
+
+pub fn run(args: &AssumeArgs, env: &Env) -> Result<String> {
+    log::set_verbose(args.verbose);
+    let shell = args.shell.unwrap_or(Shell::Sh);
+    if args.unset {
+        return Ok(Exports::cleared().render(shell));
+    }
+
+    let config = ConfigSet::load(env)?;
+    for warning in &config.warnings {
+        log::warn(warning);
+    }
+    let Some(profile) = args.profile.as_deref() else {
+        bail!("{}", missing_profile(&config, env));
+    };
+    let chain = resolve::resolve(&config, profile)?;
+    verbose!("profile {profile}: {}", chain.describe());
+
+    let region = match &args.region {
+        Some(r) => Some(region::expand(r)?),
+        None => config
+            .profile(profile)
+            .and_then(|p| p.get("region"))
+            .or_else(|| env.get("AWS_REGION"))
+            .or_else(|| env.get("AWS_DEFAULT_REGION"))
+            .map(str::to_string),
+    };
+    let request = Request {
+        duration: args.duration.as_deref().map(duration::parse).transpose()?,
+        mfa_token: args.mfa_token.clone(),
+        no_cache: args.no_cache,
+        region: region.clone(),
+    };
+    let creds = providers::obtain(&chain, &request, env)?;
+    let exports = exports(profile, region.as_deref(), &creds);
+    log::info(&summary(profile, region.as_deref(), &creds));
+    Ok(exports.render(shell))
+}
+
+pub fn exports(profile: &str, region: Option<&str>, creds: &Credentials) -> Exports {
+    let mut e = Exports::cleared();
+    e.set("AWS_ACCESS_KEY_ID", &creds.access_key_id)
+        .set("AWS_SECRET_ACCESS_KEY", &creds.secret_access_key)
+        .set("AWS_PROFILE", profile)
+        .set("HAT_PROFILE", profile);
+    if let Some(token) = &creds.session_token {
+        e.set("AWS_SESSION_TOKEN", token);
+    }
+    if let Some(region) = region {
+        e.set("AWS_REGION", region)
+            .set("AWS_DEFAULT_REGION", region);
+    }
+    if let Some(expiration) = creds.expiration {
+        let stamp = clock::to_rfc3339(expiration);
+        e.set("AWS_CREDENTIAL_EXPIRATION", &stamp)
+            .set("AWS_SESSION_EXPIRATION", stamp)
+            .set("HAT_EXPIRES", expiration.to_string());
+    }
+    e
+}
+
+fn summary(profile: &str, region: Option<&str>, creds: &Credentials) -> String {
+    let region = region.map(|r| format!(" in {r}")).unwrap_or_default();
+    match creds.remaining(clock::now()) {
+        Some(left) => format!(
+            "assumed {profile}{region}; the credentials expire in {}",
+            clock::human(left)
+        ),
+        None if creds.is_long_term() => format!("using {profile}{region} (long-term keys)"),
+        None => format!("using {profile}{region}"),
+    }
+}
+
+fn missing_profile(config: &ConfigSet, env: &Env) -> String {
+    let names: Vec<&str> = config.profile_names().collect();
+    if names.is_empty() {
+        return format!(
+            "name a profile: `assume PROFILE`. No profiles are defined yet in {} or {}",
+            config.config_path.display(),
+            config.credentials_path.display()
+        );
+    }
+    let mut hint = String::new();
+    if let Some(current) = env.get("AWS_PROFILE")
+        && let Some(best) = closest(names.iter().copied(), current, 1).first()
+    {
+        hint = format!(" (AWS_PROFILE is {best})");
+    }
+    let shown: Vec<&str> = names.iter().take(10).copied().collect();
+    let more = names.len().saturating_sub(shown.len());
+    let more = if more > 0 {
+        format!(" and {more} more (`hat config` lists them)")
+    } else {
+        String::new()
+    };
+    format!(
+        "name a profile: `assume PROFILE`{hint}. Profiles: {}{more}",
+        shown.join(", ")
+    )
+}

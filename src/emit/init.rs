@@ -1,0 +1,63 @@
+//! `hat init <shell>`: the thin wrapper for each shell, kept whole in `shell/` and
+//! printed with the command name and the binary's absolute path filled in.
+
+use super::Shell;
+use anyhow::{Result, bail};
+use std::path::Path;
+
+const BASH: &str = include_str!("../../shell/hat.bash");
+const ZSH: &str = include_str!("../../shell/hat.zsh");
+const FISH: &str = include_str!("../../shell/hat.fish");
+
+pub fn script(shell: Shell, command: &str, binary: &Path) -> Result<String> {
+    if !is_function_name(command) {
+        bail!(
+            "`{command}` cannot be a shell function name; use letters, digits, `_` and `-` (not first)"
+        );
+    }
+    let Some(binary) = binary.to_str() else {
+        bail!(
+            "the path to hat ({}) is not valid UTF-8; install hat somewhere else",
+            binary.display()
+        );
+    };
+    let template = match shell {
+        Shell::Bash | Shell::Sh => BASH,
+        Shell::Zsh => ZSH,
+        Shell::Fish => FISH,
+    };
+    Ok(template
+        .replace("{{cmd}}", command)
+        .replace("{{bin}}", &shell.quote(binary)))
+}
+
+fn is_function_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fills_in_name_and_quoted_path() {
+        let s = script(Shell::Bash, "wear", Path::new("/opt/it's/hat")).unwrap();
+        assert!(s.contains("wear()"), "{s}");
+        assert!(s.contains("'/opt/it'\\''s/hat'"), "{s}");
+        assert!(!s.contains("{{"), "{s}");
+        let f = script(Shell::Fish, "assume", Path::new("/bin/hat")).unwrap();
+        assert!(
+            f.contains("function assume") && f.contains("'/bin/hat'"),
+            "{f}"
+        );
+    }
+
+    #[test]
+    fn refuses_names_that_are_not_identifiers() {
+        assert!(script(Shell::Zsh, "x;rm", Path::new("/h")).is_err());
+        assert!(script(Shell::Zsh, "-x", Path::new("/h")).is_err());
+        assert!(script(Shell::Zsh, "", Path::new("/h")).is_err());
+    }
+}

@@ -1,0 +1,179 @@
+//! What hat hands to the shell, as data: a list of variables to set (`Some`) or unset
+//! (`None`), turned into code by one escaper per shell. Nothing here knows about AWS
+//! beyond the names of the variables hat manages.
+
+pub mod init;
+
+use clap::ValueEnum;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Shell {
+    Bash,
+    Zsh,
+    Fish,
+    /// Any POSIX shell (sh, dash, ksh): the same code as bash and zsh.
+    Sh,
+}
+
+impl Shell {
+    pub fn name(self) -> &'static str {
+        match self {
+            Shell::Bash => "bash",
+            Shell::Zsh => "zsh",
+            Shell::Fish => "fish",
+            Shell::Sh => "sh",
+        }
+    }
+
+    /// Quotes `value` so the shell reads it back byte for byte and expands nothing.
+    pub fn quote(self, value: &str) -> String {
+        match self {
+            Shell::Bash | Shell::Zsh | Shell::Sh => quote_posix(value),
+            Shell::Fish => quote_fish(value),
+        }
+    }
+}
+
+/// Every variable hat sets. Each assume starts by clearing all of them, so nothing from
+/// the previous role survives; `--unset` clears them and sets nothing.
+pub const MANAGED: &[&str] = &[
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    // Legacy name some old tools still read; hat never sets it, but a stale one would
+    // pair an old token with new keys.
+    "AWS_SECURITY_TOKEN",
+    "AWS_PROFILE",
+    "AWS_REGION",
+    "AWS_DEFAULT_REGION",
+    "AWS_CREDENTIAL_EXPIRATION",
+    "AWS_SESSION_EXPIRATION",
+    "HAT_PROFILE",
+    "HAT_EXPIRES",
+];
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Exports {
+    vars: Vec<(&'static str, Option<String>)>,
+}
+
+impl Exports {
+    /// Every managed variable, unset.
+    pub fn cleared() -> Self {
+        Exports {
+            vars: MANAGED.iter().map(|name| (*name, None)).collect(),
+        }
+    }
+
+    /// Sets a managed variable (panics on a name hat does not manage: a programming error).
+    pub fn set(&mut self, name: &str, value: impl Into<String>) -> &mut Self {
+        let slot = self
+            .vars
+            .iter_mut()
+            .find(|(n, _)| *n == name)
+            .unwrap_or_else(|| panic!("{name} is not a variable hat manages"));
+        slot.1 = Some(value.into());
+        self
+    }
+
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.vars
+            .iter()
+            .find(|(n, _)| *n == name)
+            .and_then(|(_, v)| v.as_deref())
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (&str, Option<&str>)> {
+        self.vars.iter().map(|(n, v)| (*n, v.as_deref()))
+    }
+
+    /// The whole answer as code for `shell`: unsets first, then exports.
+    pub fn render(&self, shell: Shell) -> String {
+        let mut out = String::new();
+        for (name, _) in self.vars.iter().filter(|(_, v)| v.is_none()) {
+            match shell {
+                Shell::Fish => out.push_str(&format!("set -e {name}\n")),
+                _ => out.push_str(&format!("unset {name}\n")),
+            }
+        }
+        for (name, value) in &self.vars {
+            let Some(value) = value else { continue };
+            let quoted = shell.quote(value);
+            match shell {
+                Shell::Fish => out.push_str(&format!("set -gx {name} {quoted}\n")),
+                _ => out.push_str(&format!("export {name}={quoted}\n")),
+            }
+        }
+        out
+    }
+}
+
+/// POSIX single quotes: nothing inside is special; a `'` is closed, escaped, reopened.
+fn quote_posix(value: &str) -> String {
+    let mut out = String::with_capacity(value.len() + 2);
+    out.push('\'');
+    for c in value.chars() {
+        if c == '\'' {
+            out.push_str("'\\''");
+        } else {
+            out.push(c);
+        }
+    }
+    out.push('\'');
+    out
+}
+
+/// fish single quotes: only `\\` and `\'` are escapes inside them.
+fn quote_fish(value: &str) -> String {
+    let mut out = String::with_capacity(value.len() + 2);
+    out.push('\'');
+    for c in value.chars() {
+        if c == '\'' || c == '\\' {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push('\'');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn posix_quoting() {
+        assert_eq!(quote_posix(""), "''");
+        assert_eq!(quote_posix("a'b"), "'a'\\''b'");
+        assert_eq!(quote_posix("$(x) `y` \\ \"z\"\n"), "'$(x) `y` \\ \"z\"\n'");
+    }
+
+    #[test]
+    fn fish_quoting() {
+        assert_eq!(quote_fish(""), "''");
+        assert_eq!(quote_fish("a'b\\c"), "'a\\'b\\\\c'");
+        assert_eq!(quote_fish("$x (y)"), "'$x (y)'");
+    }
+
+    #[test]
+    fn render_clears_then_sets() {
+        let mut e = Exports::cleared();
+        e.set("AWS_PROFILE", "p").set("HAT_PROFILE", "p");
+        let bash = e.render(Shell::Bash);
+        assert!(bash.starts_with("unset AWS_ACCESS_KEY_ID\n"), "{bash}");
+        assert!(
+            bash.ends_with("export AWS_PROFILE='p'\nexport HAT_PROFILE='p'\n"),
+            "{bash}"
+        );
+        let fish = e.render(Shell::Fish);
+        assert!(fish.contains("set -e AWS_REGION\n") && fish.contains("set -gx AWS_PROFILE 'p'\n"));
+        assert_eq!(e.get("AWS_PROFILE"), Some("p"));
+        assert_eq!(e.get("AWS_REGION"), None);
+    }
+
+    #[test]
+    #[should_panic(expected = "not a variable hat manages")]
+    fn unmanaged_names_are_refused() {
+        Exports::cleared().set("PATH", "/evil");
+    }
+}

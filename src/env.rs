@@ -1,0 +1,136 @@
+//! The one seam through which hat reads the process environment and locates the
+//! user's files. Everything else asks an [`Env`], so tests can fill one by hand and
+//! no test ever touches the real `~/.aws` or `AWS_*` variables.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+#[derive(Clone, Debug, Default)]
+pub struct Env {
+    vars: HashMap<String, String>,
+}
+
+impl Env {
+    /// A snapshot of this process's environment (variables that are not UTF-8 are skipped).
+    pub fn from_process() -> Self {
+        let vars = std::env::vars_os()
+            .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
+            .collect();
+        Env { vars }
+    }
+
+    pub fn from_pairs<K: Into<String>, V: Into<String>>(
+        pairs: impl IntoIterator<Item = (K, V)>,
+    ) -> Self {
+        Env {
+            vars: pairs
+                .into_iter()
+                .map(|(k, v)| (k.into(), v.into()))
+                .collect(),
+        }
+    }
+
+    /// The value of a variable; an empty value counts as unset, as the SDKs treat it.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.vars
+            .get(name)
+            .map(String::as_str)
+            .filter(|v| !v.is_empty())
+    }
+
+    pub fn home(&self) -> Option<PathBuf> {
+        self.get("HOME").map(PathBuf::from)
+    }
+
+    /// Expands a leading `~/` the way the AWS SDKs do for file-path settings.
+    pub fn expand_tilde(&self, path: &str) -> PathBuf {
+        match (path.strip_prefix("~/"), self.home()) {
+            (Some(rest), Some(home)) => home.join(rest),
+            _ if path == "~" => self.home().unwrap_or_else(|| PathBuf::from(path)),
+            _ => PathBuf::from(path),
+        }
+    }
+
+    fn aws_file(&self, var: &str, default_name: &str) -> PathBuf {
+        match self.get(var) {
+            Some(p) => self.expand_tilde(p),
+            None => self
+                .home()
+                .unwrap_or_default()
+                .join(".aws")
+                .join(default_name),
+        }
+    }
+
+    /// `AWS_CONFIG_FILE`, else `~/.aws/config`.
+    pub fn config_file(&self) -> PathBuf {
+        self.aws_file("AWS_CONFIG_FILE", "config")
+    }
+
+    /// `AWS_SHARED_CREDENTIALS_FILE`, else `~/.aws/credentials`.
+    pub fn credentials_file(&self) -> PathBuf {
+        self.aws_file("AWS_SHARED_CREDENTIALS_FILE", "credentials")
+    }
+
+    /// hat's own cache directory: `HAT_CACHE_DIR`, else `$XDG_CACHE_HOME/hat`, else `~/.cache/hat`.
+    pub fn cache_dir(&self) -> PathBuf {
+        if let Some(dir) = self.get("HAT_CACHE_DIR") {
+            return self.expand_tilde(dir);
+        }
+        match self.get("XDG_CACHE_HOME") {
+            Some(xdg) if xdg.starts_with('/') => PathBuf::from(xdg).join("hat"),
+            _ => self.home().unwrap_or_default().join(".cache").join("hat"),
+        }
+    }
+
+    /// The endpoint to send STS calls to, from the SDKs' standard variables.
+    pub fn sts_endpoint(&self) -> Option<&str> {
+        if self
+            .get("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")
+            .is_some_and(|v| v.eq_ignore_ascii_case("true"))
+        {
+            return None;
+        }
+        self.get("AWS_ENDPOINT_URL_STS")
+            .or_else(|| self.get("AWS_ENDPOINT_URL"))
+    }
+
+    /// The local user's name, for a default role session name.
+    pub fn user_name(&self) -> Option<&str> {
+        self.get("USER")
+            .or_else(|| self.get("LOGNAME"))
+            .or_else(|| self.get("USERNAME"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn files_default_under_home_and_follow_overrides() {
+        let env = Env::from_pairs([("HOME", "/h")]);
+        assert_eq!(env.config_file(), PathBuf::from("/h/.aws/config"));
+        assert_eq!(env.credentials_file(), PathBuf::from("/h/.aws/credentials"));
+        assert_eq!(env.cache_dir(), PathBuf::from("/h/.cache/hat"));
+
+        let env = Env::from_pairs([
+            ("HOME", "/h"),
+            ("AWS_CONFIG_FILE", "~/cfg"),
+            ("AWS_SHARED_CREDENTIALS_FILE", "/c"),
+            ("XDG_CACHE_HOME", "/x"),
+        ]);
+        assert_eq!(env.config_file(), PathBuf::from("/h/cfg"));
+        assert_eq!(env.credentials_file(), PathBuf::from("/c"));
+        assert_eq!(env.cache_dir(), PathBuf::from("/x/hat"));
+    }
+
+    #[test]
+    fn empty_variables_count_as_unset() {
+        let env = Env::from_pairs([
+            ("AWS_ENDPOINT_URL_STS", ""),
+            ("AWS_ENDPOINT_URL", "http://a"),
+        ]);
+        assert_eq!(env.sts_endpoint(), Some("http://a"));
+    }
+}

@@ -1,0 +1,21 @@
+//! hat: wear any AWS role in your terminal.
+//!
+//! Data flows one way: arguments ([`cli`]) → profile files ([`config`]) → the chain of
+//! credential sources ([`resolve`]) → the cache or provider calls ([`cache`],
+//! [`providers`]) → credentials ([`creds`]) → exports for the user's shell ([`emit`]).
+//! Nothing below `providers` knows about shells; nothing in `emit` knows about AWS.
+
+pub mod cache;
+pub mod cli;
+pub mod clock;
+pub mod cmd;
+pub mod config;
+pub mod creds;
+pub mod duration;
+pub mod emit;
+pub mod env;
+pub mod log;
+pub mod providers;
+pub mod region;
+pub mod resolve;
+pub mod tty;

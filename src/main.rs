@@ -1,0 +1,66 @@
+//! The `hat` binary: parse arguments, run one command, print its output whole or
+//! print the error chain, and exit with a status the shell function passes on.
+
+use clap::Parser;
+use clap::error::ErrorKind;
+use hat::cli::{Cli, Command};
+use hat::cmd;
+use hat::env::Env;
+use std::io::{IsTerminal, Write};
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    // Under the shell function stdout is evaluated, so help must go to stderr there.
+    let from_wrapper = std::env::args_os().any(|a| {
+        a.to_str()
+            .is_some_and(|a| a == "--shell" || a.starts_with("--shell="))
+    });
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e)
+            if from_wrapper
+                && matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) =>
+        {
+            eprint!("{}", e.render().ansi());
+            return ExitCode::SUCCESS;
+        }
+        Err(e) => e.exit(),
+    };
+    let env = Env::from_process();
+
+    let result = match &cli.command {
+        Command::Assume(args) => {
+            if std::io::stdout().is_terminal() {
+                eprintln!("{}", cmd::assume::SETUP_NOTE);
+                return ExitCode::from(2);
+            }
+            cmd::assume::run(args, &env)
+        }
+        Command::Init(args) => cmd::init::run(args),
+        Command::Config(args) => cmd::config::run(args, &env),
+        Command::Completions(args) => Ok(cmd::completions::run(args)),
+    };
+    match result {
+        Ok(output) => print(&output),
+        Err(e) => {
+            eprintln!("hat: error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Writes the whole answer at once. A closed pipe is not an error: the reader left.
+fn print(output: &str) -> ExitCode {
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(output.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("hat: error: could not write the output: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

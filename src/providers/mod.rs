@@ -1,0 +1,472 @@
+//! Getting the credentials a resolved [`Chain`] describes: the base source, then each
+//! role in turn, reusing cached answers from the newest step backwards so that a cached
+//! profile costs one file read and no network, and asking STS (under a lock, so
+//! parallel shells make one call) only for the steps that are missing.
+
+pub mod process;
+pub mod sts;
+
+use crate::cache::{self, Cache};
+use crate::clock;
+use crate::creds::Credentials;
+use crate::duration;
+use crate::env::Env;
+use crate::log;
+use crate::resolve::{Base, Chain, Hop};
+use crate::verbose;
+use anyhow::{Context as _, Result, anyhow, bail};
+use sts::Sts;
+
+/// MFA sessions (GetSessionToken) last as long as STS's own default: 12 hours. During
+/// that time, switching between roles behind the same MFA device asks for no code.
+pub const MFA_SESSION_SECONDS: u32 = 43_200;
+
+/// What the user asked for besides the profile.
+#[derive(Debug, Default, Clone)]
+pub struct Request {
+    /// `-d`: the session length of the last step.
+    pub duration: Option<u32>,
+    /// `--mfa-token`: used for the first MFA code needed.
+    pub mfa_token: Option<String>,
+    pub no_cache: bool,
+    /// The region STS calls are signed for (the profile's).
+    pub region: Option<String>,
+}
+
+/// One step of a chain with everything that decides its answer worked out beforehand.
+struct Step<'a> {
+    hop: &'a Hop,
+    key: String,
+    session_name: String,
+    duration: Option<u32>,
+}
+
+pub fn obtain(chain: &Chain, request: &Request, env: &Env) -> Result<Credentials> {
+    let mut fetcher = Fetcher {
+        env,
+        request,
+        cache: Cache::new(&env.cache_dir()),
+        sts: None,
+        mfa_token: request.mfa_token.clone(),
+        now: clock::now(),
+        endpoint: env.sts_endpoint().unwrap_or("default").to_string(),
+    };
+    fetcher.obtain(chain)
+}
+
+struct Fetcher<'a> {
+    env: &'a Env,
+    request: &'a Request,
+    cache: Cache,
+    sts: Option<Sts>,
+    mfa_token: Option<String>,
+    now: i64,
+    /// Part of every cache key: credentials from a test endpoint are not AWS's.
+    endpoint: String,
+}
+
+impl Fetcher<'_> {
+    fn obtain(&mut self, chain: &Chain) -> Result<Credentials> {
+        let (base_key, base_cacheable, base_duration) = self.plan_base(chain)?;
+        let steps = self.plan_hops(chain, &base_key)?;
+
+        // Newest cached step first: a cached profile needs nothing else.
+        let mut start = 0;
+        let mut current: Option<Credentials> = None;
+        if !self.request.no_cache {
+            for (index, step) in steps.iter().enumerate().rev() {
+                if let Some(hit) = self.cache.load(&step.key, self.now) {
+                    verbose!(
+                        "profile {}: cached credentials ({})",
+                        step.hop.profile,
+                        Cache::describe(&hit, self.now)
+                    );
+                    start = index + 1;
+                    current = Some(hit);
+                    break;
+                }
+            }
+            if current.is_none() && base_cacheable {
+                current = self.cache.load(&base_key, self.now);
+                if let Some(hit) = &current {
+                    verbose!(
+                        "profile {}: cached credentials ({})",
+                        chain.base.profile(),
+                        Cache::describe(hit, self.now)
+                    );
+                }
+            }
+        }
+
+        let mut creds = match current {
+            Some(c) => c,
+            None => self.base(chain, &base_key, base_duration)?,
+        };
+        let mut source_profile = chain.base.profile().to_string();
+        if start > 0 {
+            source_profile = steps[start - 1].hop.profile.clone();
+        }
+        for step in &steps[start..] {
+            creds = self.assume(step, &creds, &source_profile)?;
+            source_profile = step.hop.profile.clone();
+        }
+        Ok(creds)
+    }
+
+    /// The base's cache key (its identity), whether its answer is cached, and the
+    /// duration it asks STS for.
+    fn plan_base(&self, chain: &Chain) -> Result<(String, bool, Option<u32>)> {
+        let last = chain.hops.is_empty();
+        let wanted = if last { self.request.duration } else { None };
+        Ok(match &chain.base {
+            Base::Static {
+                credentials,
+                mfa_serial: Some(serial),
+                ..
+            } => {
+                let d = wanted.unwrap_or(MFA_SESSION_SECONDS);
+                duration::check(d, duration::SESSION_TOKEN_MAX, "GetSessionToken")?;
+                (self.mfa_key(credentials, serial, d), true, Some(d))
+            }
+            Base::Static {
+                credentials,
+                profile,
+                ..
+            } => {
+                if wanted.is_some() {
+                    log::warn(&format!(
+                        "-d has no effect: profile `{profile}` uses its keys directly, without a session"
+                    ));
+                }
+                (
+                    cache::key(&["static", &credentials.access_key_id]),
+                    false,
+                    None,
+                )
+            }
+            Base::Environment { profile } => {
+                if wanted.is_some() {
+                    log::warn(&format!("-d has no effect on profile `{profile}`"));
+                }
+                let id = self.env.get("AWS_ACCESS_KEY_ID").unwrap_or("");
+                (cache::key(&["env", id]), false, None)
+            }
+            Base::Process { command, profile } => {
+                if wanted.is_some() {
+                    log::warn(&format!(
+                        "-d has no effect: profile `{profile}` gets its credentials from credential_process"
+                    ));
+                }
+                (cache::key(&["process", command]), false, None)
+            }
+            Base::WebIdentity {
+                role_arn,
+                token_file,
+                session_name,
+                duration: own,
+                ..
+            } => {
+                let d = wanted.or(*own);
+                if let Some(d) = d {
+                    duration::check(d, duration::ASSUME_ROLE_MAX, "AssumeRoleWithWebIdentity")?;
+                }
+                let name = self.session_name(session_name.as_deref());
+                let key = cache::key(&[
+                    "web-identity",
+                    role_arn,
+                    token_file,
+                    &name,
+                    &d.map(|d| d.to_string()).unwrap_or_default(),
+                    &self.endpoint,
+                ]);
+                (key, true, d)
+            }
+        })
+    }
+
+    fn plan_hops<'c>(&self, chain: &'c Chain, base_key: &str) -> Result<Vec<Step<'c>>> {
+        let mut steps = Vec::with_capacity(chain.hops.len());
+        let mut previous = base_key.to_string();
+        let base_is_role = matches!(chain.base, Base::WebIdentity { .. });
+        for (index, hop) in chain.hops.iter().enumerate() {
+            let last = index + 1 == chain.hops.len();
+            let mut duration = if last {
+                self.request.duration.or(hop.duration)
+            } else {
+                hop.duration
+            };
+            if let Some(d) = duration {
+                duration::check(d, duration::ASSUME_ROLE_MAX, "AssumeRole")?;
+                // Role credentials assuming a role is chaining: STS allows one hour at most.
+                let chained = index > 0 || base_is_role;
+                if chained && d > duration::CHAINED_MAX {
+                    log::warn(&format!(
+                        "profile `{}` is reached by role chaining, which STS limits to 1h; asking for 1h instead of {}",
+                        hop.profile,
+                        duration::describe(d)
+                    ));
+                    duration = Some(duration::CHAINED_MAX);
+                }
+            }
+            let session_name = self.session_name(hop.session_name.as_deref());
+            let key = cache::key(&[
+                "assume-role",
+                &previous,
+                &hop.role_arn,
+                hop.external_id.as_deref().unwrap_or(""),
+                &session_name,
+                &duration.map(|d| d.to_string()).unwrap_or_default(),
+                hop.mfa_serial.as_deref().unwrap_or(""),
+                &self.endpoint,
+            ]);
+            previous = key.clone();
+            steps.push(Step {
+                hop,
+                key,
+                session_name,
+                duration,
+            });
+        }
+        Ok(steps)
+    }
+
+    fn mfa_key(&self, long_term: &Credentials, serial: &str, duration: u32) -> String {
+        cache::key(&[
+            "mfa-session",
+            &long_term.access_key_id,
+            serial,
+            &duration.to_string(),
+            &self.endpoint,
+        ])
+    }
+
+    /// `role_session_name`, else `hat-<user>`, cut to STS's alphabet and 64 characters.
+    fn session_name(&self, configured: Option<&str>) -> String {
+        if let Some(name) = configured {
+            return name.to_string();
+        }
+        let user: String = self
+            .env
+            .user_name()
+            .unwrap_or("user")
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric() || "+=,.@_-".contains(*c))
+            .collect();
+        let mut name = format!("hat-{user}");
+        name.truncate(64);
+        name
+    }
+
+    fn sts(&mut self) -> Result<&Sts> {
+        if self.sts.is_none() {
+            self.sts = Some(Sts::new(self.env, self.request.region.as_deref())?);
+        }
+        Ok(self.sts.as_ref().expect("just set"))
+    }
+
+    fn base(&mut self, chain: &Chain, key: &str, duration: Option<u32>) -> Result<Credentials> {
+        match &chain.base {
+            Base::Static {
+                credentials,
+                mfa_serial: None,
+                ..
+            } => Ok(credentials.clone()),
+            Base::Static {
+                credentials,
+                mfa_serial: Some(serial),
+                profile,
+            } => self.mfa_session(
+                credentials,
+                serial,
+                duration.unwrap_or(MFA_SESSION_SECONDS),
+                profile,
+            ),
+            Base::Environment { profile } => self.environment(profile),
+            Base::Process { profile, command } => process::run(profile, command),
+            Base::WebIdentity {
+                profile,
+                role_arn,
+                token_file,
+                session_name,
+                ..
+            } => {
+                let _lock = self.cache.lock(key)?;
+                if !self.request.no_cache
+                    && let Some(hit) = self.cache.load(key, self.now)
+                {
+                    return Ok(hit);
+                }
+                let path = self.env.expand_tilde(token_file);
+                let token = std::fs::read_to_string(&path).with_context(|| {
+                    format!(
+                        "could not read the web identity token file {} of profile `{profile}`",
+                        path.display()
+                    )
+                })?;
+                let name = self.session_name(session_name.as_deref());
+                verbose!("profile {profile}: AssumeRoleWithWebIdentity {role_arn}");
+                let ctx = sts::Context {
+                    profile,
+                    source_profile: profile,
+                    role_arn: Some(role_arn),
+                    has_external_id: false,
+                    has_mfa: false,
+                };
+                let creds = self.sts()?.assume_role_with_web_identity(
+                    role_arn,
+                    &name,
+                    token.trim(),
+                    duration,
+                    &ctx,
+                )?;
+                self.remember(key, &creds);
+                Ok(creds)
+            }
+        }
+    }
+
+    fn environment(&self, profile: &str) -> Result<Credentials> {
+        let (Some(id), Some(secret)) = (
+            self.env.get("AWS_ACCESS_KEY_ID"),
+            self.env.get("AWS_SECRET_ACCESS_KEY"),
+        ) else {
+            bail!(
+                "profile `{profile}` uses credential_source = Environment, but AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not both set"
+            );
+        };
+        if let Some(previous) = self.env.get("HAT_PROFILE") {
+            log::warn(&format!(
+                "profile `{profile}` starts from the credentials in your environment, which hat exported for profile `{previous}`"
+            ));
+        }
+        Ok(Credentials {
+            access_key_id: id.to_string(),
+            secret_access_key: secret.to_string(),
+            session_token: self
+                .env
+                .get("AWS_SESSION_TOKEN")
+                .or_else(|| self.env.get("AWS_SECURITY_TOKEN"))
+                .map(str::to_string),
+            expiration: None,
+        })
+    }
+
+    /// Exchanges long-term keys and an MFA code for a 12-hour MFA session, cached so the
+    /// next role behind the same device needs no code.
+    fn mfa_session(
+        &mut self,
+        long_term: &Credentials,
+        serial: &str,
+        duration: u32,
+        profile: &str,
+    ) -> Result<Credentials> {
+        let key = self.mfa_key(long_term, serial, duration);
+        let _lock = self.cache.lock(&key)?;
+        if !self.request.no_cache
+            && let Some(hit) = self.cache.load(&key, self.now)
+        {
+            verbose!(
+                "MFA session for {serial}: cached ({})",
+                Cache::describe(&hit, self.now)
+            );
+            return Ok(hit);
+        }
+        let code = self.mfa_code(serial, profile)?;
+        verbose!("profile {profile}: GetSessionToken with MFA device {serial}");
+        let ctx = sts::Context {
+            profile,
+            source_profile: profile,
+            role_arn: None,
+            has_external_id: false,
+            has_mfa: true,
+        };
+        let creds =
+            self.sts()?
+                .get_session_token(long_term, serial, &code, Some(duration), &ctx)?;
+        self.remember(&key, &creds);
+        Ok(creds)
+    }
+
+    fn mfa_code(&mut self, serial: &str, profile: &str) -> Result<String> {
+        let code = match self.mfa_token.take() {
+            Some(code) => code,
+            None => crate::tty::ask(&format!("MFA code for {serial}: ")).map_err(|e| {
+                anyhow!(
+                    "profile `{profile}` needs an MFA code from {serial}, but hat could not ask for one ({e}); pass it with --mfa-token CODE"
+                )
+            })?,
+        };
+        let code = code.trim().to_string();
+        if code.len() != 6 || !code.chars().all(|c| c.is_ascii_digit()) {
+            bail!(
+                "an MFA code is 6 digits; got {} characters. Type the code your MFA device shows now",
+                code.chars().count()
+            );
+        }
+        Ok(code)
+    }
+
+    fn assume(
+        &mut self,
+        step: &Step<'_>,
+        caller: &Credentials,
+        source_profile: &str,
+    ) -> Result<Credentials> {
+        let hop = step.hop;
+        let _lock = self.cache.lock(&step.key)?;
+        if !self.request.no_cache
+            && let Some(hit) = self.cache.load(&step.key, self.now)
+        {
+            verbose!("profile {}: cached by another shell meanwhile", hop.profile);
+            return Ok(hit);
+        }
+        // Behind MFA with long-term keys: go through a cached MFA session, so the code is
+        // asked once for all roles. Otherwise the code goes with the AssumeRole call.
+        let mut mfa_code = None;
+        let session;
+        let caller = match &hop.mfa_serial {
+            Some(serial) if caller.is_long_term() => {
+                session = self.mfa_session(caller, serial, MFA_SESSION_SECONDS, &hop.profile)?;
+                &session
+            }
+            Some(serial) => {
+                mfa_code = Some(self.mfa_code(serial, &hop.profile)?);
+                caller
+            }
+            None => caller,
+        };
+        verbose!(
+            "profile {}: AssumeRole {} as {} (from profile {source_profile})",
+            hop.profile,
+            hop.role_arn,
+            step.session_name
+        );
+        let request = sts::AssumeRole {
+            role_arn: &hop.role_arn,
+            session_name: &step.session_name,
+            external_id: hop.external_id.as_deref(),
+            duration: step.duration,
+            mfa: match (&hop.mfa_serial, &mfa_code) {
+                (Some(serial), Some(code)) => Some((serial.as_str(), code.as_str())),
+                _ => None,
+            },
+        };
+        let ctx = sts::Context {
+            profile: &hop.profile,
+            source_profile,
+            role_arn: Some(&hop.role_arn),
+            has_external_id: hop.external_id.is_some(),
+            has_mfa: hop.mfa_serial.is_some(),
+        };
+        let creds = self.sts()?.assume_role(caller, &request, &ctx)?;
+        self.remember(&step.key, &creds);
+        Ok(creds)
+    }
+
+    /// Caches an answer; a cache that cannot be written costs speed, not correctness.
+    fn remember(&self, key: &str, creds: &Credentials) {
+        if let Err(e) = self.cache.store(key, creds) {
+            log::warn(&format!("{e:#}"));
+        }
+    }
+}

@@ -1,0 +1,354 @@
+//! AWS STS through the Rust SDK: AssumeRole, GetSessionToken (MFA sessions) and
+//! AssumeRoleWithWebIdentity, plus turning STS's errors into advice a person can act
+//! on. The async runtime, TLS and the HTTP client are created here and only when a
+//! call is needed, so the cached path never pays for them.
+
+use crate::creds::Credentials;
+use crate::env::Env;
+use anyhow::{Result, anyhow};
+use aws_sdk_sts::config::retry::RetryConfig;
+use aws_sdk_sts::config::timeout::TimeoutConfig;
+use aws_sdk_sts::config::{BehaviorVersion, Region};
+use aws_sdk_sts::error::{ProvideErrorMetadata, SdkError};
+use aws_smithy_http_client::tls::{self, rustls_provider::CryptoMode};
+use aws_smithy_runtime_api::client::http::SharedHttpClient;
+use aws_smithy_types::error::display::DisplayErrorContext;
+use std::time::Duration;
+
+const DEFAULT_REGION: &str = "us-east-1";
+
+pub struct Sts {
+    runtime: tokio::runtime::Runtime,
+    http: SharedHttpClient,
+    endpoint: Option<String>,
+    region: String,
+}
+
+/// What a role request needs besides the caller's credentials.
+pub struct AssumeRole<'a> {
+    pub role_arn: &'a str,
+    pub session_name: &'a str,
+    pub external_id: Option<&'a str>,
+    pub duration: Option<u32>,
+    /// (serial, code) when the role needs MFA and the caller is not an MFA session.
+    pub mfa: Option<(&'a str, &'a str)>,
+}
+
+/// Who is calling and why, so an error can name the profile, role and settings.
+pub struct Context<'a> {
+    pub profile: &'a str,
+    pub source_profile: &'a str,
+    pub role_arn: Option<&'a str>,
+    pub has_external_id: bool,
+    pub has_mfa: bool,
+}
+
+impl Sts {
+    pub fn new(env: &Env, region: Option<&str>) -> Result<Sts> {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .build()?;
+        let http = aws_smithy_http_client::Builder::new()
+            .tls_provider(tls::Provider::Rustls(CryptoMode::Ring))
+            .build_https();
+        Ok(Sts {
+            runtime,
+            http,
+            endpoint: env.sts_endpoint().map(str::to_string),
+            region: region.unwrap_or(DEFAULT_REGION).to_string(),
+        })
+    }
+
+    /// Where calls go, for messages.
+    pub fn endpoint(&self) -> String {
+        self.endpoint
+            .clone()
+            .unwrap_or_else(|| format!("https://sts.{}.amazonaws.com", self.region))
+    }
+
+    fn client(&self, creds: Option<&Credentials>) -> aws_sdk_sts::Client {
+        let mut config = aws_sdk_sts::Config::builder()
+            .behavior_version(BehaviorVersion::latest())
+            .region(Region::new(self.region.clone()))
+            .http_client(self.http.clone())
+            .retry_config(RetryConfig::standard().with_max_attempts(3))
+            .timeout_config(
+                TimeoutConfig::builder()
+                    .connect_timeout(Duration::from_secs(5))
+                    .operation_attempt_timeout(Duration::from_secs(20))
+                    .build(),
+            );
+        if let Some(c) = creds {
+            config = config.credentials_provider(aws_credential_types::Credentials::new(
+                c.access_key_id.clone(),
+                c.secret_access_key.clone(),
+                c.session_token.clone(),
+                None,
+                "hat",
+            ));
+        }
+        if let Some(endpoint) = &self.endpoint {
+            config = config.endpoint_url(endpoint);
+        }
+        aws_sdk_sts::Client::from_conf(config.build())
+    }
+
+    pub fn assume_role(
+        &self,
+        caller: &Credentials,
+        request: &AssumeRole<'_>,
+        ctx: &Context<'_>,
+    ) -> Result<Credentials> {
+        let client = self.client(Some(caller));
+        let call = client
+            .assume_role()
+            .role_arn(request.role_arn)
+            .role_session_name(request.session_name)
+            .set_external_id(request.external_id.map(str::to_string))
+            .set_duration_seconds(request.duration.map(|d| d as i32))
+            .set_serial_number(request.mfa.map(|(serial, _)| serial.to_string()))
+            .set_token_code(request.mfa.map(|(_, code)| code.to_string()));
+        let output = self
+            .runtime
+            .block_on(call.send())
+            .map_err(|e| self.explain("AssumeRole", e, ctx))?;
+        convert(output.credentials(), "AssumeRole")
+    }
+
+    pub fn get_session_token(
+        &self,
+        caller: &Credentials,
+        serial: &str,
+        code: &str,
+        duration: Option<u32>,
+        ctx: &Context<'_>,
+    ) -> Result<Credentials> {
+        let client = self.client(Some(caller));
+        let call = client
+            .get_session_token()
+            .serial_number(serial)
+            .token_code(code)
+            .set_duration_seconds(duration.map(|d| d as i32));
+        let output = self
+            .runtime
+            .block_on(call.send())
+            .map_err(|e| self.explain("GetSessionToken", e, ctx))?;
+        convert(output.credentials(), "GetSessionToken")
+    }
+
+    pub fn assume_role_with_web_identity(
+        &self,
+        role_arn: &str,
+        session_name: &str,
+        token: &str,
+        duration: Option<u32>,
+        ctx: &Context<'_>,
+    ) -> Result<Credentials> {
+        let client = self.client(None);
+        let call = client
+            .assume_role_with_web_identity()
+            .role_arn(role_arn)
+            .role_session_name(session_name)
+            .web_identity_token(token)
+            .set_duration_seconds(duration.map(|d| d as i32));
+        let output = self
+            .runtime
+            .block_on(call.send())
+            .map_err(|e| self.explain("AssumeRoleWithWebIdentity", e, ctx))?;
+        convert(output.credentials(), "AssumeRoleWithWebIdentity")
+    }
+
+    fn explain<E, R>(
+        &self,
+        operation: &str,
+        err: SdkError<E, R>,
+        ctx: &Context<'_>,
+    ) -> anyhow::Error
+    where
+        E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+        R: std::fmt::Debug + Send + Sync + 'static,
+    {
+        match &err {
+            SdkError::DispatchFailure(_) | SdkError::TimeoutError(_) => anyhow!(
+                "could not reach STS at {} for profile `{}`: {}. Check your network connection and proxy settings{}",
+                self.endpoint(),
+                ctx.profile,
+                DisplayErrorContext(&err),
+                if self.endpoint.is_some() {
+                    ", and AWS_ENDPOINT_URL_STS / AWS_ENDPOINT_URL"
+                } else {
+                    ""
+                }
+            ),
+            SdkError::ServiceError(_) => {
+                let code = err.code().unwrap_or("Unknown").to_string();
+                let message = err.message().unwrap_or("").to_string();
+                advise(operation, &code, &message, ctx)
+            }
+            _ => anyhow!(
+                "STS {operation} for profile `{}` failed: {}",
+                ctx.profile,
+                DisplayErrorContext(&err)
+            ),
+        }
+    }
+}
+
+fn convert(
+    creds: Option<&aws_sdk_sts::types::Credentials>,
+    operation: &str,
+) -> Result<Credentials> {
+    let c = creds.ok_or_else(|| anyhow!("STS {operation} answered without credentials"))?;
+    Ok(Credentials {
+        access_key_id: c.access_key_id().to_string(),
+        secret_access_key: c.secret_access_key().to_string(),
+        session_token: Some(c.session_token().to_string()),
+        expiration: Some(c.expiration().secs()),
+    })
+}
+
+/// Turns an STS error code and message into what to check. STS messages name ARNs and
+/// actions, never secrets, so they are quoted.
+pub fn advise(operation: &str, code: &str, message: &str, ctx: &Context<'_>) -> anyhow::Error {
+    let said = if message.is_empty() {
+        format!("STS said {code}")
+    } else {
+        format!("STS said {code}: {message}")
+    };
+    let profile = ctx.profile;
+    let source = ctx.source_profile;
+    let lower = message.to_ascii_lowercase();
+    match code {
+        "AccessDenied" if lower.contains("multifactorauthentication") || lower.contains("mfa") => {
+            anyhow!(
+                "the MFA code for profile `{profile}` was not accepted: it was mistyped, has expired, or was already used (each code works only once). Wait for the next code from your MFA device and run again. ({said})"
+            )
+        }
+        "AccessDenied" => {
+            let role = ctx.role_arn.unwrap_or("the role");
+            let mut checks: Vec<String> = Vec::new();
+            let scp = lower.contains("service control policy");
+            let identity = lower.contains("identity-based policy");
+            let trust = lower.contains("resource-based policy") || lower.contains("trust");
+            if scp {
+                checks.push("a service control policy (SCP) in your organization denies this call: ask your organization's administrators".into());
+            }
+            if identity || !(scp || trust) {
+                checks.push(format!(
+                    "the caller (profile `{source}`) needs an IAM policy that allows sts:AssumeRole on {role}"
+                ));
+            }
+            checks.push(format!(
+                "the trust policy of {role} must allow sts:AssumeRole by the caller's principal (profile `{source}`)"
+            ));
+            if !scp {
+                checks.push("a service control policy (SCP) may deny sts:AssumeRole in the caller's account".into());
+            }
+            if !ctx.has_mfa {
+                checks.push(format!(
+                    "if the trust policy requires MFA (aws:MultiFactorAuthPresent), add mfa_serial = arn:aws:iam::ACCOUNT:mfa/NAME to profile `{profile}`"
+                ));
+            }
+            if ctx.has_external_id {
+                checks.push(format!(
+                    "the external_id of profile `{profile}` must match the trust policy's sts:ExternalId"
+                ));
+            } else {
+                checks.push(format!(
+                    "if the trust policy requires an external ID (sts:ExternalId), add external_id to profile `{profile}`"
+                ));
+            }
+            let list: String = checks.iter().map(|c| format!("\n  - {c}")).collect();
+            anyhow!("access denied assuming {role} for profile `{profile}`. Check:{list}\n({said})")
+        }
+        "ExpiredToken" | "ExpiredTokenException" => anyhow!(
+            "the credentials that profile `{profile}` starts from (profile `{source}`) have expired. Renew them: if they are a session token in your files or environment, get a new one; if they came from an earlier `assume`, run `assume --unset` first; cached credentials are refreshed with --no-cache. ({said})"
+        ),
+        "InvalidClientTokenId" | "UnrecognizedClientException" => anyhow!(
+            "STS does not know the access key of profile `{source}`: it was deleted or deactivated, or belongs to another partition. Check aws_access_key_id for `{source}`. ({said})"
+        ),
+        "SignatureDoesNotMatch" => anyhow!(
+            "the secret access key of profile `{source}` does not match its access key id; check aws_secret_access_key. ({said})"
+        ),
+        "RegionDisabledException" => anyhow!(
+            "STS is not activated in this region for the account; activate it in IAM account settings or pick another region with -r. ({said})"
+        ),
+        "ValidationError" if lower.contains("durationseconds") || lower.contains("duration") => {
+            anyhow!(
+                "STS refused the session duration for profile `{profile}`: ask for less with -d (or a lower duration_seconds), or raise the role's maximum session duration. ({said})"
+            )
+        }
+        "InvalidIdentityToken" | "IDPRejectedClaim" | "IDPCommunicationError" => anyhow!(
+            "the web identity token of profile `{profile}` was refused; check web_identity_token_file and that the role trusts its issuer. ({said})"
+        ),
+        "Throttling" | "ThrottlingException" | "RequestLimitExceeded" => anyhow!(
+            "STS is throttling requests (still after retries); wait a little and run again. ({said})"
+        ),
+        _ => anyhow!("STS {operation} failed for profile `{profile}`. ({said})"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ctx(has_mfa: bool, has_external_id: bool) -> Context<'static> {
+        Context {
+            profile: "prod",
+            source_profile: "base",
+            role_arn: Some("arn:aws:iam::1:role/r"),
+            has_external_id,
+            has_mfa,
+        }
+    }
+
+    #[test]
+    fn access_denied_lists_what_to_check() {
+        let e = advise("AssumeRole", "AccessDenied", "User: arn:aws:iam::1:user/u is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::1:role/r", &ctx(false, false)).to_string();
+        for needle in [
+            "trust policy",
+            "sts:AssumeRole on arn:aws:iam::1:role/r",
+            "service control policy",
+            "add mfa_serial",
+            "add external_id",
+        ] {
+            assert!(e.contains(needle), "{needle}: {e}");
+        }
+        let e = advise(
+            "AssumeRole",
+            "AccessDenied",
+            "... with an explicit deny in a service control policy",
+            &ctx(true, true),
+        )
+        .to_string();
+        assert!(e.contains("SCP) in your organization denies"), "{e}");
+        assert!(
+            !e.contains("add mfa_serial") && e.contains("must match"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn mfa_failures_are_named() {
+        let e = advise(
+            "AssumeRole",
+            "AccessDenied",
+            "MultiFactorAuthentication failed with invalid MFA one time pass code.",
+            &ctx(true, false),
+        )
+        .to_string();
+        assert!(e.contains("already used"), "{e}");
+    }
+
+    #[test]
+    fn expired_tokens_say_how_to_renew() {
+        let e = advise(
+            "AssumeRole",
+            "ExpiredToken",
+            "The security token included in the request is expired",
+            &ctx(false, false),
+        )
+        .to_string();
+        assert!(e.contains("have expired") && e.contains("`base`"), "{e}");
+    }
+}

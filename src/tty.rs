@@ -1,0 +1,24 @@
+//! Questions for the person at the keyboard, asked on /dev/tty: stdout is being
+//! captured by the shell function and stderr may be redirected.
+
+use anyhow::{Context, Result};
+use std::fs::OpenOptions;
+use std::io::{BufRead, BufReader, Write};
+
+/// Asks `question` on the terminal and returns the trimmed answer.
+pub fn ask(question: &str) -> Result<String> {
+    let tty = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open("/dev/tty")
+        .context("there is no terminal to ask on")?;
+    let mut writer = tty.try_clone()?;
+    write!(writer, "{question}")?;
+    writer.flush()?;
+    let mut answer = String::new();
+    BufReader::new(tty).read_line(&mut answer)?;
+    if answer.is_empty() {
+        anyhow::bail!("no answer (end of input)");
+    }
+    Ok(answer.trim().to_string())
+}
