@@ -317,19 +317,27 @@ pub fn did_you_mean(config: &ConfigSet, name: &str) -> Option<String> {
     }
 }
 
-/// The names most like `wanted`, best first: near spellings and names containing it.
+/// The names most like `wanted`, best first: near spellings, names that start with a
+/// near spelling of it (`prdo` → `production`), and names containing it.
 pub fn closest<'a>(
     names: impl Iterator<Item = &'a str>,
     wanted: &str,
     limit: usize,
 ) -> Vec<&'a str> {
-    let wanted_lower = wanted.to_lowercase();
+    let wanted = wanted.to_lowercase();
+    let wanted_len = wanted.chars().count();
     let mut scored: Vec<(f64, &str)> = names
         .filter_map(|n| {
             let lower = n.to_lowercase();
-            let mut score = strsim::jaro_winkler(&lower, &wanted_lower);
-            if !wanted_lower.is_empty() && lower.contains(&wanted_lower) {
-                score = score.max(0.9);
+            let mut score = strsim::jaro_winkler(&lower, &wanted);
+            if wanted_len >= 3 {
+                let prefix: String = lower.chars().take(wanted_len).collect();
+                if strsim::osa_distance(&prefix, &wanted) <= 1 + wanted_len / 5 {
+                    score = score.max(0.85);
+                }
+                if lower.contains(&wanted) {
+                    score = score.max(0.9);
+                }
             }
             (score >= 0.8).then_some((score, n))
         })
@@ -433,6 +441,18 @@ duration_seconds = 1800
         assert!(e.contains("Did you mean `base`?"), "{e}");
         let e = resolve(&config(CHAIN), "zzzzzz").unwrap_err().to_string();
         assert!(e.contains("hat config"), "{e}");
+    }
+
+    #[test]
+    fn closest_names_cover_typos_prefixes_and_substrings() {
+        let names = ["production", "prod-admin", "base", "staging", "dev"];
+        assert_eq!(
+            closest(names.iter().copied(), "prdo", 3),
+            ["prod-admin", "production"]
+        );
+        assert_eq!(closest(names.iter().copied(), "stagign", 3), ["staging"]);
+        assert_eq!(closest(names.iter().copied(), "admin", 3), ["prod-admin"]);
+        assert!(closest(names.iter().copied(), "zzz", 3).is_empty());
     }
 
     #[test]

@@ -12,6 +12,7 @@ use aws_sdk_sts::config::{BehaviorVersion, Region};
 use aws_sdk_sts::error::{ProvideErrorMetadata, SdkError};
 use aws_smithy_http_client::tls::{self, rustls_provider::CryptoMode};
 use aws_smithy_runtime_api::client::http::SharedHttpClient;
+use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_types::error::display::DisplayErrorContext;
 use std::time::Duration;
 
@@ -46,7 +47,7 @@ pub struct Context<'a> {
 impl Sts {
     pub fn new(env: &Env, region: Option<&str>) -> Result<Sts> {
         let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_time()
+            .enable_all()
             .build()?;
         let http = aws_smithy_http_client::Builder::new()
             .tls_provider(tls::Provider::Rustls(CryptoMode::Ring))
@@ -158,15 +159,14 @@ impl Sts {
         convert(output.credentials(), "AssumeRoleWithWebIdentity")
     }
 
-    fn explain<E, R>(
+    fn explain<E>(
         &self,
         operation: &str,
-        err: SdkError<E, R>,
+        err: SdkError<E, HttpResponse>,
         ctx: &Context<'_>,
     ) -> anyhow::Error
     where
         E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
-        R: std::fmt::Debug + Send + Sync + 'static,
     {
         match &err {
             SdkError::DispatchFailure(_) | SdkError::TimeoutError(_) => anyhow!(
@@ -180,9 +180,21 @@ impl Sts {
                     ""
                 }
             ),
-            SdkError::ServiceError(_) => {
-                let code = err.code().unwrap_or("Unknown").to_string();
-                let message = err.message().unwrap_or("").to_string();
+            SdkError::ServiceError(service) => {
+                // Emulators (moto, LocalStack) sometimes nest the error one level deeper
+                // (`<Errors><Error>`), which the SDK's parser does not see; read it here.
+                let body = service.raw().body().bytes().unwrap_or_default();
+                let body = String::from_utf8_lossy(body);
+                let code = err
+                    .code()
+                    .map(str::to_string)
+                    .or_else(|| xml_field(&body, "Code"))
+                    .unwrap_or_else(|| "Unknown".into());
+                let message = err
+                    .message()
+                    .map(str::to_string)
+                    .or_else(|| xml_field(&body, "Message"))
+                    .unwrap_or_default();
                 advise(operation, &code, &message, ctx)
             }
             _ => anyhow!(
@@ -192,6 +204,19 @@ impl Sts {
             ),
         }
     }
+}
+
+/// The text of the first `<name>` element of an XML error document.
+fn xml_field(body: &str, name: &str) -> Option<String> {
+    let start = body.find(&format!("<{name}>"))? + name.len() + 2;
+    let end = start + body[start..].find(&format!("</{name}>"))?;
+    let text = body[start..end]
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&apos;", "'")
+        .replace("&amp;", "&");
+    Some(text).filter(|t| !t.is_empty())
 }
 
 fn convert(
@@ -326,6 +351,14 @@ mod tests {
             !e.contains("add mfa_serial") && e.contains("must match"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn nested_error_documents_are_read() {
+        let body = "<ErrorResponse><Errors><Error><Code>AccessDenied</Code><Message>a &amp; b</Message></Error></Errors></ErrorResponse>";
+        assert_eq!(xml_field(body, "Code").as_deref(), Some("AccessDenied"));
+        assert_eq!(xml_field(body, "Message").as_deref(), Some("a & b"));
+        assert_eq!(xml_field(body, "Nope"), None);
     }
 
     #[test]

@@ -1,0 +1,11 @@
+//! hat's integration tests: one binary, the real `hat` executable, real peers (moto,
+//! the AWS CLI, botocore, bash, zsh, fish) and the project's fake STS for faults.
+
+#[path = "../support/mod.rs"]
+mod support;
+
+mod assume;
+mod completions;
+mod config;
+mod errors;
+mod shells;

@@ -1,0 +1,293 @@
+//! The shell functions in real bash, zsh and fish: strict flags, the AWS CLI reading
+//! what was exported, `--unset`, exit statuses, and hostile values that must come back
+//! byte for byte without anything being executed.
+
+use crate::support::shells::{ALL, Sh};
+use crate::support::{CHAIN_CONFIG, HAT, Sandbox, moto, require, which};
+use hat::emit::{Exports, MANAGED, Shell};
+
+fn managed_list() -> String {
+    MANAGED.join(" ")
+}
+
+/// Prints `NAME=set` or `NAME=unset` for every managed variable.
+fn report(sh: Sh) -> String {
+    match sh {
+        Sh::Fish => format!(
+            "for v in {}; if set -q $v; echo \"$v=set\"; else; echo \"$v=unset\"; end; end",
+            managed_list()
+        ),
+        _ => format!(
+            "for v in {}; do if [ -n \"$(eval \"printf %s \\\"\\${{$v+x}}\\\"\")\" ]; then echo \"$v=set\"; else echo \"$v=unset\"; fi; done",
+            managed_list()
+        ),
+    }
+}
+
+#[test]
+fn init_scripts_load_silently_under_strict_flags() {
+    let sandbox = Sandbox::new();
+    for sh in ALL {
+        // Loading twice is harmless.
+        let script = format!("{0}\n{0}\n", sh.init_line());
+        let out = sh.run(&sandbox, &script).run();
+        out.success();
+        assert_eq!(out.stdout, "", "{} printed on init", sh.name());
+        assert_eq!(out.stderr, "", "{} printed on init", sh.name());
+    }
+}
+
+#[test]
+fn assume_in_every_shell_gives_the_aws_cli_the_role_and_unset_removes_it() {
+    let sandbox = Sandbox::new();
+    sandbox.config(CHAIN_CONFIG);
+    for sh in ALL {
+        let script = format!(
+            "{init}\nassume c\naws sts get-caller-identity --query Arn --output text\necho \"region=$AWS_REGION profile=$AWS_PROFILE\"\n{report}\nassume --unset\necho ---\n{report}\n",
+            init = sh.init_line(),
+            report = report(sh)
+        );
+        let out = sh
+            .run(&sandbox, &script)
+            .sts(moto::url())
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .run();
+        out.success();
+        let (before, after) = out.stdout.split_once("---\n").expect("marker");
+        assert!(
+            // fish sets $USER itself, so the session name is hat-<whoever runs the tests>.
+            before.contains("arn:aws:sts::333333333333:assumed-role/c/hat-"),
+            "{}: {}",
+            sh.name(),
+            out.stdout
+        );
+        assert!(
+            before.contains("region=us-west-2 profile=c"),
+            "{}: {before}",
+            sh.name()
+        );
+        for name in ["AWS_ACCESS_KEY_ID", "AWS_SESSION_TOKEN", "HAT_EXPIRES"] {
+            assert!(
+                before.contains(&format!("{name}=set")),
+                "{}: {name}",
+                sh.name()
+            );
+        }
+        for name in MANAGED {
+            assert!(
+                after.contains(&format!("{name}=unset")),
+                "{}: {name} survived --unset:\n{after}",
+                sh.name()
+            );
+        }
+    }
+}
+
+#[test]
+fn a_failed_assume_returns_its_status_and_changes_nothing() {
+    let sandbox = Sandbox::new();
+    sandbox.config(CHAIN_CONFIG);
+    for sh in ALL {
+        let script = match sh {
+            Sh::Fish => format!(
+                "{}\nset -gx AWS_PROFILE keep\nassume nope; echo \"status=$status\"; echo \"profile=$AWS_PROFILE\"",
+                sh.init_line()
+            ),
+            _ => format!(
+                "{}\nexport AWS_PROFILE=keep\nst=0; assume nope || st=$?; echo \"status=$st\"; echo \"profile=$AWS_PROFILE\"",
+                sh.init_line()
+            ),
+        };
+        let out = sh.run(&sandbox, &script).run();
+        out.success().stderr_has("no profile named `nope`");
+        assert!(
+            out.stdout.contains("status=1\n"),
+            "{}: {}",
+            sh.name(),
+            out.stdout
+        );
+        assert!(
+            out.stdout.contains("profile=keep"),
+            "{}: {}",
+            sh.name(),
+            out.stdout
+        );
+    }
+}
+
+#[test]
+fn custom_command_name_works() {
+    let sandbox = Sandbox::new();
+    sandbox.config(CHAIN_CONFIG);
+    for sh in ALL {
+        let init = match sh {
+            Sh::Fish => format!("'{HAT}' init fish --cmd wear | source"),
+            _ => format!("eval \"$('{HAT}' init {} --cmd wear)\"", sh.name()),
+        };
+        let out = sh
+            .run(
+                &sandbox,
+                &format!("{init}\nwear base\necho \"p=$AWS_PROFILE\""),
+            )
+            .run();
+        out.success().stdout_has("p=base");
+    }
+}
+
+const HOSTILE: &[&str] = &[
+    "",
+    "x$(touch pwned)",
+    "a'b",
+    "a\"b",
+    "`touch pwned`",
+    "back\\slash\\",
+    "two\nlines\n",
+    " spaced  out ",
+    "ünïcødé ☃ 🎩",
+    "$HOME ${HOME} %s \\n ; & | > < * ? [ ] # ~",
+    "'; touch pwned; echo '",
+    "\\'",
+];
+
+/// Every hostile value through each escaper, evaluated by the real shell, read back byte
+/// for byte, and nothing executed.
+#[test]
+fn hostile_values_round_trip_through_every_shell() {
+    let sandbox = Sandbox::new();
+    for sh in ALL {
+        for (index, value) in HOSTILE.iter().enumerate() {
+            let mut exports = Exports::cleared();
+            exports
+                .set("AWS_SESSION_TOKEN", *value)
+                .set("AWS_PROFILE", *value);
+            let shell = match sh {
+                Sh::Bash => Shell::Bash,
+                Sh::Zsh => Shell::Zsh,
+                Sh::Fish => Shell::Fish,
+            };
+            let code = sandbox.write(
+                &format!("code-{}-{index}", sh.name()),
+                &exports.render(shell),
+            );
+            let out_file = sandbox.path(&format!("out-{}-{index}", sh.name()));
+            let script = match sh {
+                Sh::Fish => format!(
+                    "source '{}'; printf '%s' \"$AWS_SESSION_TOKEN\" > '{}'",
+                    code.display(),
+                    out_file.display()
+                ),
+                _ => format!(
+                    ". '{}'; printf '%s' \"$AWS_SESSION_TOKEN\" > '{}'",
+                    code.display(),
+                    out_file.display()
+                ),
+            };
+            sh.run(&sandbox, &script).run().success();
+            let back = std::fs::read_to_string(&out_file).unwrap();
+            assert_eq!(back, *value, "{} mangled {value:?}", sh.name());
+        }
+        assert!(
+            !sandbox.path("pwned").exists(),
+            "{} executed a value",
+            sh.name()
+        );
+    }
+}
+
+/// The same, end to end: a credential_process and a config that hand hat hostile
+/// values, and `assume` in each shell.
+#[test]
+fn hostile_values_from_profiles_reach_the_shell_intact() {
+    let sandbox = Sandbox::new();
+    let key = "AKIA$(touch pwned)`touch pwned`'\"";
+    let secret = "sec ret\nline2 \\ ünï";
+    let token = "'; touch pwned; echo '";
+    let json = serde_json::json!({"Version": 1, "AccessKeyId": key, "SecretAccessKey": secret, "SessionToken": token});
+    let json_file = sandbox.write("creds.json", &json.to_string());
+    sandbox.config(&format!(
+        "[profile odd.name@x:y+z/w%]\ncredential_process = cat {}\nregion = eu$(touch pwned)'x\n",
+        json_file.display()
+    ));
+    for sh in ALL {
+        let dump = |var: &str| {
+            format!(
+                "printf '%s' \"${var}\" > '{}'",
+                sandbox.path(&format!("{}-{var}", sh.name())).display()
+            )
+        };
+        let script = format!(
+            "{}\nassume 'odd.name@x:y+z/w%'\n{}\n{}\n{}\n{}\n{}",
+            sh.init_line(),
+            dump("AWS_ACCESS_KEY_ID"),
+            dump("AWS_SECRET_ACCESS_KEY"),
+            dump("AWS_SESSION_TOKEN"),
+            dump("AWS_REGION"),
+            dump("AWS_PROFILE"),
+        );
+        sh.run(&sandbox, &script).run().success();
+        let read = |var: &str| {
+            std::fs::read_to_string(sandbox.path(&format!("{}-{var}", sh.name()))).unwrap()
+        };
+        assert_eq!(read("AWS_ACCESS_KEY_ID"), key, "{}", sh.name());
+        assert_eq!(read("AWS_SECRET_ACCESS_KEY"), secret, "{}", sh.name());
+        assert_eq!(read("AWS_SESSION_TOKEN"), token, "{}", sh.name());
+        assert_eq!(read("AWS_REGION"), "eu$(touch pwned)'x", "{}", sh.name());
+        assert_eq!(read("AWS_PROFILE"), "odd.name@x:y+z/w%", "{}", sh.name());
+    }
+    assert!(!sandbox.path("pwned").exists());
+}
+
+#[test]
+fn help_through_the_function_is_not_evaluated() {
+    let sandbox = Sandbox::new();
+    for sh in ALL {
+        let out = sh
+            .run(&sandbox, &format!("{}\nassume --help", sh.init_line()))
+            .run();
+        out.success().stderr_has("Usage:");
+        assert_eq!(out.stdout, "", "{}", sh.name());
+    }
+}
+
+#[test]
+fn bash_wrapper_passes_shellcheck() {
+    let Some(shellcheck) = which("shellcheck") else {
+        eprintln!("shellcheck is not installed; skipping the lint (scripts/test installs it)");
+        return;
+    };
+    let sandbox = Sandbox::new();
+    for shell in ["bash", "sh"] {
+        let out = sandbox.hat(&["init", shell]).run();
+        out.success();
+        let file = sandbox.write(&format!("hat.{shell}"), &out.stdout);
+        let lint = std::process::Command::new(&shellcheck)
+            .args(["--shell=bash", "--severity=style"])
+            .arg(&file)
+            .output()
+            .unwrap();
+        assert!(
+            lint.status.success(),
+            "shellcheck:\n{}",
+            String::from_utf8_lossy(&lint.stdout)
+        );
+    }
+}
+
+#[test]
+fn fish_wrapper_is_formatted_as_fish_indent_wants() {
+    let fish_indent = require("fish_indent");
+    let sandbox = Sandbox::new();
+    let out = sandbox.hat(&["init", "fish"]).run();
+    out.success();
+    let file = sandbox.write("hat.fish", &out.stdout);
+    let check = std::process::Command::new(fish_indent)
+        .arg("--check")
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(
+        check.status.success(),
+        "fish_indent --check failed: {}",
+        String::from_utf8_lossy(&check.stderr)
+    );
+}

@@ -1,0 +1,55 @@
+//! moto's server on 127.0.0.1, the real peer for STS (and IAM, for a caller that is
+//! denied). One shared server per test binary; a second one, with IAM authorization
+//! switched on, for AccessDenied. Servers die with the test process (PDEATHSIG), and
+//! log to files, never to the test runner's pipes.
+
+use super::{free_port, require, wait_for_port};
+use std::process::{Command, Stdio};
+use std::sync::OnceLock;
+
+/// URL of the shared moto server (no authorization: every call is allowed).
+pub fn url() -> &'static str {
+    static URL: OnceLock<String> = OnceLock::new();
+    URL.get_or_init(|| start(&[]))
+}
+
+/// URL of a moto server that enforces IAM after `free_actions` unauthenticated calls.
+pub fn start_with_auth(free_actions: u32) -> String {
+    start(&[("INITIAL_NO_AUTH_ACTION_COUNT", free_actions.to_string())])
+}
+
+#[allow(unsafe_code)]
+fn start(env: &[(&str, String)]) -> String {
+    let program = require("moto_server");
+    let port = free_port();
+    let log_dir = std::env::temp_dir().join("hat-test-moto");
+    std::fs::create_dir_all(&log_dir).unwrap();
+    let log = std::fs::File::create(log_dir.join(format!("moto-{port}.log"))).unwrap();
+    let mut cmd = Command::new(program);
+    cmd.args(["-H", "127.0.0.1", "-p", &port.to_string()])
+        .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
+        .env("MOTO_ALLOW_NONEXISTENT_REGION", "true")
+        .stdin(Stdio::null())
+        .stdout(log.try_clone().unwrap())
+        .stderr(log);
+    {
+        use std::os::unix::process::CommandExt;
+        // SAFETY: prctl is async-signal-safe; it only marks the child to be killed when
+        // the thread that spawned it (kept alive below for the whole run) goes away.
+        unsafe {
+            cmd.pre_exec(|| {
+                libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
+                Ok(())
+            });
+        }
+    }
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut child = cmd.spawn().expect("start moto_server");
+        tx.send(()).unwrap();
+        let _ = child.wait();
+    });
+    rx.recv().unwrap();
+    wait_for_port(port, "moto_server");
+    format!("http://127.0.0.1:{port}")
+}
