@@ -26,6 +26,17 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Print shell code that exports a profile's credentials (what `assume` runs)
+    #[command(
+        long_about = "Print shell code that exports a profile's credentials.\n\n\
+        You normally run this through the shell function that `hat init` defines \
+        (`assume PROFILE`), which evaluates the code only when hat succeeds. Run \
+        in a terminal without the function, hat only tells you how to set it up.\n\n\
+        Exported: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, \
+        AWS_PROFILE, AWS_REGION and AWS_DEFAULT_REGION (when a region is known), \
+        AWS_CREDENTIAL_EXPIRATION and AWS_SESSION_EXPIRATION (RFC 3339, UTC), \
+        HAT_PROFILE and HAT_EXPIRES (epoch seconds). Everything hat exported \
+        before is cleared first."
+    )]
     Assume(AssumeArgs),
     /// Print the `assume` shell function for bash, zsh or fish
     Init(InitArgs),
@@ -36,17 +47,6 @@ pub enum Command {
 }
 
 #[derive(Debug, Args)]
-#[command(
-    long_about = "Print shell code that exports a profile's credentials.\n\n\
-        You normally run this through the shell function that `hat init` defines \
-        (`assume PROFILE`), which evaluates the code only when hat succeeds. Run \
-        in a terminal without the function, hat only tells you how to set it up.\n\n\
-        Exported: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, \
-        AWS_PROFILE, AWS_REGION and AWS_DEFAULT_REGION (when a region is known), \
-        AWS_CREDENTIAL_EXPIRATION and AWS_SESSION_EXPIRATION (RFC 3339, UTC), \
-        HAT_PROFILE and HAT_EXPIRES (epoch seconds). Everything hat exported \
-        before is cleared first."
-)]
 pub struct AssumeArgs {
     /// The profile to assume, as named in ~/.aws/config or ~/.aws/credentials
     #[arg(value_name = "PROFILE")]

@@ -533,3 +533,84 @@ fn help_under_the_wrapper_goes_to_stderr() {
     out.success().stderr_has("--mfa-token");
     assert_eq!(out.stdout, "");
 }
+
+#[test]
+fn parallel_shells_share_one_sts_call_per_role() {
+    let sandbox = Sandbox::new();
+    sandbox.config(CHAIN_CONFIG);
+    // Slow answers keep the first process inside its calls while the others start.
+    let fake = FakeSts::start(vec![Reply::Slow(
+        std::time::Duration::from_millis(400),
+        Box::new(Reply::Ok),
+    )]);
+    let children: Vec<_> = (0..4)
+        .map(|_| {
+            sandbox
+                .assume(&["c"])
+                .sts(&fake.url)
+                .command()
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    let outputs: Vec<_> = children
+        .into_iter()
+        .map(|c| c.wait_with_output().unwrap())
+        .collect();
+    for out in &outputs {
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    assert_eq!(fake.actions(), ["AssumeRole", "AssumeRole", "AssumeRole"]);
+    let first = String::from_utf8_lossy(&outputs[0].stdout).into_owned();
+    assert!(
+        outputs
+            .iter()
+            .all(|o| String::from_utf8_lossy(&o.stdout) == first)
+    );
+}
+
+#[test]
+fn mfa_code_is_asked_on_the_terminal() {
+    let sandbox = Sandbox::new();
+    sandbox.config(MFA_CONFIG);
+    let fake = FakeSts::start(vec![Reply::Ok]);
+    let out_file = sandbox.path("exports.sh");
+    // `script` gives hat a terminal; stdout still goes to a file, as under the function.
+    let command = format!(
+        "{} assume --shell bash prod > {}",
+        crate::support::HAT,
+        out_file.display()
+    );
+    let mut child = Command::new(require("script"))
+        .args(["-qec", &command, "/dev/null"])
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap())
+        .env("HOME", sandbox.home())
+        .env("USER", "tester")
+        .env("TERM", "dumb")
+        .env("AWS_ENDPOINT_URL_STS", &fake.url)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child.stdin.take().unwrap().write_all(b"123456\n").unwrap();
+    let out = child.wait_with_output().unwrap();
+    let screen = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{screen}");
+    assert!(
+        screen.contains("MFA code for arn:aws:iam::000000000000:mfa/tester: "),
+        "{screen}"
+    );
+    assert_eq!(
+        param(&fake.requests()[0], "TokenCode").as_deref(),
+        Some("123456")
+    );
+    let exports = crate::support::parse_posix_exports(&std::fs::read_to_string(&out_file).unwrap());
+    assert_eq!(exports["AWS_PROFILE"].as_deref(), Some("prod"));
+}
