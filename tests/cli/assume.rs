@@ -2,15 +2,14 @@
 //! credential_process, the environment, web identity, regions and durations.
 
 use crate::support::fake_sts::{FakeSts, Reply, param};
-use crate::support::{BASE_KEY_ID, BASE_SECRET, CHAIN_CONFIG, Sandbox, moto, require};
-use std::process::Command;
+use crate::support::{BASE_KEY_ID, BASE_SECRET, CHAIN_CONFIG, Sandbox, moto};
 
 /// What the real AWS CLI says about the credentials in `exports`.
 fn caller_arn(
     sandbox: &Sandbox,
     exports: &std::collections::HashMap<String, Option<String>>,
 ) -> String {
-    let mut cmd = Command::new(require("aws"));
+    let mut cmd = sandbox.peer("aws");
     cmd.args([
         "sts",
         "get-caller-identity",
@@ -19,11 +18,7 @@ fn caller_arn(
         "--output",
         "text",
     ])
-    .env_clear()
-    .env("PATH", std::env::var("PATH").unwrap())
-    .env("HOME", sandbox.home())
     .env("AWS_ENDPOINT_URL_STS", moto::url())
-    .env("AWS_EC2_METADATA_DISABLED", "true")
     // A profile without a region exports none; the CLI needs one to sign.
     .env("AWS_DEFAULT_REGION", "us-east-1");
     for (k, v) in exports {
@@ -498,14 +493,10 @@ fn web_identity_token_is_exchanged_for_the_role() {
 fn run_in_a_terminal_without_the_function_prints_setup_not_secrets() {
     let sandbox = Sandbox::new();
     sandbox.config(CHAIN_CONFIG);
-    let script = require("script");
     let hat = crate::support::HAT;
-    let out = Command::new(script)
+    let out = sandbox
+        .peer("script")
         .args(["-qec", &format!("{hat} assume base"), "/dev/null"])
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap())
-        .env("HOME", sandbox.home())
-        .env("TERM", "dumb")
         .output()
         .unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
@@ -585,13 +576,9 @@ fn mfa_code_is_asked_on_the_terminal() {
         crate::support::HAT,
         out_file.display()
     );
-    let mut child = Command::new(require("script"))
+    let mut child = sandbox
+        .peer("script")
         .args(["-qec", &command, "/dev/null"])
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap())
-        .env("HOME", sandbox.home())
-        .env("USER", "tester")
-        .env("TERM", "dumb")
         .env("AWS_ENDPOINT_URL_STS", &fake.url)
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())

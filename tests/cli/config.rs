@@ -1,9 +1,8 @@
 //! `hat config`: what hat reads from the AWS files, checked against botocore and the
 //! AWS CLI reading the same files.
 
-use crate::support::{Sandbox, require};
+use crate::support::Sandbox;
 use serde_json::Value;
-use std::process::Command;
 
 const TRICKY: &str = "# a comment
 ; another comment
@@ -36,14 +35,11 @@ fn config_json_matches_what_botocore_reads() {
     out.success();
     let ours: Value = serde_json::from_str(&out.stdout).unwrap();
 
-    let python = require("python3");
     let script = "import json, sys\nfrom botocore.configloader import load_config\nc = load_config(sys.argv[1])\nprint(json.dumps({'profiles': c.get('profiles', {}), 'sso_sessions': c.get('sso_sessions', {})}))";
-    let theirs = Command::new(python)
+    let theirs = sandbox
+        .peer("python3")
         .args(["-c", script])
         .arg(sandbox.home().join(".aws/config"))
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap())
-        .env("HOME", sandbox.home())
         .output()
         .unwrap();
     assert!(
@@ -69,12 +65,9 @@ fn credentials_file_wins_as_the_aws_cli_agrees() {
     assert_eq!(ours["profiles"]["p"]["region"], "eu-west-1");
     assert_eq!(ours["profiles"]["p"]["aws_secret_access_key"], "<redacted>");
 
-    let aws = require("aws");
-    let cli = Command::new(aws)
+    let cli = sandbox
+        .peer("aws")
         .args(["configure", "get", "aws_access_key_id", "--profile", "p"])
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap())
-        .env("HOME", sandbox.home())
         .output()
         .unwrap();
     assert_eq!(String::from_utf8_lossy(&cli.stdout).trim(), "FROMCREDS");

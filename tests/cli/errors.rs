@@ -2,8 +2,7 @@
 //! function evaluates nothing) and never shows a secret.
 
 use crate::support::fake_sts::{FakeSts, ISSUED_SECRET_PREFIX, ISSUED_TOKEN_PREFIX, Reply};
-use crate::support::{BASE_SECRET, CHAIN_CONFIG, Sandbox, moto, require};
-use std::process::Command;
+use crate::support::{BASE_SECRET, CHAIN_CONFIG, Sandbox, moto};
 
 #[test]
 fn unknown_profile_names_the_closest_ones() {
@@ -67,11 +66,9 @@ fn access_denied_from_sts_explains_what_to_check() {
     let url = moto::start_with_auth(2);
     let sandbox = Sandbox::new();
     let aws = |args: &[&str]| {
-        let out = Command::new(require("aws"))
+        let out = sandbox
+            .peer("aws")
             .args(args)
-            .env_clear()
-            .env("PATH", std::env::var("PATH").unwrap())
-            .env("HOME", sandbox.home())
             .env("AWS_ACCESS_KEY_ID", "AKIAIOSFODNN7EXAMPLE")
             .env("AWS_SECRET_ACCESS_KEY", "x")
             .env("AWS_DEFAULT_REGION", "us-east-1")

@@ -114,6 +114,14 @@ impl Sandbox {
         ]
     }
 
+    /// A real peer (`aws`, `python3`, `script`, ...) with the sandbox's environment.
+    #[track_caller]
+    pub fn peer(&self, program: &str) -> Command {
+        let mut cmd = Command::new(require(program));
+        cmd.env_clear().envs(self.env()).current_dir(self.root());
+        cmd
+    }
+
     /// `hat ARGS` in this sandbox.
     pub fn hat(&self, args: &[&str]) -> Run {
         let mut run = Run {
