@@ -8,7 +8,7 @@ use crate::creds::Credentials;
 use crate::emit::{Exports, Shell};
 use crate::env::Env;
 use crate::providers::{self, Request};
-use crate::resolve::{self, closest};
+use crate::resolve;
 use crate::{duration, log, region, verbose};
 use anyhow::{Result, bail};
 
@@ -104,12 +104,10 @@ fn missing_profile(config: &ConfigSet, env: &Env) -> String {
             config.credentials_path.display()
         );
     }
-    let mut hint = String::new();
-    if let Some(current) = env.get("AWS_PROFILE")
-        && let Some(best) = closest(names.iter().copied(), current, 1).first()
-    {
-        hint = format!(" (AWS_PROFILE is {best})");
-    }
+    let hint = match env.get("HAT_PROFILE").or_else(|| env.get("AWS_PROFILE")) {
+        Some(current) if names.contains(&current) => format!(" (the current one is {current})"),
+        _ => String::new(),
+    };
     let shown: Vec<&str> = names.iter().take(10).copied().collect();
     let more = names.len().saturating_sub(shown.len());
     let more = if more > 0 {

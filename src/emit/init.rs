@@ -22,9 +22,12 @@ pub fn script(shell: Shell, command: &str, binary: &Path) -> Result<String> {
         );
     };
     let template = match shell {
-        Shell::Bash | Shell::Sh => BASH,
+        Shell::Bash => BASH,
         Shell::Zsh => ZSH,
         Shell::Fish => FISH,
+        Shell::Sh => bail!(
+            "hat init supports bash, zsh and fish; in another POSIX shell, run `eval \"$(hat assume --shell sh PROFILE)\"`"
+        ),
     };
     Ok(template
         .replace("{{cmd}}", command)

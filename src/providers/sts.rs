@@ -10,6 +10,8 @@ use aws_sdk_sts::config::retry::RetryConfig;
 use aws_sdk_sts::config::timeout::TimeoutConfig;
 use aws_sdk_sts::config::{BehaviorVersion, Region};
 use aws_sdk_sts::error::{ProvideErrorMetadata, SdkError};
+use aws_smithy_http_client::Connector;
+use aws_smithy_http_client::proxy::ProxyConfig;
 use aws_smithy_http_client::tls::{self, rustls_provider::CryptoMode};
 use aws_smithy_runtime_api::client::http::SharedHttpClient;
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
@@ -49,9 +51,21 @@ impl Sts {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()?;
-        let http = aws_smithy_http_client::Builder::new()
-            .tls_provider(tls::Provider::Rustls(CryptoMode::Ring))
-            .build_https();
+        // The crate's ready-made HTTPS client has no way to take a proxy, so build its
+        // connector here the way it does, plus the standard proxy variables
+        // (HTTPS_PROXY, HTTP_PROXY, ALL_PROXY, NO_PROXY, either case). Those are read
+        // by the SDK itself: the one environment read that does not go through `Env`.
+        let http = aws_smithy_http_client::Builder::new().build_with_connector_fn(
+            |settings, components| {
+                let mut builder = Connector::builder();
+                builder.set_connector_settings(settings.cloned());
+                builder.set_sleep_impl(components.and_then(|c| c.sleep_impl()));
+                builder
+                    .proxy_config(ProxyConfig::from_env())
+                    .tls_provider(tls::Provider::Rustls(CryptoMode::Ring))
+                    .build()
+            },
+        );
         Ok(Sts {
             runtime,
             http,

@@ -601,3 +601,36 @@ fn mfa_code_is_asked_on_the_terminal() {
     let exports = crate::support::parse_posix_exports(&std::fs::read_to_string(&out_file).unwrap());
     assert_eq!(exports["AWS_PROFILE"].as_deref(), Some("prod"));
 }
+
+#[test]
+fn sts_calls_go_through_the_configured_proxy() {
+    let sandbox = Sandbox::new();
+    sandbox.config(CHAIN_CONFIG);
+    let fake = FakeSts::start(vec![Reply::Ok]);
+    let proxy = crate::support::proxy::Proxy::start();
+    sandbox
+        .assume(&["a"])
+        .sts(&fake.url)
+        .env("HTTP_PROXY", &proxy.url)
+        .run()
+        .success();
+    assert_eq!(fake.actions(), ["AssumeRole"]);
+    let seen = proxy.requests();
+    assert_eq!(seen.len(), 1, "{seen:?}");
+    assert!(
+        seen[0].starts_with(&format!("POST {}/", fake.url)),
+        "{seen:?}"
+    );
+
+    // NO_PROXY bypasses it.
+    let direct = FakeSts::start(vec![Reply::Ok]);
+    sandbox
+        .assume(&["a"])
+        .sts(&direct.url)
+        .env("HTTP_PROXY", &proxy.url)
+        .env("NO_PROXY", "127.0.0.1")
+        .run()
+        .success();
+    assert_eq!(proxy.requests().len(), 1);
+    assert_eq!(direct.actions(), ["AssumeRole"]);
+}

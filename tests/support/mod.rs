@@ -7,6 +7,7 @@
 
 pub mod fake_sts;
 pub mod moto;
+pub mod proxy;
 pub mod shells;
 
 use std::collections::HashMap;
