@@ -116,6 +116,26 @@ fn a_failed_assume_returns_its_status_and_changes_nothing() {
 }
 
 #[test]
+fn an_alias_with_the_same_name_does_not_break_the_function() {
+    let sandbox = Sandbox::new();
+    sandbox.config(CHAIN_CONFIG);
+    for sh in [Sh::Bash, Sh::Zsh] {
+        let script = format!(
+            "shopt -s expand_aliases 2>/dev/null || true\nalias assume='echo aliased'\n{}\nassume base\necho \"p=$AWS_PROFILE\"",
+            sh.init_line()
+        );
+        let out = sh.run(&sandbox, &script).run();
+        out.success().stdout_has("p=base");
+        assert!(
+            !out.stdout.contains("aliased"),
+            "{}: {}",
+            sh.name(),
+            out.stdout
+        );
+    }
+}
+
+#[test]
 fn custom_command_name_works() {
     let sandbox = Sandbox::new();
     sandbox.config(CHAIN_CONFIG);
