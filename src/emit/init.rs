@@ -47,7 +47,7 @@ mod tests {
     #[test]
     fn fills_in_name_and_quoted_path() {
         let s = script(Shell::Bash, "wear", Path::new("/opt/it's/hat")).unwrap();
-        assert!(s.contains("wear()"), "{s}");
+        assert!(s.contains("function wear {"), "{s}");
         assert!(s.contains("'/opt/it'\\''s/hat'"), "{s}");
         assert!(!s.contains("{{"), "{s}");
         let f = script(Shell::Fish, "assume", Path::new("/bin/hat")).unwrap();
