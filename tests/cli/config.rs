@@ -148,3 +148,26 @@ fn skipped_sections_are_warned_about_with_their_line() {
     let v: Value = serde_json::from_str(&out.stdout).unwrap();
     assert_eq!(v["profiles"].as_object().unwrap().len(), 1);
 }
+
+#[test]
+fn files_named_by_the_environment_are_read_instead_of_the_defaults() {
+    let sandbox = Sandbox::new();
+    sandbox.config("[profile ignored]\nregion = x\n");
+    sandbox.write(
+        "home/elsewhere/cfg",
+        "[profile from-env-config]\nregion = eu-north-1\n",
+    );
+    let creds = sandbox.write(
+        "creds-file",
+        "[from-env-creds]\naws_access_key_id = A\naws_secret_access_key = S\n",
+    );
+    let out = sandbox
+        .hat(&["config", "--json"])
+        .env("AWS_CONFIG_FILE", "~/elsewhere/cfg")
+        .env("AWS_SHARED_CREDENTIALS_FILE", &creds.display().to_string())
+        .run();
+    out.success();
+    let v: Value = serde_json::from_str(&out.stdout).unwrap();
+    let names: Vec<&String> = v["profiles"].as_object().unwrap().keys().collect();
+    assert_eq!(names, ["from-env-config", "from-env-creds"]);
+}
