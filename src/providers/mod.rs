@@ -290,7 +290,7 @@ impl Fetcher<'_> {
                 session_name,
                 ..
             } => {
-                let _lock = self.cache.lock(key)?;
+                let _lock = self.lock(key);
                 if !self.request.no_cache
                     && let Some(hit) = self.cache.load(key, self.now)
                 {
@@ -361,7 +361,7 @@ impl Fetcher<'_> {
         profile: &str,
     ) -> Result<Credentials> {
         let key = self.mfa_key(long_term, serial, duration);
-        let _lock = self.cache.lock(&key)?;
+        let _lock = self.lock(&key);
         if !self.request.no_cache
             && let Some(hit) = self.cache.load(&key, self.now)
         {
@@ -413,7 +413,7 @@ impl Fetcher<'_> {
         source_profile: &str,
     ) -> Result<Credentials> {
         let hop = step.hop;
-        let _lock = self.cache.lock(&step.key)?;
+        let _lock = self.lock(&step.key);
         if !self.request.no_cache
             && let Some(hit) = self.cache.load(&step.key, self.now)
         {
@@ -461,6 +461,18 @@ impl Fetcher<'_> {
         let creds = self.sts()?.assume_role(caller, &request, &ctx)?;
         self.remember(&step.key, &creds);
         Ok(creds)
+    }
+
+    /// Serialises fetching `key` with other shells. A cache directory that cannot be
+    /// used costs the coordination, not the assume.
+    fn lock(&self, key: &str) -> Option<cache::Lock> {
+        match self.cache.lock(key) {
+            Ok(lock) => Some(lock),
+            Err(e) => {
+                log::warn(&format!("{e:#}; continuing without the cache"));
+                None
+            }
+        }
     }
 
     /// Caches an answer; a cache that cannot be written costs speed, not correctness.

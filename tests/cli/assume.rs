@@ -634,3 +634,18 @@ fn sts_calls_go_through_the_configured_proxy() {
     assert_eq!(proxy.requests().len(), 1);
     assert_eq!(direct.actions(), ["AssumeRole"]);
 }
+
+#[test]
+fn an_unusable_cache_directory_slows_hat_down_but_does_not_stop_it() {
+    let sandbox = Sandbox::new();
+    sandbox.config(CHAIN_CONFIG);
+    // A file where the cache directory should be: even root cannot create it.
+    sandbox.write("home/.cache/hat", "not a directory");
+    let fake = FakeSts::start(vec![Reply::Ok]);
+    let out = sandbox.assume(&["b"]).sts(&fake.url).run();
+    out.success()
+        .stderr_has("could not create")
+        .stderr_has("continuing without the cache");
+    assert_eq!(out.exports()["AWS_PROFILE"].as_deref(), Some("b"));
+    assert_eq!(fake.requests().len(), 2);
+}
