@@ -50,6 +50,7 @@ pub fn obtain(chain: &Chain, request: &Request, env: &Env) -> Result<Credentials
         mfa_token: request.mfa_token.clone(),
         now: clock::now(),
         endpoint: env.sts_endpoint().unwrap_or("default").to_string(),
+        cache_warned: std::cell::Cell::new(false),
     };
     fetcher.obtain(chain)
 }
@@ -63,6 +64,7 @@ struct Fetcher<'a> {
     now: i64,
     /// Part of every cache key: credentials from a test endpoint are not AWS's.
     endpoint: String,
+    cache_warned: std::cell::Cell<bool>,
 }
 
 impl Fetcher<'_> {
@@ -469,7 +471,7 @@ impl Fetcher<'_> {
         match self.cache.lock(key) {
             Ok(lock) => Some(lock),
             Err(e) => {
-                log::warn(&format!("{e:#}; continuing without the cache"));
+                self.cache_trouble(&e);
                 None
             }
         }
@@ -478,7 +480,14 @@ impl Fetcher<'_> {
     /// Caches an answer; a cache that cannot be written costs speed, not correctness.
     fn remember(&self, key: &str, creds: &Credentials) {
         if let Err(e) = self.cache.store(key, creds) {
-            log::warn(&format!("{e:#}"));
+            self.cache_trouble(&e);
+        }
+    }
+
+    /// Says once per run that the cache is not working, however many steps hit it.
+    fn cache_trouble(&self, e: &anyhow::Error) {
+        if !self.cache_warned.replace(true) {
+            log::warn(&format!("{e:#}; continuing without the cache"));
         }
     }
 }

@@ -646,6 +646,7 @@ fn an_unusable_cache_directory_slows_hat_down_but_does_not_stop_it() {
     out.success()
         .stderr_has("could not create")
         .stderr_has("continuing without the cache");
+    assert_eq!(out.stderr.matches("could not create").count(), 1, "said once");
     assert_eq!(out.exports()["AWS_PROFILE"].as_deref(), Some("b"));
     assert_eq!(fake.requests().len(), 2);
 }
