@@ -5,6 +5,13 @@ use anyhow::{Context, Result};
 use std::fs::OpenOptions;
 use std::io::{BufRead, BufReader, Write};
 
+/// Says something on the terminal (best effort: there may be none).
+pub fn tell(message: &str) {
+    if let Ok(mut tty) = OpenOptions::new().write(true).open("/dev/tty") {
+        let _ = tty.write_all(message.as_bytes());
+    }
+}
+
 /// Asks `question` on the terminal and returns the trimmed answer.
 pub fn ask(question: &str) -> Result<String> {
     let tty = OpenOptions::new()

@@ -389,23 +389,26 @@ impl Fetcher<'_> {
         Ok(creds)
     }
 
+    /// The code from `--mfa-token` (used once), else asked on the terminal, where a
+    /// mistyped code is asked for again (three tries).
     fn mfa_code(&mut self, serial: &str, profile: &str) -> Result<String> {
-        let code = match self.mfa_token.take() {
-            Some(code) => code,
-            None => crate::tty::ask(&format!("MFA code for {serial}: ")).map_err(|e| {
+        if let Some(code) = self.mfa_token.take() {
+            return check_mfa_code(&code);
+        }
+        let mut tries = 0;
+        loop {
+            let answer = crate::tty::ask(&format!("MFA code for {serial}: ")).map_err(|e| {
                 anyhow!(
                     "profile `{profile}` needs an MFA code from {serial}, but hat could not ask for one ({e}); pass it with --mfa-token CODE"
                 )
-            })?,
-        };
-        let code = code.trim().to_string();
-        if code.len() != 6 || !code.chars().all(|c| c.is_ascii_digit()) {
-            bail!(
-                "an MFA code is 6 digits; got {} characters. Type the code your MFA device shows now",
-                code.chars().count()
-            );
+            })?;
+            tries += 1;
+            match check_mfa_code(&answer) {
+                Ok(code) => return Ok(code),
+                Err(e) if tries < 3 => crate::tty::tell(&format!("{e}\n")),
+                Err(e) => return Err(e),
+            }
         }
-        Ok(code)
     }
 
     fn assume(
@@ -490,4 +493,15 @@ impl Fetcher<'_> {
             log::warn(&format!("{e:#}; continuing without the cache"));
         }
     }
+}
+
+fn check_mfa_code(code: &str) -> Result<String> {
+    let code = code.trim();
+    if code.len() != 6 || !code.chars().all(|c| c.is_ascii_digit()) {
+        bail!(
+            "an MFA code is 6 digits; got {} characters. Type the code your MFA device shows now",
+            code.chars().count()
+        );
+    }
+    Ok(code.to_string())
 }

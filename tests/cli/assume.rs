@@ -586,7 +586,13 @@ fn mfa_code_is_asked_on_the_terminal() {
         .spawn()
         .unwrap();
     use std::io::Write;
-    child.stdin.take().unwrap().write_all(b"123456\n").unwrap();
+    // A mistyped code is asked for again.
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"12345\n123456\n")
+        .unwrap();
     let out = child.wait_with_output().unwrap();
     let screen = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{screen}");
@@ -646,7 +652,11 @@ fn an_unusable_cache_directory_slows_hat_down_but_does_not_stop_it() {
     out.success()
         .stderr_has("could not create")
         .stderr_has("continuing without the cache");
-    assert_eq!(out.stderr.matches("could not create").count(), 1, "said once");
+    assert_eq!(
+        out.stderr.matches("could not create").count(),
+        1,
+        "said once"
+    );
     assert_eq!(out.exports()["AWS_PROFILE"].as_deref(), Some("b"));
     assert_eq!(fake.requests().len(), 2);
 }
