@@ -270,7 +270,7 @@ fn read_optional(path: &Path) -> Result<Option<String>> {
 /// `profile  dev` → (Some("profile"), "dev"); `default` → (None, "default").
 fn split_header(header: &str) -> (Option<&str>, &str) {
     match header.split_once(parse::WHITESPACE) {
-        Some((prefix, rest)) => (Some(prefix), rest.trim_matches(parse::WHITESPACE)),
+        Some((prefix, rest)) => (Some(prefix), parse::trim(rest)),
         None => (None, header),
     }
 }

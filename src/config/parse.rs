@@ -10,6 +10,11 @@ use std::path::{Path, PathBuf};
 pub const WHITESPACE: &[char] = &[' ', '\t'];
 const COMMENT: &[char] = &['#', ';'];
 
+/// Trims spaces and tabs (a closure, not a char slice: this runs on every line).
+pub fn trim(s: &str) -> &str {
+    s.trim_matches(|c| c == ' ' || c == '\t')
+}
+
 /// One `[...]` section as written, with its properties in file order.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RawSection {
@@ -65,7 +70,7 @@ pub fn parse(contents: &str, path: &Path) -> Result<Vec<RawSection>, ParseError>
 
     for (index, line) in contents.lines().enumerate() {
         let number = index + 1;
-        if line.trim_matches(WHITESPACE).is_empty() || line.starts_with(COMMENT) {
+        if trim(line).is_empty() || line.starts_with(COMMENT) {
             continue;
         }
         if line.starts_with('[') {
@@ -80,7 +85,7 @@ pub fn parse(contents: &str, path: &Path) -> Result<Vec<RawSection>, ParseError>
                     )
                 })?;
             sections.push(RawSection {
-                header: header.trim_matches(WHITESPACE).to_string(),
+                header: trim(header).to_string(),
                 line: number,
                 properties: Vec::new(),
             });
@@ -102,7 +107,7 @@ pub fn parse(contents: &str, path: &Path) -> Result<Vec<RawSection>, ParseError>
                 split_property(line).map_err(|e| error(number, &e.describe("sub-property")))?;
             }
             property.value.push('\n');
-            property.value.push_str(line.trim_matches(WHITESPACE));
+            property.value.push_str(trim(line));
         } else {
             let Some(section) = sections.last_mut() else {
                 return Err(error(
@@ -142,23 +147,32 @@ impl PropertyError {
 fn split_property(line: &str) -> Result<(String, &str), PropertyError> {
     let line = strip_comment(line, true);
     let (key, value) = line.split_once('=').ok_or(PropertyError::NoEquals)?;
-    let key = key.trim_matches(WHITESPACE);
+    let key = trim(key);
     if key.is_empty() {
         return Err(PropertyError::NoName);
     }
-    Ok((key.to_ascii_lowercase(), value.trim_matches(WHITESPACE)))
+    Ok((key.to_ascii_lowercase(), trim(value)))
 }
 
 /// Trims the line and cuts a trailing comment. In property lines a comment character
 /// only starts a comment after whitespace (`key = a#b` keeps `a#b`); in headers always.
 fn strip_comment(line: &str, needs_whitespace: bool) -> &str {
-    let line = line.trim_matches(WHITESPACE);
-    let mut previous_is_space = false;
-    for (index, c) in line.char_indices() {
-        if COMMENT.contains(&c) && (previous_is_space || !needs_whitespace) {
-            return line[..index].trim_matches(WHITESPACE);
+    let line = trim(line);
+    let mut from = 0;
+    // Comment characters are ASCII, so byte offsets found here are char boundaries.
+    while let Some(offset) = line.as_bytes()[from..]
+        .iter()
+        .position(|b| *b == b'#' || *b == b';')
+    {
+        let index = from + offset;
+        let after_space = line[..index]
+            .chars()
+            .next_back()
+            .is_some_and(char::is_whitespace);
+        if after_space || !needs_whitespace {
+            return trim(&line[..index]);
         }
-        previous_is_space = c.is_whitespace();
+        from = index + 1;
     }
     line
 }
@@ -232,6 +246,14 @@ mod tests {
         let s = parse_ok("[ profile b ];c\r\nk = v\r\n");
         assert_eq!(s[0].header, "profile b");
         assert_eq!(props(&s[0]), [("k", "v")]);
+    }
+
+    #[test]
+    fn comment_characters_need_whitespace_before_them_in_values() {
+        let s = parse_ok(
+            "[a]\nk = x#y;z # gone\nu = a\u{a0}#nbsp counts as whitespace\nt = ;all comment\n",
+        );
+        assert_eq!(props(&s[0]), [("k", "x#y;z"), ("u", "a\u{a0}"), ("t", "")]);
     }
 
     #[test]
