@@ -263,6 +263,13 @@ pub fn advise(operation: &str, code: &str, message: &str, ctx: &Context<'_>) -> 
                 "the MFA code for profile `{profile}` was not accepted: it was mistyped, has expired, or was already used (each code works only once). Wait for the next code from your MFA device and run again. ({said})"
             )
         }
+        "AccessDenied" if operation == "AssumeRoleWithWebIdentity" => anyhow!(
+            "access denied assuming {} with the web identity token of profile `{profile}`: the role's trust policy must allow sts:AssumeRoleWithWebIdentity for the token's issuer (a Federated principal), and its conditions (audience, subject) must match the token. ({said})",
+            ctx.role_arn.unwrap_or("the role")
+        ),
+        "AccessDenied" if operation == "GetSessionToken" => anyhow!(
+            "STS refused an MFA session for profile `{profile}`: its keys must be an IAM user's long-term keys (not temporary credentials), and mfa_serial must be that user's MFA device. ({said})"
+        ),
         "AccessDenied" => {
             let role = ctx.role_arn.unwrap_or("the role");
             let mut checks: Vec<String> = Vec::new();
@@ -373,6 +380,29 @@ mod tests {
         assert_eq!(xml_field(body, "Code").as_deref(), Some("AccessDenied"));
         assert_eq!(xml_field(body, "Message").as_deref(), Some("a & b"));
         assert_eq!(xml_field(body, "Nope"), None);
+    }
+
+    #[test]
+    fn access_denied_advice_fits_the_operation() {
+        let e = advise(
+            "AssumeRoleWithWebIdentity",
+            "AccessDenied",
+            "Not authorized",
+            &ctx(false, false),
+        )
+        .to_string();
+        assert!(
+            e.contains("sts:AssumeRoleWithWebIdentity") && e.contains("Federated"),
+            "{e}"
+        );
+        let e = advise(
+            "GetSessionToken",
+            "AccessDenied",
+            "Cannot call GetSessionToken with session credentials",
+            &ctx(true, false),
+        )
+        .to_string();
+        assert!(e.contains("long-term keys"), "{e}");
     }
 
     #[test]
