@@ -217,7 +217,7 @@ _hat() {
             return 0
             ;;
         hat__subcmd__init)
-            opts="-h --cmd --help bash zsh fish sh"
+            opts="-h --cmd --help bash zsh fish"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -43,7 +43,7 @@ complete -c hat -n "__fish_hat_using_subcommand assume" -s v -l verbose -d 'Say 
 complete -c hat -n "__fish_hat_using_subcommand assume" -s u -l unset -d 'Remove every variable hat exports from the shell'
 complete -c hat -n "__fish_hat_using_subcommand assume" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c hat -n "__fish_hat_using_subcommand init" -l cmd -d 'Name of the function to define' -r
-complete -c hat -n "__fish_hat_using_subcommand init" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c hat -n "__fish_hat_using_subcommand init" -s h -l help -d 'Print help'
 complete -c hat -n "__fish_hat_using_subcommand config" -l json -d 'Print {"profiles": {NAME: {key: value}}, "sso_sessions": {NAME: {key: value}}}'
 complete -c hat -n "__fish_hat_using_subcommand config" -l show-secrets -d 'Show secret values (aws_secret_access_key, aws_session_token) instead of <redacted>'
 complete -c hat -n "__fish_hat_using_subcommand config" -s h -l help -d 'Print help'

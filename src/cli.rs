@@ -83,14 +83,35 @@ pub struct AssumeArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(
+    after_help = "In another POSIX shell (dash, ksh), wrap `eval \"$(hat assume --shell sh PROFILE)\"` in a function of your own."
+)]
 pub struct InitArgs {
     /// The shell to print the function for
     #[arg(value_enum)]
-    pub shell: Shell,
+    pub shell: InitShell,
 
     /// Name of the function to define
     #[arg(long = "cmd", value_name = "NAME", default_value = "assume")]
     pub command: String,
+}
+
+/// The shells `hat init` has a function for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum InitShell {
+    Bash,
+    Zsh,
+    Fish,
+}
+
+impl From<InitShell> for Shell {
+    fn from(shell: InitShell) -> Shell {
+        match shell {
+            InitShell::Bash => Shell::Bash,
+            InitShell::Zsh => Shell::Zsh,
+            InitShell::Fish => Shell::Fish,
+        }
+    }
 }
 
 #[derive(Debug, Args)]

@@ -8,5 +8,5 @@ use anyhow::{Context, Result};
 pub fn run(args: &InitArgs) -> Result<String> {
     let exe = std::env::current_exe().context("could not find hat's own path")?;
     let exe = exe.canonicalize().unwrap_or(exe);
-    script(args.shell, &args.command, &exe)
+    script(args.shell.into(), &args.command, &exe)
 }

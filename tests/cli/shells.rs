@@ -275,7 +275,8 @@ fn init_refuses_shells_it_has_no_function_for() {
         .hat(&["init", "sh"])
         .run()
         .failure()
-        .stderr_has("hat init supports bash, zsh and fish");
+        .code(2)
+        .stderr_has("[possible values: bash, zsh, fish]");
 }
 
 #[test]
