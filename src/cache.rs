@@ -76,11 +76,6 @@ impl Cache {
         Ok(())
     }
 
-    /// Removes an entry (a no-op when there is none).
-    pub fn remove(&self, key: &str) {
-        let _ = fs::remove_file(self.path(key));
-    }
-
     /// Blocks until this process holds the lock for `key`; released when dropped. The
     /// caller re-checks the cache after taking it: another shell may have filled it.
     pub fn lock(&self, key: &str) -> Result<Lock> {

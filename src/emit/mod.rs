@@ -16,15 +16,6 @@ pub enum Shell {
 }
 
 impl Shell {
-    pub fn name(self) -> &'static str {
-        match self {
-            Shell::Bash => "bash",
-            Shell::Zsh => "zsh",
-            Shell::Fish => "fish",
-            Shell::Sh => "sh",
-        }
-    }
-
     /// Quotes `value` so the shell reads it back byte for byte and expands nothing.
     pub fn quote(self, value: &str) -> String {
         match self {
@@ -81,10 +72,6 @@ impl Exports {
             .iter()
             .find(|(n, _)| *n == name)
             .and_then(|(_, v)| v.as_deref())
-    }
-
-    pub fn iter(&self) -> impl Iterator<Item = (&str, Option<&str>)> {
-        self.vars.iter().map(|(n, v)| (*n, v.as_deref()))
     }
 
     /// The whole answer as code for `shell`: unsets first, then exports.

@@ -72,30 +72,26 @@ impl Fetcher<'_> {
         let (base_key, base_cacheable, base_duration) = self.plan_base(chain)?;
         let steps = self.plan_hops(chain, &base_key)?;
 
-        // Newest cached step first: a cached profile needs nothing else.
+        // Newest cached step first: a cached profile needs nothing else. `start` is the
+        // first hop still to fetch.
         let mut start = 0;
         let mut current: Option<Credentials> = None;
         if !self.request.no_cache {
-            for (index, step) in steps.iter().enumerate().rev() {
-                if let Some(hit) = self.cache.load(&step.key, self.now) {
+            let hops = steps
+                .iter()
+                .enumerate()
+                .rev()
+                .map(|(index, step)| (index + 1, step.key.as_str(), step.hop.profile.as_str()));
+            let base = base_cacheable.then_some((0, base_key.as_str(), chain.base.profile()));
+            for (next, key, profile) in hops.chain(base) {
+                if let Some(hit) = self.cache.load(key, self.now) {
                     verbose!(
-                        "profile {}: cached credentials ({})",
-                        step.hop.profile,
+                        "profile {profile}: cached credentials ({})",
                         Cache::describe(&hit, self.now)
                     );
-                    start = index + 1;
+                    start = next;
                     current = Some(hit);
                     break;
-                }
-            }
-            if current.is_none() && base_cacheable {
-                current = self.cache.load(&base_key, self.now);
-                if let Some(hit) = &current {
-                    verbose!(
-                        "profile {}: cached credentials ({})",
-                        chain.base.profile(),
-                        Cache::describe(hit, self.now)
-                    );
                 }
             }
         }
@@ -120,6 +116,20 @@ impl Fetcher<'_> {
     fn plan_base(&self, chain: &Chain) -> Result<(String, bool, Option<u32>)> {
         let last = chain.hops.is_empty();
         let wanted = if last { self.request.duration } else { None };
+        let sessionless = matches!(
+            chain.base,
+            Base::Static {
+                mfa_serial: None,
+                ..
+            } | Base::Environment { .. }
+                | Base::Process { .. }
+        );
+        if sessionless && wanted.is_some() {
+            log::warn(&format!(
+                "-d has no effect: profile `{}` uses its credentials as they are, without asking STS for a session",
+                chain.base.profile()
+            ));
+        }
         Ok(match &chain.base {
             Base::Static {
                 credentials,
@@ -130,37 +140,16 @@ impl Fetcher<'_> {
                 duration::check(d, duration::SESSION_TOKEN_MAX, "GetSessionToken")?;
                 (self.mfa_key(credentials, serial, d), true, Some(d))
             }
-            Base::Static {
-                credentials,
-                profile,
-                ..
-            } => {
-                if wanted.is_some() {
-                    log::warn(&format!(
-                        "-d has no effect: profile `{profile}` uses its keys directly, without a session"
-                    ));
-                }
-                (
-                    cache::key(&["static", &credentials.access_key_id]),
-                    false,
-                    None,
-                )
-            }
-            Base::Environment { profile } => {
-                if wanted.is_some() {
-                    log::warn(&format!("-d has no effect on profile `{profile}`"));
-                }
+            Base::Static { credentials, .. } => (
+                cache::key(&["static", &credentials.access_key_id]),
+                false,
+                None,
+            ),
+            Base::Environment { .. } => {
                 let id = self.env.get("AWS_ACCESS_KEY_ID").unwrap_or("");
                 (cache::key(&["env", id]), false, None)
             }
-            Base::Process { command, profile } => {
-                if wanted.is_some() {
-                    log::warn(&format!(
-                        "-d has no effect: profile `{profile}` gets its credentials from credential_process"
-                    ));
-                }
-                (cache::key(&["process", command]), false, None)
-            }
+            Base::Process { command, .. } => (cache::key(&["process", command]), false, None),
             Base::WebIdentity {
                 role_arn,
                 token_file,
@@ -291,21 +280,15 @@ impl Fetcher<'_> {
                 token_file,
                 session_name,
                 ..
-            } => {
-                let _lock = self.lock(key);
-                if !self.request.no_cache
-                    && let Some(hit) = self.cache.load(key, self.now)
-                {
-                    return Ok(hit);
-                }
-                let path = self.env.expand_tilde(token_file);
+            } => self.fetch_once(key, &format!("profile {profile}"), |this| {
+                let path = this.env.expand_tilde(token_file);
                 let token = std::fs::read_to_string(&path).with_context(|| {
                     format!(
                         "could not read the web identity token file {} of profile `{profile}`",
                         path.display()
                     )
                 })?;
-                let name = self.session_name(session_name.as_deref());
+                let name = this.session_name(session_name.as_deref());
                 verbose!("profile {profile}: AssumeRoleWithWebIdentity {role_arn}");
                 let ctx = sts::Context {
                     profile,
@@ -314,16 +297,14 @@ impl Fetcher<'_> {
                     has_external_id: false,
                     has_mfa: false,
                 };
-                let creds = self.sts()?.assume_role_with_web_identity(
+                this.sts()?.assume_role_with_web_identity(
                     role_arn,
                     &name,
                     token.trim(),
                     duration,
                     &ctx,
-                )?;
-                self.remember(key, &creds);
-                Ok(creds)
-            }
+                )
+            }),
         }
     }
 
@@ -363,30 +344,19 @@ impl Fetcher<'_> {
         profile: &str,
     ) -> Result<Credentials> {
         let key = self.mfa_key(long_term, serial, duration);
-        let _lock = self.lock(&key);
-        if !self.request.no_cache
-            && let Some(hit) = self.cache.load(&key, self.now)
-        {
-            verbose!(
-                "MFA session for {serial}: cached ({})",
-                Cache::describe(&hit, self.now)
-            );
-            return Ok(hit);
-        }
-        let code = self.mfa_code(serial, profile)?;
-        verbose!("profile {profile}: GetSessionToken with MFA device {serial}");
-        let ctx = sts::Context {
-            profile,
-            source_profile: profile,
-            role_arn: None,
-            has_external_id: false,
-            has_mfa: true,
-        };
-        let creds =
-            self.sts()?
-                .get_session_token(long_term, serial, &code, Some(duration), &ctx)?;
-        self.remember(&key, &creds);
-        Ok(creds)
+        self.fetch_once(&key, &format!("MFA session for {serial}"), |this| {
+            let code = this.mfa_code(serial, profile)?;
+            verbose!("profile {profile}: GetSessionToken with MFA device {serial}");
+            let ctx = sts::Context {
+                profile,
+                source_profile: profile,
+                role_arn: None,
+                has_external_id: false,
+                has_mfa: true,
+            };
+            this.sts()?
+                .get_session_token(long_term, serial, &code, Some(duration), &ctx)
+        })
     }
 
     /// The code from `--mfa-token` (used once), else asked on the terminal, where a
@@ -418,13 +388,18 @@ impl Fetcher<'_> {
         source_profile: &str,
     ) -> Result<Credentials> {
         let hop = step.hop;
-        let _lock = self.lock(&step.key);
-        if !self.request.no_cache
-            && let Some(hit) = self.cache.load(&step.key, self.now)
-        {
-            verbose!("profile {}: cached by another shell meanwhile", hop.profile);
-            return Ok(hit);
-        }
+        self.fetch_once(&step.key, &format!("profile {}", hop.profile), |this| {
+            this.assume_uncached(step, caller, source_profile)
+        })
+    }
+
+    fn assume_uncached(
+        &mut self,
+        step: &Step<'_>,
+        caller: &Credentials,
+        source_profile: &str,
+    ) -> Result<Credentials> {
+        let hop = step.hop;
         // Behind MFA with long-term keys: go through a cached MFA session, so the code is
         // asked once for all roles. Otherwise the code goes with the AssumeRole call.
         let mut mfa_code = None;
@@ -463,8 +438,26 @@ impl Fetcher<'_> {
             has_external_id: hop.external_id.is_some(),
             has_mfa: hop.mfa_serial.is_some(),
         };
-        let creds = self.sts()?.assume_role(caller, &request, &ctx)?;
-        self.remember(&step.key, &creds);
+        self.sts()?.assume_role(caller, &request, &ctx)
+    }
+
+    /// One answer per key across parallel shells: under the entry's lock, re-read the
+    /// cache (another shell may have just filled it), else fetch and cache.
+    fn fetch_once(
+        &mut self,
+        key: &str,
+        what: &str,
+        fetch: impl FnOnce(&mut Self) -> Result<Credentials>,
+    ) -> Result<Credentials> {
+        let _lock = self.lock(key);
+        if !self.request.no_cache
+            && let Some(hit) = self.cache.load(key, self.now)
+        {
+            verbose!("{what}: cached ({})", Cache::describe(&hit, self.now));
+            return Ok(hit);
+        }
+        let creds = fetch(self)?;
+        self.remember(key, &creds);
         Ok(creds)
     }
 
