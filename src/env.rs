@@ -77,22 +77,35 @@ impl Env {
         if let Some(dir) = self.get("HAT_CACHE_DIR") {
             return self.expand_tilde(dir);
         }
-        match self.get("XDG_CACHE_HOME") {
+        self.xdg_dir("XDG_CACHE_HOME", ".cache")
+    }
+
+    /// hat's own settings directory: `$XDG_CONFIG_HOME/hat`, else `~/.config/hat`.
+    /// hat never creates it; `config.toml` there is the user's to write.
+    pub fn config_dir(&self) -> PathBuf {
+        self.xdg_dir("XDG_CONFIG_HOME", ".config")
+    }
+
+    /// hat's own state (the picker's frecency, browser profiles): `$XDG_STATE_HOME/hat`,
+    /// else `~/.local/state/hat`.
+    pub fn state_dir(&self) -> PathBuf {
+        self.xdg_dir("XDG_STATE_HOME", ".local/state")
+    }
+
+    fn xdg_dir(&self, var: &str, fallback: &str) -> PathBuf {
+        match self.get(var) {
             Some(xdg) if xdg.starts_with('/') => PathBuf::from(xdg).join("hat"),
-            _ => self.home().unwrap_or_default().join(".cache").join("hat"),
+            _ => self.home().unwrap_or_default().join(fallback).join("hat"),
         }
     }
 
-    /// The endpoint to send STS calls to, from the SDKs' standard variables.
-    pub fn sts_endpoint(&self) -> Option<&str> {
-        if self
-            .get("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")
-            .is_some_and(|v| v.eq_ignore_ascii_case("true"))
-        {
-            return None;
-        }
-        self.get("AWS_ENDPOINT_URL_STS")
-            .or_else(|| self.get("AWS_ENDPOINT_URL"))
+    /// The AWS CLI's SSO token and client-registration cache: `~/.aws/sso/cache`.
+    pub fn sso_cache_dir(&self) -> PathBuf {
+        self.home()
+            .unwrap_or_default()
+            .join(".aws")
+            .join("sso")
+            .join("cache")
     }
 
     /// The local user's name, for a default role session name.
@@ -123,14 +136,5 @@ mod tests {
         assert_eq!(env.config_file(), PathBuf::from("/h/cfg"));
         assert_eq!(env.credentials_file(), PathBuf::from("/c"));
         assert_eq!(env.cache_dir(), PathBuf::from("/x/hat"));
-    }
-
-    #[test]
-    fn empty_variables_count_as_unset() {
-        let env = Env::from_pairs([
-            ("AWS_ENDPOINT_URL_STS", ""),
-            ("AWS_ENDPOINT_URL", "http://a"),
-        ]);
-        assert_eq!(env.sts_endpoint(), Some("http://a"));
     }
 }

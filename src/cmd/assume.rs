@@ -7,9 +7,7 @@ use crate::config::ConfigSet;
 use crate::creds::Credentials;
 use crate::emit::{Exports, Shell};
 use crate::env::Env;
-use crate::providers::{self, Request};
-use crate::resolve;
-use crate::{duration, log, region, verbose};
+use crate::{log, session};
 use anyhow::{Result, bail};
 
 /// Printed instead of secrets when stdout is a terminal: the function is not set up.
@@ -39,25 +37,14 @@ pub fn run(args: &AssumeArgs, env: &Env) -> Result<String> {
     let Some(profile) = args.profile.as_deref() else {
         bail!("{}", missing_profile(&config, env));
     };
-    let chain = resolve::resolve(&config, profile)?;
-    verbose!("profile {profile}: {}", chain.describe());
-
-    let region = match &args.region {
-        Some(r) => Some(region::expand(r)?),
-        None => config
-            .profile(profile)
-            .and_then(|p| p.get("region"))
-            .or_else(|| env.get("AWS_REGION"))
-            .or_else(|| env.get("AWS_DEFAULT_REGION"))
-            .map(str::to_string),
-    };
-    let request = Request {
-        duration: args.duration.as_deref().map(duration::parse).transpose()?,
+    let options = session::Options {
+        region: args.region.clone(),
+        duration: args.duration.clone(),
         mfa_token: args.mfa_token.clone(),
         no_cache: args.no_cache,
-        region: region.clone(),
     };
-    let creds = providers::obtain(&chain, &request, env)?;
+    let session = session::open(&config, env, profile, &options)?;
+    let (region, creds) = (session.region, session.credentials);
     let exports = exports(profile, region.as_deref(), &creds);
     log::info(&summary(profile, region.as_deref(), &creds));
     Ok(exports.render(shell))

@@ -2,6 +2,7 @@
 //! SDKs' rules and merged into one view (the credentials file wins key by key). Every
 //! setting remembers the file and line it came from, so errors can point at it.
 
+pub mod edit;
 mod parse;
 
 pub use parse::ParseError;
@@ -105,6 +106,20 @@ impl ConfigSet {
 
     pub fn profile_names(&self) -> impl Iterator<Item = &str> {
         self.profiles.keys().map(String::as_str)
+    }
+
+    /// An `[sso-session NAME]` section.
+    pub fn sso_session(&self, name: &str) -> Option<&Section> {
+        self.sso_sessions.get(name)
+    }
+
+    pub fn sso_session_names(&self) -> impl Iterator<Item = &str> {
+        self.sso_sessions.keys().map(String::as_str)
+    }
+
+    /// A `[services NAME]` section.
+    pub fn services_section(&self, name: &str) -> Option<&Section> {
+        self.services.get(name)
     }
 
     /// `path, line N` for a setting of a profile, for error messages.

@@ -10,11 +10,14 @@ use crate::cache::{self, Cache};
 use crate::clock;
 use crate::creds::Credentials;
 use crate::duration;
+use crate::endpoint::{Endpoints, Service};
 use crate::env::Env;
 use crate::log;
 use crate::resolve::{Base, Chain, Hop};
+use crate::sdk::Sdk;
 use crate::verbose;
 use anyhow::{Context as _, Result, anyhow, bail};
+use std::rc::Rc;
 use sts::Sts;
 
 /// MFA sessions (GetSessionToken) last as long as STS's own default: 12 hours. During
@@ -31,6 +34,8 @@ pub struct Request {
     pub no_cache: bool,
     /// The region STS calls are signed for (the profile's).
     pub region: Option<String>,
+    /// Where each service's calls go (the profile's endpoints, see [`crate::endpoint`]).
+    pub endpoints: Endpoints,
 }
 
 /// One step of a chain with everything that decides its answer worked out beforehand.
@@ -46,10 +51,15 @@ pub fn obtain(chain: &Chain, request: &Request, env: &Env) -> Result<Credentials
         env,
         request,
         cache: Cache::new(&env.cache_dir()),
+        sdk: None,
         sts: None,
         mfa_token: request.mfa_token.clone(),
         now: clock::now(),
-        endpoint: env.sts_endpoint().unwrap_or("default").to_string(),
+        endpoint: request
+            .endpoints
+            .get(Service::Sts)
+            .unwrap_or("default")
+            .to_string(),
         cache_warned: std::cell::Cell::new(false),
     };
     fetcher.obtain(chain)
@@ -59,6 +69,8 @@ struct Fetcher<'a> {
     env: &'a Env,
     request: &'a Request,
     cache: Cache,
+    /// The runtime and HTTP client, made on the first call that needs the network.
+    sdk: Option<Rc<Sdk>>,
     sts: Option<Sts>,
     mfa_token: Option<String>,
     now: i64,
@@ -248,9 +260,21 @@ impl Fetcher<'_> {
         name
     }
 
+    fn sdk(&mut self) -> Result<Rc<Sdk>> {
+        if self.sdk.is_none() {
+            self.sdk = Some(Rc::new(Sdk::new()?));
+        }
+        Ok(Rc::clone(self.sdk.as_ref().expect("just set")))
+    }
+
     fn sts(&mut self) -> Result<&Sts> {
         if self.sts.is_none() {
-            self.sts = Some(Sts::new(self.env, self.request.region.as_deref())?);
+            let sdk = self.sdk()?;
+            self.sts = Some(Sts::new(
+                sdk,
+                self.request.endpoints.get(Service::Sts),
+                self.request.region.as_deref(),
+            ));
         }
         Ok(self.sts.as_ref().expect("just set"))
     }

@@ -4,25 +4,18 @@
 //! call is needed, so the cached path never pays for them.
 
 use crate::creds::Credentials;
-use crate::env::Env;
+use crate::sdk::{self, Sdk};
 use anyhow::{Result, anyhow};
-use aws_sdk_sts::config::retry::RetryConfig;
-use aws_sdk_sts::config::timeout::TimeoutConfig;
 use aws_sdk_sts::config::{BehaviorVersion, Region};
 use aws_sdk_sts::error::{ProvideErrorMetadata, SdkError};
-use aws_smithy_http_client::Connector;
-use aws_smithy_http_client::proxy::ProxyConfig;
-use aws_smithy_http_client::tls::{self, rustls_provider::CryptoMode};
-use aws_smithy_runtime_api::client::http::SharedHttpClient;
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_types::error::display::DisplayErrorContext;
-use std::time::Duration;
+use std::rc::Rc;
 
 const DEFAULT_REGION: &str = "us-east-1";
 
 pub struct Sts {
-    runtime: tokio::runtime::Runtime,
-    http: SharedHttpClient,
+    sdk: Rc<Sdk>,
     endpoint: Option<String>,
     region: String,
 }
@@ -47,31 +40,14 @@ pub struct Context<'a> {
 }
 
 impl Sts {
-    pub fn new(env: &Env, region: Option<&str>) -> Result<Sts> {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()?;
-        // The crate's ready-made HTTPS client has no way to take a proxy, so build its
-        // connector here the way it does, plus the standard proxy variables
-        // (HTTPS_PROXY, HTTP_PROXY, ALL_PROXY, NO_PROXY, either case). Those are read
-        // by the SDK itself: the one environment read that does not go through `Env`.
-        let http = aws_smithy_http_client::Builder::new().build_with_connector_fn(
-            |settings, components| {
-                let mut builder = Connector::builder();
-                builder.set_connector_settings(settings.cloned());
-                builder.set_sleep_impl(components.and_then(|c| c.sleep_impl()));
-                builder
-                    .proxy_config(ProxyConfig::from_env())
-                    .tls_provider(tls::Provider::Rustls(CryptoMode::Ring))
-                    .build()
-            },
-        );
-        Ok(Sts {
-            runtime,
-            http,
-            endpoint: env.sts_endpoint().map(str::to_string),
+    /// A client for `region` (us-east-1 when none), sending to `endpoint` when one is
+    /// configured (see [`crate::endpoint`]).
+    pub fn new(sdk: Rc<Sdk>, endpoint: Option<&str>, region: Option<&str>) -> Sts {
+        Sts {
+            sdk,
+            endpoint: endpoint.map(str::to_string),
             region: region.unwrap_or(DEFAULT_REGION).to_string(),
-        })
+        }
     }
 
     /// Where calls go, for messages.
@@ -85,14 +61,9 @@ impl Sts {
         let mut config = aws_sdk_sts::Config::builder()
             .behavior_version(BehaviorVersion::latest())
             .region(Region::new(self.region.clone()))
-            .http_client(self.http.clone())
-            .retry_config(RetryConfig::standard().with_max_attempts(3))
-            .timeout_config(
-                TimeoutConfig::builder()
-                    .connect_timeout(Duration::from_secs(5))
-                    .operation_attempt_timeout(Duration::from_secs(20))
-                    .build(),
-            );
+            .http_client(self.sdk.http())
+            .retry_config(sdk::retry())
+            .timeout_config(sdk::timeouts());
         if let Some(c) = creds {
             config = config.credentials_provider(aws_credential_types::Credentials::new(
                 c.access_key_id.clone(),
@@ -124,7 +95,7 @@ impl Sts {
             .set_serial_number(request.mfa.map(|(serial, _)| serial.to_string()))
             .set_token_code(request.mfa.map(|(_, code)| code.to_string()));
         let output = self
-            .runtime
+            .sdk
             .block_on(call.send())
             .map_err(|e| self.explain("AssumeRole", e, ctx))?;
         convert(output.credentials(), "AssumeRole")
@@ -145,7 +116,7 @@ impl Sts {
             .token_code(code)
             .set_duration_seconds(duration.map(|d| d as i32));
         let output = self
-            .runtime
+            .sdk
             .block_on(call.send())
             .map_err(|e| self.explain("GetSessionToken", e, ctx))?;
         convert(output.credentials(), "GetSessionToken")
@@ -167,7 +138,7 @@ impl Sts {
             .web_identity_token(token)
             .set_duration_seconds(duration.map(|d| d as i32));
         let output = self
-            .runtime
+            .sdk
             .block_on(call.send())
             .map_err(|e| self.explain("AssumeRoleWithWebIdentity", e, ctx))?;
         convert(output.credentials(), "AssumeRoleWithWebIdentity")
@@ -189,7 +160,7 @@ impl Sts {
                 ctx.profile,
                 DisplayErrorContext(&err),
                 if self.endpoint.is_some() {
-                    ", and AWS_ENDPOINT_URL_STS / AWS_ENDPOINT_URL"
+                    ", and the configured endpoint (AWS_ENDPOINT_URL_STS, AWS_ENDPOINT_URL, or endpoint_url in the profile)"
                 } else {
                     ""
                 }

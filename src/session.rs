@@ -1,0 +1,65 @@
+//! From a profile name to its credentials and region: the part that `assume`, `exec`,
+//! `console`, `export` and `credential-process` share before each presents the answer
+//! its own way.
+
+use crate::config::ConfigSet;
+use crate::creds::Credentials;
+use crate::endpoint::Endpoints;
+use crate::env::Env;
+use crate::providers::{self, Request};
+use crate::resolve::{self, Chain};
+use crate::{duration, region, verbose};
+use anyhow::Result;
+
+/// What the user asked for besides the profile, as typed.
+#[derive(Debug, Default, Clone)]
+pub struct Options {
+    /// `-r`: a region name or shorthand (`euw1`).
+    pub region: Option<String>,
+    /// `-d`: `1h`, `90m`, seconds.
+    pub duration: Option<String>,
+    pub mfa_token: Option<String>,
+    pub no_cache: bool,
+}
+
+#[derive(Debug)]
+pub struct Session {
+    pub profile: String,
+    /// `-r`, else the profile's `region`, else `AWS_REGION` / `AWS_DEFAULT_REGION`.
+    pub region: Option<String>,
+    pub credentials: Credentials,
+    pub chain: Chain,
+}
+
+/// Resolves `profile` and gets its credentials (the cache first).
+pub fn open(config: &ConfigSet, env: &Env, profile: &str, options: &Options) -> Result<Session> {
+    let chain = resolve::resolve(config, profile)?;
+    verbose!("profile {profile}: {}", chain.describe());
+    let region = match &options.region {
+        Some(r) => Some(region::expand(r)?),
+        None => config
+            .profile(profile)
+            .and_then(|p| p.get("region"))
+            .or_else(|| env.get("AWS_REGION"))
+            .or_else(|| env.get("AWS_DEFAULT_REGION"))
+            .map(str::to_string),
+    };
+    let request = Request {
+        duration: options
+            .duration
+            .as_deref()
+            .map(duration::parse)
+            .transpose()?,
+        mfa_token: options.mfa_token.clone(),
+        no_cache: options.no_cache,
+        region: region.clone(),
+        endpoints: Endpoints::new(env, config, Some(profile)),
+    };
+    let credentials = providers::obtain(&chain, &request, env)?;
+    Ok(Session {
+        profile: profile.to_string(),
+        region,
+        credentials,
+        chain,
+    })
+}

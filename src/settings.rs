@@ -1,0 +1,99 @@
+//! hat's own settings file, `config.toml` in hat's config directory
+//! (`$XDG_CONFIG_HOME/hat`, else `~/.config/hat`; `HAT_CONFIG_FILE` names another).
+//! hat never creates it. A missing file means the defaults; a malformed one is an
+//! error naming the file and line. Read only by the commands that need it (the console,
+//! keys), never on the cached `assume` path.
+
+use crate::env::Env;
+use anyhow::{Result, anyhow};
+use serde::Deserialize;
+use std::path::PathBuf;
+
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Settings {
+    pub console: ConsoleSettings,
+    pub keys: KeysSettings,
+}
+
+/// `[console]`: how `assume -c` opens the browser.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ConsoleSettings {
+    /// chrome, chromium, brave, edge, firefox, safari, or custom (with `command`).
+    pub browser: Option<String>,
+    /// The browser's executable, when it is not found on PATH.
+    pub browser_path: Option<String>,
+    /// For `browser = "custom"`: a command template with `{url}` and `{profile}`.
+    pub command: Option<String>,
+    /// Open Firefox through Granted's container extension.
+    pub firefox_containers: Option<bool>,
+}
+
+/// `[keys]`: where long-term keys are kept.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct KeysSettings {
+    /// keychain or file.
+    pub backend: Option<String>,
+}
+
+/// Where the settings file is (whether or not it exists).
+pub fn path(env: &Env) -> PathBuf {
+    match env.get("HAT_CONFIG_FILE") {
+        Some(p) => env.expand_tilde(p),
+        None => env.config_dir().join("config.toml"),
+    }
+}
+
+pub fn load(env: &Env) -> Result<Settings> {
+    let path = path(env);
+    let text = match std::fs::read_to_string(&path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Settings::default()),
+        Err(e) => return Err(anyhow!("could not read {}: {e}", path.display())),
+    };
+    parse(&text).map_err(|e| anyhow!("{}{e}", path.display()))
+}
+
+/// Parses the file's text; the error starts with `, line N: ` for the caller's path.
+fn parse(text: &str) -> Result<Settings, String> {
+    toml::from_str(text).map_err(|e| {
+        let line = e
+            .span()
+            .map(|span| text[..span.start.min(text.len())].matches('\n').count() + 1);
+        let message = e.message().to_string();
+        match line {
+            Some(line) => format!(", line {line}: {message}"),
+            None => format!(": {message}"),
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sections_are_optional_and_read_when_present() {
+        let s = parse("").unwrap();
+        assert!(s.console.browser.is_none() && s.keys.backend.is_none());
+        let s = parse("[console]\nbrowser = \"firefox\"\n[keys]\nbackend = \"file\"\n").unwrap();
+        assert_eq!(s.console.browser.as_deref(), Some("firefox"));
+        assert_eq!(s.keys.backend.as_deref(), Some("file"));
+    }
+
+    #[test]
+    fn mistakes_name_the_line() {
+        let e = parse("[console]\n\nbrowzer = \"x\"\n").unwrap_err();
+        assert!(e.starts_with(", line 3: "), "{e}");
+    }
+
+    #[test]
+    fn a_missing_file_is_the_defaults() {
+        let dir = tempfile::tempdir().unwrap();
+        let env = Env::from_pairs([("HOME", dir.path().to_str().unwrap())]);
+        assert!(load(&env).unwrap().console.browser.is_none());
+        assert_eq!(path(&env), dir.path().join(".config/hat/config.toml"));
+    }
+}
