@@ -25,6 +25,9 @@ _hat() {
             hat,config)
                 cmd="hat__subcmd__config"
                 ;;
+            hat,credential-process)
+                cmd="hat__subcmd__credential__subcmd__process"
+                ;;
             hat,help)
                 cmd="hat__subcmd__help"
                 ;;
@@ -40,6 +43,9 @@ _hat() {
             hat__subcmd__help,config)
                 cmd="hat__subcmd__help__subcmd__config"
                 ;;
+            hat__subcmd__help,credential-process)
+                cmd="hat__subcmd__help__subcmd__credential__subcmd__process"
+                ;;
             hat__subcmd__help,help)
                 cmd="hat__subcmd__help__subcmd__help"
                 ;;
@@ -53,7 +59,7 @@ _hat() {
 
     case "${cmd}" in
         hat)
-            opts="-h -V --help --version assume init config completions help"
+            opts="-h -V --help --version assume init config credential-process completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -132,8 +138,34 @@ _hat() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        hat__subcmd__credential__subcmd__process)
+            opts="-d -h --profile --duration --no-cache --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --duration)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -d)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         hat__subcmd__help)
-            opts="assume init config completions help"
+            opts="assume init config credential-process completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -175,6 +207,20 @@ _hat() {
             return 0
             ;;
         hat__subcmd__help__subcmd__config)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hat__subcmd__help__subcmd__credential__subcmd__process)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

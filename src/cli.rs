@@ -42,8 +42,34 @@ pub enum Command {
     Init(InitArgs),
     /// Show the profiles and sso-sessions hat reads from your AWS files
     Config(ConfigArgs),
+    /// Print a profile's credentials as credential_process JSON, for the AWS CLI and SDKs
+    #[command(
+        long_about = "Print a profile's credentials in the credential_process format \
+        (Version 1 JSON) for the AWS CLI and every SDK:\n\n    \
+        [profile prod-hat]\n    \
+        credential_process = hat credential-process --profile prod\n\n\
+        Answers from hat's cache while the credentials are good and refreshes them \
+        otherwise. Prompts (an MFA code) go to the terminal, since the caller hides \
+        stderr; with no terminal, hat says which command to run once to fill the cache."
+    )]
+    CredentialProcess(CredentialProcessArgs),
     /// Print a completion script for hat itself
     Completions(CompletionsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CredentialProcessArgs {
+    /// The profile whose credentials to print
+    #[arg(long, value_name = "PROFILE")]
+    pub profile: String,
+
+    /// Session length for the last role: 1h, 90m, 1h30m or seconds
+    #[arg(short, long, value_name = "DURATION")]
+    pub duration: Option<String>,
+
+    /// Ignore cached credentials and ask STS again (the new ones are cached)
+    #[arg(long)]
+    pub no_cache: bool,
 }
 
 #[derive(Debug, Args)]

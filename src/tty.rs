@@ -5,6 +5,15 @@ use anyhow::{Context, Result};
 use std::fs::OpenOptions;
 use std::io::{BufRead, BufReader, Write};
 
+/// Whether there is a controlling terminal to ask on.
+pub fn available() -> bool {
+    OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open("/dev/tty")
+        .is_ok()
+}
+
 /// Says something on the terminal (best effort: there may be none).
 pub fn tell(message: &str) {
     if let Ok(mut tty) = OpenOptions::new().write(true).open("/dev/tty") {

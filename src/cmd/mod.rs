@@ -5,4 +5,5 @@
 pub mod assume;
 pub mod completions;
 pub mod config;
+pub mod credential_process;
 pub mod init;

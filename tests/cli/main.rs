@@ -7,5 +7,6 @@ mod support;
 mod assume;
 mod completions;
 mod config;
+mod credential_process;
 mod errors;
 mod shells;

@@ -1,0 +1,49 @@
+//! `hat credential-process --profile P`: the AWS CLI's and SDKs' `credential_process`
+//! protocol (Version 1 JSON on stdout), answered from hat's cache when it can and
+//! refreshed otherwise. The caller discards stderr, so prompts go to /dev/tty; with no
+//! terminal the error names the command that fills the cache.
+
+use crate::cli::CredentialProcessArgs;
+use crate::config::ConfigSet;
+use crate::creds::Credentials;
+use crate::env::Env;
+use crate::session;
+use anyhow::Result;
+use serde::Serialize;
+
+/// The credential_process answer: `Version` is the number 1.
+#[derive(Serialize)]
+struct Answer<'a> {
+    #[serde(rename = "Version")]
+    version: u8,
+    #[serde(flatten)]
+    credentials: &'a Credentials,
+}
+
+pub fn run(args: &CredentialProcessArgs, env: &Env) -> Result<String> {
+    let config = std::mem::ManuallyDrop::new(ConfigSet::load(env)?);
+    let options = session::Options {
+        duration: args.duration.clone(),
+        no_cache: args.no_cache,
+        ..session::Options::default()
+    };
+    let session = session::open(&config, env, &args.profile, &options).map_err(|e| {
+        if crate::tty::available() {
+            e
+        } else {
+            e.context(format!(
+                "no terminal to ask on: run `hat credential-process --profile {}` (or `assume {}`) once in a terminal; hat caches the answer for the next caller",
+                args.profile, args.profile
+            ))
+        }
+    })?;
+    Ok(format!("{}\n", to_json(&session.credentials)?))
+}
+
+/// The Version 1 JSON for `credentials`, on one line.
+pub fn to_json(credentials: &Credentials) -> Result<String> {
+    Ok(serde_json::to_string(&Answer {
+        version: 1,
+        credentials,
+    })?)
+}
