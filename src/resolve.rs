@@ -39,6 +39,11 @@ pub enum Base {
         session_name: Option<String>,
         duration: Option<u32>,
     },
+    /// `credential_source = Ec2InstanceMetadata`: the instance profile's role (IMDSv2).
+    Ec2InstanceMetadata { profile: String },
+    /// `credential_source = EcsContainer`: the container credentials endpoint (ECS,
+    /// EKS Pod Identity, `hat exec --server`).
+    EcsContainer { profile: String },
 }
 
 impl Base {
@@ -47,7 +52,9 @@ impl Base {
             Base::Static { profile, .. }
             | Base::Environment { profile }
             | Base::Process { profile, .. }
-            | Base::WebIdentity { profile, .. } => profile,
+            | Base::WebIdentity { profile, .. }
+            | Base::Ec2InstanceMetadata { profile }
+            | Base::EcsContainer { profile } => profile,
         }
     }
 }
@@ -277,9 +284,12 @@ fn named_source(config: &ConfigSet, name: &str, source: &str) -> Result<Base> {
         "Environment" => Ok(Base::Environment {
             profile: name.to_string(),
         }),
-        "Ec2InstanceMetadata" | "EcsContainer" => bail!(
-            "profile `{name}` uses credential_source = {source}, which this version of hat does not support; run where the AWS CLI can use it, or use source_profile"
-        ),
+        "Ec2InstanceMetadata" => Ok(Base::Ec2InstanceMetadata {
+            profile: name.to_string(),
+        }),
+        "EcsContainer" => Ok(Base::EcsContainer {
+            profile: name.to_string(),
+        }),
         other => bail!(
             "profile `{name}` has credential_source = {other} ({}); the valid values are Environment, Ec2InstanceMetadata and EcsContainer",
             config.locate(name, "credential_source").unwrap_or_default()

@@ -3,6 +3,9 @@
 //! profile costs one file read and no network, and asking STS (under a lock, so
 //! parallel shells make one call) only for the steps that are missing.
 
+pub mod container;
+pub mod http;
+pub mod imds;
 pub mod process;
 pub mod sts;
 
@@ -135,6 +138,8 @@ impl Fetcher<'_> {
                 ..
             } | Base::Environment { .. }
                 | Base::Process { .. }
+                | Base::Ec2InstanceMetadata { .. }
+                | Base::EcsContainer { .. }
         );
         if sessionless && wanted.is_some() {
             log::warn(&format!(
@@ -184,13 +189,28 @@ impl Fetcher<'_> {
                 ]);
                 (key, true, d)
             }
+            // Not cached by hat (the endpoint is local and refreshes itself), but the
+            // key names the endpoint so role credentials built on it stay apart.
+            Base::Ec2InstanceMetadata { .. } => {
+                (cache::key(&["imds", &imds::endpoint(self.env)]), false, None)
+            }
+            Base::EcsContainer { profile } => {
+                let url = container::endpoint(self.env, profile)?;
+                let token = container::token(self.env)?.unwrap_or_default();
+                (cache::key(&["container", &url, &token]), false, None)
+            }
         })
     }
 
     fn plan_hops<'c>(&self, chain: &'c Chain, base_key: &str) -> Result<Vec<Step<'c>>> {
         let mut steps = Vec::with_capacity(chain.hops.len());
         let mut previous = base_key.to_string();
-        let base_is_role = matches!(chain.base, Base::WebIdentity { .. });
+        // Instance and container credentials are role sessions too: a role on top of
+        // them is chaining.
+        let base_is_role = matches!(
+            chain.base,
+            Base::WebIdentity { .. } | Base::Ec2InstanceMetadata { .. } | Base::EcsContainer { .. }
+        );
         for (index, hop) in chain.hops.iter().enumerate() {
             let last = index + 1 == chain.hops.len();
             let mut duration = if last {
@@ -329,6 +349,14 @@ impl Fetcher<'_> {
                     &ctx,
                 )
             }),
+            Base::Ec2InstanceMetadata { profile } => {
+                let sdk = self.sdk()?;
+                imds::fetch(&sdk, self.env, profile)
+            }
+            Base::EcsContainer { profile } => {
+                let sdk = self.sdk()?;
+                container::fetch(&sdk, self.env, profile)
+            }
         }
     }
 
