@@ -55,6 +55,114 @@ pub enum Command {
     CredentialProcess(CredentialProcessArgs),
     /// Print a completion script for hat itself
     Completions(CompletionsArgs),
+    /// Run a command with a profile's credentials in its environment
+    #[command(
+        long_about = "Run a command with a profile's credentials in its environment: the same \
+        variables that `assume` exports. hat replaces itself with the command, so the exit \
+        status and signals are the command's own.\n\n    \
+        hat exec prod -- terraform plan\n    \
+        hat exec prod --server -- ./long-job.sh\n\n\
+        With --server, the command gets no keys at all: hat serves them from a local \
+        container-credentials endpoint on 127.0.0.1 (AWS_CONTAINER_CREDENTIALS_FULL_URI and \
+        AWS_CONTAINER_AUTHORIZATION_TOKEN, which every AWS SDK and the AWS CLI read) and \
+        refreshes them before they expire, so a job can outlive any one session. hat then \
+        stays alive exactly as long as the command, passes signals on to it and exits with \
+        its status.\n\n\
+        A command that is not found exits 127, one that cannot be run 126, as in a shell."
+    )]
+    Exec(ExecArgs),
+    /// Write a profile's credentials as env, JSON, a .env file or a credentials-file profile
+    #[command(
+        long_about = "Write a profile's credentials for tools that want a file or JSON.\n\n    \
+        env          `export NAME='value'` lines on stdout (for eval)\n    \
+        json         credential_process JSON on stdout (Version 1)\n    \
+        dotenv       NAME=value lines into ./.env or --output FILE (other lines are kept)\n    \
+        credentials  a profile with an `expiration` key in ~/.aws/credentials (or \
+        AWS_SHARED_CREDENTIALS_FILE); the rest of the file is kept byte for byte\n\n\
+        Files are written atomically with mode 0600."
+    )]
+    Export(ExportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ExecArgs {
+    /// The profile whose credentials the command gets
+    #[arg(value_name = "PROFILE")]
+    pub profile: String,
+
+    /// Region to export; full names or shorthands like ue1, euw2, apse2
+    #[arg(short, long, value_name = "REGION")]
+    pub region: Option<String>,
+
+    /// Session length for the last role: 1h, 90m, 1h30m or seconds
+    #[arg(short, long, value_name = "DURATION")]
+    pub duration: Option<String>,
+
+    /// Serve the credentials from a local endpoint that refreshes them, instead of
+    /// putting keys in the environment (for jobs that outlive a session)
+    #[arg(long)]
+    pub server: bool,
+
+    /// Run even inside another `hat exec` of a different profile
+    #[arg(long)]
+    pub force: bool,
+
+    /// Ignore cached credentials and ask STS again (the new ones are cached)
+    #[arg(long)]
+    pub no_cache: bool,
+
+    /// Say on stderr what hat does: cache hits, STS calls, the role chain
+    #[arg(short, long)]
+    pub verbose: bool,
+
+    /// The command and its arguments (after `--`)
+    #[arg(
+        value_name = "COMMAND",
+        required = true,
+        trailing_var_arg = true,
+        allow_hyphen_values = true,
+        value_hint = clap::ValueHint::CommandWithArguments
+    )]
+    pub command: Vec<std::ffi::OsString>,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// The profile whose credentials to write
+    #[arg(value_name = "PROFILE")]
+    pub profile: String,
+
+    /// What to write
+    #[arg(short, long, value_enum, default_value = "env")]
+    pub format: ExportFormat,
+
+    /// The file for `dotenv` (default ./.env)
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<std::path::PathBuf>,
+
+    /// The profile name to write for `credentials` (default: PROFILE)
+    #[arg(long, value_name = "NAME")]
+    pub profile_name: Option<String>,
+
+    /// Region to include (env, dotenv); full names or shorthands like ue1
+    #[arg(short, long, value_name = "REGION")]
+    pub region: Option<String>,
+
+    /// Session length for the last role: 1h, 90m, 1h30m or seconds
+    #[arg(short, long, value_name = "DURATION")]
+    pub duration: Option<String>,
+
+    /// Ignore cached credentials and ask STS again (the new ones are cached)
+    #[arg(long)]
+    pub no_cache: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExportFormat {
+    Env,
+    Json,
+    Dotenv,
+    Credentials,
 }
 
 #[derive(Debug, Args)]

@@ -20,6 +20,7 @@ pub mod providers;
 pub mod region;
 pub mod resolve;
 pub mod sdk;
+pub mod server;
 pub mod session;
 pub mod settings;
 pub mod tty;

@@ -40,6 +40,15 @@ fn main() -> ExitCode {
         Command::Config(args) => cmd::config::run(args, &env),
         Command::CredentialProcess(args) => cmd::credential_process::run(args, &env),
         Command::Completions(args) => Ok(cmd::completions::run(args)),
+        Command::Export(args) => cmd::export::run(args, &env),
+        // Returns only if the command could not be started, or (with --server) when it
+        // has exited: its status is hat's.
+        Command::Exec(args) => {
+            return cmd::exec::run(args, &env).unwrap_or_else(|e| {
+                eprintln!("hat: error: {e:#}");
+                ExitCode::FAILURE
+            });
+        }
     };
     match result {
         Ok(output) => print(&output),

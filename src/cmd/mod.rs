@@ -6,4 +6,6 @@ pub mod assume;
 pub mod completions;
 pub mod config;
 pub mod credential_process;
+pub mod exec;
+pub mod export;
 pub mod init;

@@ -18,6 +18,7 @@ use std::time::Duration;
 /// Off EC2 or outside a container nothing answers at these addresses: fail fast.
 pub const TIMEOUT: Duration = Duration::from_secs(2);
 
+#[derive(Debug)]
 pub struct Response {
     pub status: u16,
     pub body: Bytes,

@@ -1,0 +1,266 @@
+//! `hat exec PROFILE -- COMMAND`: run a command with a profile's credentials. Without
+//! `--server` hat puts the same variables as `assume` into the command's environment
+//! and replaces itself with it (Unix `exec`), so status and signals are the command's
+//! own. With `--server` it keeps running beside the command, serving and refreshing
+//! the credentials from [`crate::server`], passes signals on and exits with the
+//! command's status.
+
+use crate::cli::ExecArgs;
+use crate::config::ConfigSet;
+use crate::creds::Credentials;
+use crate::emit::{Exports, MANAGED};
+use crate::env::Env;
+use crate::server::{Endpoint, Fetch, Server};
+use crate::{log, session};
+use anyhow::{Context, Result, bail};
+use std::ffi::OsString;
+use std::process::{Command, ExitCode};
+use std::sync::Arc;
+
+/// Set in the command's environment: a nested `hat exec` of another profile refuses.
+pub const MARK: &str = "HAT_EXEC_PROFILE";
+
+/// Variables that would make an SDK in the child prefer something other than what hat
+/// gives it (a web identity, another container endpoint, a profile).
+const SHADOWING: &[&str] = &[
+    "AWS_DEFAULT_PROFILE",
+    "AWS_ROLE_ARN",
+    "AWS_WEB_IDENTITY_TOKEN_FILE",
+    "AWS_ROLE_SESSION_NAME",
+    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+    "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+    "AWS_CONTAINER_AUTHORIZATION_TOKEN",
+    "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
+];
+
+pub fn run(args: &ExecArgs, env: &Env) -> Result<ExitCode> {
+    log::set_verbose(args.verbose);
+    if let Some(outer) = env.get(MARK)
+        && outer != args.profile
+        && !args.force
+    {
+        bail!(
+            "this shell is already inside `hat exec {outer}`; running `{}` in it would mix two profiles' credentials. Leave it first, or pass --force",
+            args.profile
+        );
+    }
+    let config = ConfigSet::load(env)?;
+    for warning in &config.warnings {
+        log::warn(warning);
+    }
+    let options = session::Options {
+        region: args.region.clone(),
+        duration: args.duration.clone(),
+        mfa_token: None,
+        no_cache: args.no_cache,
+    };
+    let session = session::open(&config, env, &args.profile, &options)?;
+    let (program, rest) = args.command.split_first().expect("clap requires a command");
+
+    if !args.server {
+        let exports =
+            super::assume::exports(&args.profile, session.region.as_deref(), &session.credentials);
+        let mut command = Command::new(program);
+        command.args(rest).env(MARK, &args.profile);
+        for name in SHADOWING {
+            command.env_remove(name);
+        }
+        apply(&mut command, &exports);
+        return Ok(replace_with(command, program));
+    }
+
+    if crate::resolve::resolve(&config, "default").is_ok() && args.profile != "default" {
+        log::warn(
+            "profile `default` has credentials of its own, and SDKs that read ~/.aws prefer them to the server's; set AWS_PROFILE in the command, or move them to a named profile",
+        );
+    }
+    let mut exports = Exports::cleared();
+    exports.set("HAT_PROFILE", &args.profile);
+    if let Some(region) = &session.region {
+        exports
+            .set("AWS_REGION", region)
+            .set("AWS_DEFAULT_REGION", region);
+    }
+    // Refreshes start from the files as they are then, with the cache first.
+    let fetch: Arc<Fetch> = {
+        let (env, profile) = (env.clone(), args.profile.clone());
+        let options = session::Options {
+            no_cache: false,
+            ..options
+        };
+        Arc::new(move || {
+            let config = ConfigSet::load(&env)?;
+            Ok(session::open(&config, &env, &profile, &options)?.credentials)
+        })
+    };
+    serve_and_wait(
+        args,
+        &exports,
+        fetch,
+        session.credentials,
+        program,
+        rest,
+    )
+}
+
+/// Sets what `exports` sets and removes what it clears.
+fn apply(command: &mut Command, exports: &Exports) {
+    for name in MANAGED {
+        match exports.get(name) {
+            Some(value) => command.env(name, value),
+            None => command.env_remove(name),
+        };
+    }
+}
+
+/// Replaces hat with the command. Returns only when that fails: 127 when the command
+/// is not found and 126 when it cannot be run, as a shell does.
+#[cfg(unix)]
+fn replace_with(mut command: Command, program: &OsString) -> ExitCode {
+    use std::os::unix::process::CommandExt;
+    let error = command.exec();
+    not_started(program, &error)
+}
+
+#[cfg(not(unix))]
+fn replace_with(mut command: Command, program: &OsString) -> ExitCode {
+    match command.status() {
+        Ok(status) => ExitCode::from(status.code().unwrap_or(1).clamp(0, 255) as u8),
+        Err(error) => not_started(program, &error),
+    }
+}
+
+fn not_started(program: &OsString, error: &std::io::Error) -> ExitCode {
+    let name = program.to_string_lossy();
+    if error.kind() == std::io::ErrorKind::NotFound {
+        eprintln!("hat: {name}: command not found");
+        ExitCode::from(127)
+    } else {
+        eprintln!("hat: {name}: could not run it: {error}");
+        ExitCode::from(126)
+    }
+}
+
+/// Runs the server and the command side by side until the command exits.
+fn serve_and_wait(
+    args: &ExecArgs,
+    exports: &Exports,
+    fetch: Arc<Fetch>,
+    first: Credentials,
+    program: &OsString,
+    rest: &[OsString],
+) -> Result<ExitCode> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async {
+        let (server, Endpoint { url, token }) = Server::bind(fetch, Some(first)).await?;
+        tokio::spawn(server.serve());
+
+        // Handlers first, so a signal that arrives while the command starts is not
+        // lost (or fatal to hat).
+        let forwarded = signals::listen()?;
+
+        let mut command = tokio::process::Command::new(program);
+        command.args(rest).env(MARK, &args.profile);
+        for name in SHADOWING {
+            command.env_remove(name);
+        }
+        apply(command.as_std_mut(), exports);
+        command
+            .env("AWS_CONTAINER_CREDENTIALS_FULL_URI", &url)
+            .env("AWS_CONTAINER_AUTHORIZATION_TOKEN", &token);
+        crate::verbose!("credentials server at {url}");
+        let mut child = match command.spawn() {
+            Ok(child) => child,
+            Err(error) => return Ok(not_started(program, &error)),
+        };
+        if let Some(pid) = child.id() {
+            signals::forward(forwarded, pid);
+        }
+        let status = child
+            .wait()
+            .await
+            .context("could not wait for the command")?;
+        Ok(exit_code(status))
+    })
+}
+
+/// The command's status as a shell reports it: its code, or 128 + the signal.
+fn exit_code(status: std::process::ExitStatus) -> ExitCode {
+    if let Some(code) = status.code() {
+        return ExitCode::from(code.clamp(0, 255) as u8);
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::ExitStatusExt;
+        if let Some(signal) = status.signal() {
+            return ExitCode::from((128 + signal).clamp(0, 255) as u8);
+        }
+    }
+    ExitCode::FAILURE
+}
+
+#[cfg(unix)]
+mod signals {
+    use anyhow::Result;
+    use rustix::process::{Pid, Signal};
+    use tokio::signal::unix::{SignalKind, signal};
+
+    /// Signals hat passes on to the command instead of dying of them.
+    const FORWARDED: &[Signal] = &[
+        Signal::INT,
+        Signal::TERM,
+        Signal::HUP,
+        Signal::QUIT,
+        Signal::USR1,
+        Signal::USR2,
+    ];
+
+    pub struct Listening(Vec<(Signal, tokio::signal::unix::Signal)>);
+
+    pub fn listen() -> Result<Listening> {
+        let mut out = Vec::new();
+        for sig in FORWARDED {
+            out.push((*sig, signal(SignalKind::from_raw(sig.as_raw()))?));
+        }
+        Ok(Listening(out))
+    }
+
+    pub fn forward(listening: Listening, pid: u32) {
+        let Some(pid) = i32::try_from(pid).ok().and_then(Pid::from_raw) else {
+            return;
+        };
+        for (sig, mut stream) in listening.0 {
+            tokio::spawn(async move {
+                while stream.recv().await.is_some() {
+                    // Keys typed at the terminal (Ctrl-C, Ctrl-\) already reached the
+                    // command, which shares hat's process group: sending them again
+                    // would count twice (a second Ctrl-C means "force" to many tools).
+                    if (sig == Signal::INT || sig == Signal::QUIT) && in_foreground() {
+                        continue;
+                    }
+                    let _ = rustix::process::kill_process(pid, sig);
+                }
+            });
+        }
+    }
+
+    /// Whether hat's process group owns the terminal, so the terminal's signals go to
+    /// the whole group.
+    fn in_foreground() -> bool {
+        let Ok(tty) = std::fs::File::open("/dev/tty") else {
+            return false;
+        };
+        rustix::termios::tcgetpgrp(&tty).is_ok_and(|group| group == rustix::process::getpgrp())
+    }
+}
+
+#[cfg(not(unix))]
+mod signals {
+    pub struct Listening;
+    pub fn listen() -> anyhow::Result<Listening> {
+        Ok(Listening)
+    }
+    pub fn forward(_: Listening, _: u32) {}
+}
