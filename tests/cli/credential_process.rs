@@ -86,3 +86,33 @@ fn without_a_terminal_an_mfa_profile_names_the_command_to_run() {
         .stderr_has("run `hat credential-process --profile prod`");
     assert!(fake.requests().is_empty());
 }
+
+const BOTOCORE: &str = r#"
+import os
+import botocore.session
+session = botocore.session.Session(profile="via-hat")
+creds = session.get_credentials()
+sts = session.create_client("sts", endpoint_url=os.environ["AWS_ENDPOINT_URL_STS"])
+print(creds.method, sts.get_caller_identity()["Arn"])
+"#;
+
+#[test]
+fn botocore_uses_hat_as_its_credential_process() {
+    let sandbox = Sandbox::new();
+    sandbox.config(&format!(
+        "{CHAIN_CONFIG}\n[profile via-hat]\ncredential_process = {HAT} credential-process --profile c\nregion = us-east-1\n"
+    ));
+    let script = sandbox.write("via_hat.py", BOTOCORE);
+    let out = sandbox
+        .peer("python3")
+        .arg(&script)
+        .env("AWS_ENDPOINT_URL_STS", moto::url())
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        "custom-process arn:aws:sts::333333333333:assumed-role/c/hat-tester",
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

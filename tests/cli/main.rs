@@ -9,4 +9,7 @@ mod completions;
 mod config;
 mod credential_process;
 mod errors;
+mod exec;
+mod export;
+mod sources;
 mod shells;
