@@ -31,6 +31,8 @@ complete -c hat -n "__fish_hat_needs_command" -f -a "init" -d 'Print the `assume
 complete -c hat -n "__fish_hat_needs_command" -f -a "config" -d 'Show the profiles and sso-sessions hat reads from your AWS files'
 complete -c hat -n "__fish_hat_needs_command" -f -a "credential-process" -d 'Print a profile\'s credentials as credential_process JSON, for the AWS CLI and SDKs'
 complete -c hat -n "__fish_hat_needs_command" -f -a "completions" -d 'Print a completion script for hat itself'
+complete -c hat -n "__fish_hat_needs_command" -f -a "exec" -d 'Run a command with a profile\'s credentials in its environment'
+complete -c hat -n "__fish_hat_needs_command" -f -a "export" -d 'Write a profile\'s credentials as env, JSON, a .env file or a credentials-file profile'
 complete -c hat -n "__fish_hat_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c hat -n "__fish_hat_using_subcommand assume" -s r -l region -d 'Region to export; full names or shorthands like ue1, euw2, apse2' -r
 complete -c hat -n "__fish_hat_using_subcommand assume" -s d -l duration -d 'Session length for the last role: 1h, 90m, 1h30m or seconds (STS: 15m to 12h; one hour at most when chaining roles)' -r
@@ -53,9 +55,28 @@ complete -c hat -n "__fish_hat_using_subcommand credential-process" -s d -l dura
 complete -c hat -n "__fish_hat_using_subcommand credential-process" -l no-cache -d 'Ignore cached credentials and ask STS again (the new ones are cached)'
 complete -c hat -n "__fish_hat_using_subcommand credential-process" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c hat -n "__fish_hat_using_subcommand completions" -s h -l help -d 'Print help'
-complete -c hat -n "__fish_hat_using_subcommand help; and not __fish_seen_subcommand_from assume init config credential-process completions help" -f -a "assume" -d 'Print shell code that exports a profile\'s credentials (what `assume` runs)'
-complete -c hat -n "__fish_hat_using_subcommand help; and not __fish_seen_subcommand_from assume init config credential-process completions help" -f -a "init" -d 'Print the `assume` shell function for bash, zsh or fish'
-complete -c hat -n "__fish_hat_using_subcommand help; and not __fish_seen_subcommand_from assume init config credential-process completions help" -f -a "config" -d 'Show the profiles and sso-sessions hat reads from your AWS files'
-complete -c hat -n "__fish_hat_using_subcommand help; and not __fish_seen_subcommand_from assume init config credential-process completions help" -f -a "credential-process" -d 'Print a profile\'s credentials as credential_process JSON, for the AWS CLI and SDKs'
-complete -c hat -n "__fish_hat_using_subcommand help; and not __fish_seen_subcommand_from assume init config credential-process completions help" -f -a "completions" -d 'Print a completion script for hat itself'
-complete -c hat -n "__fish_hat_using_subcommand help; and not __fish_seen_subcommand_from assume init config credential-process completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c hat -n "__fish_hat_using_subcommand exec" -s r -l region -d 'Region to export; full names or shorthands like ue1, euw2, apse2' -r
+complete -c hat -n "__fish_hat_using_subcommand exec" -s d -l duration -d 'Session length for the last role: 1h, 90m, 1h30m or seconds' -r
+complete -c hat -n "__fish_hat_using_subcommand exec" -l server -d 'Serve the credentials from a local endpoint that refreshes them, instead of putting keys in the environment (for jobs that outlive a session)'
+complete -c hat -n "__fish_hat_using_subcommand exec" -l force -d 'Run even inside another `hat exec` of a different profile'
+complete -c hat -n "__fish_hat_using_subcommand exec" -l no-cache -d 'Ignore cached credentials and ask STS again (the new ones are cached)'
+complete -c hat -n "__fish_hat_using_subcommand exec" -s v -l verbose -d 'Say on stderr what hat does: cache hits, STS calls, the role chain'
+complete -c hat -n "__fish_hat_using_subcommand exec" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c hat -n "__fish_hat_using_subcommand export" -s f -l format -d 'What to write' -r -f -a "env\t''
+json\t''
+dotenv\t''
+credentials\t''"
+complete -c hat -n "__fish_hat_using_subcommand export" -s o -l output -d 'The file for `dotenv` (default ./.env)' -r -F
+complete -c hat -n "__fish_hat_using_subcommand export" -l profile-name -d 'The profile name to write for `credentials` (default: PROFILE)' -r
+complete -c hat -n "__fish_hat_using_subcommand export" -s r -l region -d 'Region to include (env, dotenv); full names or shorthands like ue1' -r
+complete -c hat -n "__fish_hat_using_subcommand export" -s d -l duration -d 'Session length for the last role: 1h, 90m, 1h30m or seconds' -r
+complete -c hat -n "__fish_hat_using_subcommand export" -l no-cache -d 'Ignore cached credentials and ask STS again (the new ones are cached)'
+complete -c hat -n "__fish_hat_using_subcommand export" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c hat -n "__fish_hat_using_subcommand help; and not __fish_seen_subcommand_from assume init config credential-process completions exec export help" -f -a "assume" -d 'Print shell code that exports a profile\'s credentials (what `assume` runs)'
+complete -c hat -n "__fish_hat_using_subcommand help; and not __fish_seen_subcommand_from assume init config credential-process completions exec export help" -f -a "init" -d 'Print the `assume` shell function for bash, zsh or fish'
+complete -c hat -n "__fish_hat_using_subcommand help; and not __fish_seen_subcommand_from assume init config credential-process completions exec export help" -f -a "config" -d 'Show the profiles and sso-sessions hat reads from your AWS files'
+complete -c hat -n "__fish_hat_using_subcommand help; and not __fish_seen_subcommand_from assume init config credential-process completions exec export help" -f -a "credential-process" -d 'Print a profile\'s credentials as credential_process JSON, for the AWS CLI and SDKs'
+complete -c hat -n "__fish_hat_using_subcommand help; and not __fish_seen_subcommand_from assume init config credential-process completions exec export help" -f -a "completions" -d 'Print a completion script for hat itself'
+complete -c hat -n "__fish_hat_using_subcommand help; and not __fish_seen_subcommand_from assume init config credential-process completions exec export help" -f -a "exec" -d 'Run a command with a profile\'s credentials in its environment'
+complete -c hat -n "__fish_hat_using_subcommand help; and not __fish_seen_subcommand_from assume init config credential-process completions exec export help" -f -a "export" -d 'Write a profile\'s credentials as env, JSON, a .env file or a credentials-file profile'
+complete -c hat -n "__fish_hat_using_subcommand help; and not __fish_seen_subcommand_from assume init config credential-process completions exec export help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
