@@ -18,7 +18,6 @@ use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
 use serde::Serialize;
 use std::convert::Infallible;
-use std::net::SocketAddr;
 use std::sync::Arc;
 use tokio::net::TcpListener;
 use tokio::sync::Mutex;
@@ -114,6 +113,8 @@ impl Server {
     pub async fn serve(self) {
         loop {
             let Ok((stream, peer)) = self.listener.accept().await else {
+                // Out of file descriptors, say: wait instead of spinning.
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
                 continue;
             };
             // Bound to 127.0.0.1, so this holds; checked anyway, it costs nothing.
@@ -124,7 +125,7 @@ impl Server {
             tokio::spawn(async move {
                 let service = service_fn(move |request| {
                     let shared = Arc::clone(&shared);
-                    async move { Ok::<_, Infallible>(shared.answer(request, peer).await) }
+                    async move { Ok::<_, Infallible>(shared.answer(request).await) }
                 });
                 let _ = hyper::server::conn::http1::Builder::new()
                     .serve_connection(TokioIo::new(stream), service)
@@ -135,7 +136,7 @@ impl Server {
 }
 
 impl Shared {
-    async fn answer(&self, request: Request<Incoming>, _peer: SocketAddr) -> Response<Full<Bytes>> {
+    async fn answer(&self, request: Request<Incoming>) -> Response<Full<Bytes>> {
         let given = request
             .headers()
             .get(header::AUTHORIZATION)
