@@ -58,8 +58,11 @@ pub fn run(args: &ExecArgs, env: &Env) -> Result<ExitCode> {
     let (program, rest) = args.command.split_first().expect("clap requires a command");
 
     if !args.server {
-        let exports =
-            super::assume::exports(&args.profile, session.region.as_deref(), &session.credentials);
+        let exports = super::assume::exports(
+            &args.profile,
+            session.region.as_deref(),
+            &session.credentials,
+        );
         let mut command = Command::new(program);
         command.args(rest).env(MARK, &args.profile);
         for name in SHADOWING {
@@ -93,14 +96,7 @@ pub fn run(args: &ExecArgs, env: &Env) -> Result<ExitCode> {
             Ok(session::open(&config, &env, &profile, &options)?.credentials)
         })
     };
-    serve_and_wait(
-        args,
-        &exports,
-        fetch,
-        session.credentials,
-        program,
-        rest,
-    )
+    serve_and_wait(args, &exports, fetch, session.credentials, program, rest)
 }
 
 /// Sets what `exports` sets and removes what it clears.

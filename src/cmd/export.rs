@@ -88,7 +88,9 @@ fn check_target(config: &ConfigSet, target: &str, profile: &str) -> Result<()> {
     if section.get("aws_access_key_id").is_some() && section.get("expiration").is_none() {
         bail!(
             "profile `{target}` holds long-term keys ({}) that hat will not overwrite; {suggestion}",
-            config.locate(target, "aws_access_key_id").unwrap_or_default()
+            config
+                .locate(target, "aws_access_key_id")
+                .unwrap_or_default()
         );
     }
     Ok(())

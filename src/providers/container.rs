@@ -8,8 +8,8 @@ use crate::creds::Credentials;
 use crate::env::Env;
 use crate::sdk::Sdk;
 use crate::verbose;
-use anyhow::{Context, Result, anyhow, bail};
 use ::http::{Method, Uri};
+use anyhow::{Context, Result, anyhow, bail};
 
 const WHAT: &str = "the container credentials endpoint";
 
@@ -114,7 +114,10 @@ mod tests {
     #[test]
     fn relative_uri_wins_and_goes_to_the_ecs_host() {
         let env = Env::from_pairs([
-            ("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "/v2/credentials/x"),
+            (
+                "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+                "/v2/credentials/x",
+            ),
             ("AWS_CONTAINER_CREDENTIALS_FULL_URI", "http://127.0.0.1/y"),
         ]);
         assert_eq!(

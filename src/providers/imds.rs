@@ -8,8 +8,8 @@ use crate::creds::Credentials;
 use crate::env::Env;
 use crate::sdk::Sdk;
 use crate::verbose;
-use anyhow::{Result, bail};
 use ::http::Method;
+use anyhow::{Result, bail};
 
 const WHAT: &str = "the instance metadata service";
 const CREDENTIALS_PATH: &str = "/latest/meta-data/iam/security-credentials/";

@@ -191,9 +191,11 @@ impl Fetcher<'_> {
             }
             // Not cached by hat (the endpoint is local and refreshes itself), but the
             // key names the endpoint so role credentials built on it stay apart.
-            Base::Ec2InstanceMetadata { .. } => {
-                (cache::key(&["imds", &imds::endpoint(self.env)]), false, None)
-            }
+            Base::Ec2InstanceMetadata { .. } => (
+                cache::key(&["imds", &imds::endpoint(self.env)]),
+                false,
+                None,
+            ),
             Base::EcsContainer { profile } => {
                 let url = container::endpoint(self.env, profile)?;
                 let token = container::token(self.env)?.unwrap_or_default();

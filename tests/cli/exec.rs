@@ -115,7 +115,14 @@ fn the_aws_cli_under_exec_is_the_assumed_role() {
             args.push("--server");
         }
         args.extend([
-            "--", "aws", "sts", "get-caller-identity", "--query", "Arn", "--output", "text",
+            "--",
+            "aws",
+            "sts",
+            "get-caller-identity",
+            "--query",
+            "Arn",
+            "--output",
+            "text",
         ]);
         let out = sandbox.hat(&args).sts(moto::url()).run();
         out.success();
@@ -166,9 +173,7 @@ fn a_profile_that_cannot_be_resolved_runs_nothing() {
 fn nesting_another_profile_needs_force() {
     let sandbox = Sandbox::new();
     sandbox.config(CHAIN_CONFIG);
-    let inner = |force: &str| {
-        format!("\"$0\" exec {force} a -- sh -c 'echo $HAT_EXEC_PROFILE'")
-    };
+    let inner = |force: &str| format!("\"$0\" exec {force} a -- sh -c 'echo $HAT_EXEC_PROFILE'");
     sandbox
         .hat(&["exec", "base", "--", "sh", "-c", &inner(""), HAT])
         .sts(moto::url())
@@ -184,7 +189,15 @@ fn nesting_another_profile_needs_force() {
     assert_eq!(forced.stdout.trim(), "a");
     // The same profile again is harmless.
     sandbox
-        .hat(&["exec", "base", "--", "sh", "-c", "\"$0\" exec base -- true", HAT])
+        .hat(&[
+            "exec",
+            "base",
+            "--",
+            "sh",
+            "-c",
+            "\"$0\" exec base -- true",
+            HAT,
+        ])
         .run()
         .success();
 }
@@ -288,7 +301,10 @@ fn the_server_refreshes_credentials_that_expire_while_the_command_runs() {
     let keys: Vec<&str> = out.stdout.split_whitespace().collect();
     assert_eq!(keys.len(), 2, "{}", out.stdout);
     assert!(keys.iter().all(|k| k.starts_with("ASIASHORT")), "{keys:?}");
-    assert_ne!(keys[0], keys[1], "the expired credentials were served again");
+    assert_ne!(
+        keys[0], keys[1],
+        "the expired credentials were served again"
+    );
     let runs: u32 = std::fs::read_to_string(sandbox.path("short-lived.sh.count"))
         .unwrap()
         .trim()
@@ -330,7 +346,15 @@ fn the_server_child_keeps_its_stdin_and_stdout() {
     let sandbox = Sandbox::new();
     sandbox.config(CHAIN_CONFIG);
     let mut child = sandbox
-        .hat(&["exec", "base", "--server", "--", "sh", "-c", "read x; echo got $x"])
+        .hat(&[
+            "exec",
+            "base",
+            "--server",
+            "--",
+            "sh",
+            "-c",
+            "read x; echo got $x",
+        ])
         .command()
         .stdin(Stdio::piped())
         .spawn()

@@ -40,13 +40,24 @@ fn json_and_env_print_the_same_credentials_as_credential_process() {
     env.success();
     let vars = parse_posix_exports(&env.stdout);
     let get = |name: &str| vars.get(name).cloned().flatten();
-    assert_eq!(get("AWS_ACCESS_KEY_ID"), expected["AccessKeyId"].as_str().map(String::from));
-    assert_eq!(get("AWS_SESSION_TOKEN"), expected["SessionToken"].as_str().map(String::from));
+    assert_eq!(
+        get("AWS_ACCESS_KEY_ID"),
+        expected["AccessKeyId"].as_str().map(String::from)
+    );
+    assert_eq!(
+        get("AWS_SESSION_TOKEN"),
+        expected["SessionToken"].as_str().map(String::from)
+    );
     assert_eq!(get("AWS_REGION").as_deref(), Some("us-west-2"));
     // And a real shell evaluates it.
     let out = sandbox
         .peer("sh")
-        .args(["-c", "eval \"$1\"; echo \"$AWS_PROFILE $AWS_ACCESS_KEY_ID\"", "sh", &env.stdout])
+        .args([
+            "-c",
+            "eval \"$1\"; echo \"$AWS_PROFILE $AWS_ACCESS_KEY_ID\"",
+            "sh",
+            &env.stdout,
+        ])
         .output()
         .unwrap();
     assert_eq!(
@@ -68,7 +79,10 @@ fn dotenv_writes_dot_env_keeping_other_lines_and_sh_reads_it() {
         .success()
         .stderr_has("wrote c credentials to .env");
     let text = std::fs::read_to_string(&dotenv).unwrap();
-    assert!(text.starts_with("DATABASE_URL=postgres://x\nAWS_ACCESS_KEY_ID="), "{text}");
+    assert!(
+        text.starts_with("DATABASE_URL=postgres://x\nAWS_ACCESS_KEY_ID="),
+        "{text}"
+    );
     assert!(!text.contains("=OLD"), "{text}");
     #[cfg(unix)]
     assert_eq!(mode(&dotenv), 0o600);
@@ -92,11 +106,22 @@ fn dotenv_writes_dot_env_keeping_other_lines_and_sh_reads_it() {
 
     let elsewhere = sandbox.path("sub/ci.env");
     sandbox
-        .hat(&["export", "c", "--format", "dotenv", "--output", elsewhere.to_str().unwrap()])
+        .hat(&[
+            "export",
+            "c",
+            "--format",
+            "dotenv",
+            "--output",
+            elsewhere.to_str().unwrap(),
+        ])
         .sts(moto::url())
         .run()
         .success();
-    assert!(std::fs::read_to_string(&elsewhere).unwrap().contains("AWS_PROFILE=c\n"));
+    assert!(
+        std::fs::read_to_string(&elsewhere)
+            .unwrap()
+            .contains("AWS_PROFILE=c\n")
+    );
 }
 
 const BOTOCORE_PROFILE: &str = r#"
@@ -116,7 +141,14 @@ fn credentials_format_writes_a_profile_botocore_reads_and_keeps_every_other_byte
     let path = sandbox.write("home/.aws/credentials", before);
     let expected = reference(&sandbox);
     sandbox
-        .hat(&["export", "c", "--format", "credentials", "--profile-name", "c-hat"])
+        .hat(&[
+            "export",
+            "c",
+            "--format",
+            "credentials",
+            "--profile-name",
+            "c-hat",
+        ])
         .sts(moto::url())
         .run()
         .success()
@@ -153,7 +185,15 @@ fn credentials_format_writes_a_profile_botocore_reads_and_keeps_every_other_byte
 
     // A second export replaces the same section in place.
     sandbox
-        .hat(&["export", "c", "--format", "credentials", "--profile-name", "c-hat", "--no-cache"])
+        .hat(&[
+            "export",
+            "c",
+            "--format",
+            "credentials",
+            "--profile-name",
+            "c-hat",
+            "--no-cache",
+        ])
         .sts(moto::url())
         .run()
         .success();
@@ -170,7 +210,14 @@ fn credentials_format_never_overwrites_long_term_keys_or_a_role_profile() {
     let before = "[work]\naws_access_key_id = AKIAWORK\naws_secret_access_key = w\n";
     let path = sandbox.write("home/.aws/credentials", before);
     sandbox
-        .hat(&["export", "base", "--format", "credentials", "--profile-name", "work"])
+        .hat(&[
+            "export",
+            "base",
+            "--format",
+            "credentials",
+            "--profile-name",
+            "work",
+        ])
         .run()
         .failure()
         .stderr_has("profile `work` holds long-term keys")

@@ -11,5 +11,5 @@ mod credential_process;
 mod errors;
 mod exec;
 mod export;
-mod sources;
 mod shells;
+mod sources;

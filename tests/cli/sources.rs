@@ -122,7 +122,9 @@ fn instance_metadata_that_is_disabled_or_silent_fails_fast_and_says_where() {
         .env("AWS_EC2_METADATA_SERVICE_ENDPOINT", &url)
         .run()
         .failure()
-        .stderr_has(&format!("could not reach the instance metadata service at {url}/latest/api/token"));
+        .stderr_has(&format!(
+            "could not reach the instance metadata service at {url}/latest/api/token"
+        ));
 }
 
 const IN_CONTAINER: &str = "
