@@ -68,7 +68,8 @@ pub enum Command {
         refreshes them before they expire, so a job can outlive any one session. hat then \
         stays alive exactly as long as the command, passes signals on to it and exits with \
         its status.\n\n\
-        A command that is not found exits 127, one that cannot be run 126, as in a shell."
+        A command that is not found exits 127, one that cannot be run 126, as in a shell.",
+        override_usage = "hat exec [OPTIONS] PROFILE [--] COMMAND [ARGS]..."
     )]
     Exec(ExecArgs),
     /// Write a profile's credentials as env, JSON, a .env file or a credentials-file profile
@@ -77,8 +78,8 @@ pub enum Command {
         env          `export NAME='value'` lines on stdout (for eval)\n    \
         json         credential_process JSON on stdout (Version 1)\n    \
         dotenv       NAME=value lines into ./.env or --output FILE (other lines are kept)\n    \
-        credentials  a profile with an `expiration` key in ~/.aws/credentials (or \
-        AWS_SHARED_CREDENTIALS_FILE); the rest of the file is kept byte for byte\n\n\
+        credentials  a profile with an `expiration` key in the shared credentials file\n                 \
+        (~/.aws/credentials); every other byte of it is kept\n\n\
         Files are written atomically with mode 0600."
     )]
     Export(ExportArgs),

@@ -32,7 +32,7 @@ pub fn run(args: &CredentialProcessArgs, env: &Env) -> Result<String> {
             e
         } else {
             e.context(format!(
-                "no terminal to ask on: run `hat credential-process --profile {}` (or `assume {}`) once in a terminal; hat caches the answer for the next caller",
+                "there is no terminal here to ask for input on; if the profile needs some (an MFA code, a sign-in), run `hat credential-process --profile {}` (or `assume {}`) once in a terminal: hat caches the answer for the next caller",
                 args.profile, args.profile
             ))
         }

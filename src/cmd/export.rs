@@ -29,6 +29,14 @@ pub fn run(args: &ExportArgs, env: &Env) -> Result<String> {
     for warning in &config.warnings {
         log::warn(warning);
     }
+    if args.output.is_some() && args.format != ExportFormat::Dotenv {
+        bail!(
+            "--output is for --format dotenv; the other formats print to stdout or write the credentials file"
+        );
+    }
+    if args.profile_name.is_some() && args.format != ExportFormat::Credentials {
+        bail!("--profile-name is for --format credentials");
+    }
     // Checked before any STS call: a refusal should cost nothing.
     let target = args.profile_name.as_deref().unwrap_or(&args.profile);
     if args.format == ExportFormat::Credentials {
