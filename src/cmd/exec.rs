@@ -260,3 +260,18 @@ mod signals {
     }
     pub fn forward(_: Listening, _: u32) {}
 }
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+    use std::os::unix::process::ExitStatusExt;
+
+    #[test]
+    fn statuses_read_as_a_shell_reports_them() {
+        // Raw wait statuses: code << 8 for an exit, the signal number for a kill.
+        let code = |raw| format!("{:?}", exit_code(std::process::ExitStatus::from_raw(raw)));
+        assert_eq!(code(7 << 8), format!("{:?}", ExitCode::from(7)));
+        assert_eq!(code(2), format!("{:?}", ExitCode::from(130)));
+        assert_eq!(code(15), format!("{:?}", ExitCode::from(143)));
+    }
+}

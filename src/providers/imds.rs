@@ -93,3 +93,20 @@ pub fn fetch(sdk: &Sdk, env: &Env, profile: &str) -> Result<Credentials> {
     }
     http::credentials(&answer.body, WHAT)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn endpoint_follows_the_variable_then_the_mode() {
+        assert_eq!(endpoint(&Env::default()), "http://169.254.169.254");
+        let v6 = Env::from_pairs([("AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE", "IPv6")]);
+        assert_eq!(endpoint(&v6), "http://[fd00:ec2::254]");
+        let moved = Env::from_pairs([
+            ("AWS_EC2_METADATA_SERVICE_ENDPOINT", "http://127.0.0.1:9/"),
+            ("AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE", "IPv6"),
+        ]);
+        assert_eq!(endpoint(&moved), "http://127.0.0.1:9");
+    }
+}
