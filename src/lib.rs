@@ -22,4 +22,5 @@ pub mod resolve;
 pub mod sdk;
 pub mod session;
 pub mod settings;
+pub mod sso;
 pub mod tty;

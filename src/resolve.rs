@@ -39,6 +39,18 @@ pub enum Base {
         session_name: Option<String>,
         duration: Option<u32>,
     },
+    /// IAM Identity Center: GetRoleCredentials for `account_id`/`role_name` with the
+    /// token of `session` (an `[sso-session]`), or of `start_url` for the legacy form and
+    /// Granted's `granted_sso_*` keys.
+    Sso {
+        profile: String,
+        session: Option<String>,
+        start_url: String,
+        region: String,
+        account_id: String,
+        role_name: String,
+        scopes: Vec<String>,
+    },
 }
 
 impl Base {
@@ -47,7 +59,8 @@ impl Base {
             Base::Static { profile, .. }
             | Base::Environment { profile }
             | Base::Process { profile, .. }
-            | Base::WebIdentity { profile, .. } => profile,
+            | Base::WebIdentity { profile, .. }
+            | Base::Sso { profile, .. } => profile,
         }
     }
 }
@@ -205,6 +218,11 @@ fn base_source(config: &ConfigSet, name: &str, profile: &Section, first: bool) -
         ),
         _ => {}
     }
+    // As in botocore, SSO comes before static keys and credential_process (which
+    // Granted's profiles carry as `credential_process = granted ...`: hat ignores it).
+    if crate::sso::config::is_sso_profile(profile) {
+        return crate::sso::config::base(config, name, profile);
+    }
     if has_static_keys(profile) {
         return static_base(config, name, profile, first);
     }
@@ -213,19 +231,6 @@ fn base_source(config: &ConfigSet, name: &str, profile: &Section, first: bool) -
             profile: name.to_string(),
             command: command.to_string(),
         });
-    }
-    if [
-        "sso_session",
-        "sso_start_url",
-        "sso_account_id",
-        "sso_role_name",
-    ]
-    .iter()
-    .any(|k| profile.get(k).is_some())
-    {
-        bail!(
-            "profile `{name}` signs in with AWS IAM Identity Center (SSO), which this version of hat cannot do yet; use `aws sso login --profile {name}` and `aws configure export-credentials` meanwhile"
-        );
     }
     let location = match profile.declared {
         Some((file, line)) => format!(" ({}, line {line})", config.path(file).display()),

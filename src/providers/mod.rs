@@ -4,6 +4,7 @@
 //! parallel shells make one call) only for the steps that are missing.
 
 pub mod process;
+pub mod sso;
 pub mod sts;
 
 use crate::cache::{self, Cache};
@@ -135,6 +136,7 @@ impl Fetcher<'_> {
                 ..
             } | Base::Environment { .. }
                 | Base::Process { .. }
+                | Base::Sso { .. }
         );
         if sessionless && wanted.is_some() {
             log::warn(&format!(
@@ -184,13 +186,30 @@ impl Fetcher<'_> {
                 ]);
                 (key, true, d)
             }
+            Base::Sso {
+                start_url,
+                region,
+                account_id,
+                role_name,
+                ..
+            } => {
+                let key = cache::key(&[
+                    "sso",
+                    start_url,
+                    region,
+                    account_id,
+                    role_name,
+                    self.request.endpoints.get(Service::Sso).unwrap_or("default"),
+                ]);
+                (key, true, None)
+            }
         })
     }
 
     fn plan_hops<'c>(&self, chain: &'c Chain, base_key: &str) -> Result<Vec<Step<'c>>> {
         let mut steps = Vec::with_capacity(chain.hops.len());
         let mut previous = base_key.to_string();
-        let base_is_role = matches!(chain.base, Base::WebIdentity { .. });
+        let base_is_role = matches!(chain.base, Base::WebIdentity { .. } | Base::Sso { .. });
         for (index, hop) in chain.hops.iter().enumerate() {
             let last = index + 1 == chain.hops.len();
             let mut duration = if last {
@@ -328,6 +347,29 @@ impl Fetcher<'_> {
                     duration,
                     &ctx,
                 )
+            }),
+            Base::Sso {
+                profile,
+                session,
+                start_url,
+                region,
+                account_id,
+                role_name,
+                scopes,
+            } => self.fetch_once(key, &format!("profile {profile}"), |this| {
+                let role = sso::Role {
+                    profile,
+                    target: crate::sso::Target {
+                        session: session.clone(),
+                        start_url: start_url.clone(),
+                        region: region.clone(),
+                        scopes: scopes.clone(),
+                    },
+                    account_id,
+                    role_name,
+                };
+                let sdk = this.sdk()?;
+                sso::role_credentials(sdk, this.env, &this.request.endpoints, &role)
             }),
         }
     }

@@ -1,0 +1,73 @@
+//! Role credentials from IAM Identity Center: an access token for the profile's
+//! sign-in ([`crate::sso::session`]), then the portal's GetRoleCredentials. Called
+//! inside `fetch_once`, so the answer is cached like an assumed role's and a second
+//! assume reads neither the network nor the token.
+
+use crate::creds::Credentials;
+use crate::endpoint::{Endpoints, Service};
+use crate::env::Env;
+use crate::sdk::{self, Sdk};
+use crate::sso::Target;
+use crate::sso::portal::Portal;
+use crate::sso::session::Signer;
+use crate::verbose;
+use anyhow::{Result, anyhow, bail};
+use std::rc::Rc;
+
+pub struct Role<'a> {
+    pub profile: &'a str,
+    pub target: Target,
+    pub account_id: &'a str,
+    pub role_name: &'a str,
+}
+
+pub fn role_credentials(
+    sdk: Rc<Sdk>,
+    env: &Env,
+    endpoints: &Endpoints,
+    role: &Role<'_>,
+) -> Result<Credentials> {
+    let signer = Signer {
+        env,
+        sdk: Rc::clone(&sdk),
+        endpoints,
+        interactive: crate::tty::available(),
+    };
+    let portal = Portal::new(
+        &sdk,
+        endpoints.get(Service::Sso),
+        &role.target.region,
+        sdk::retry(),
+    );
+    let mut token = signer.access_token(&role.target, None)?;
+    let mut retried = false;
+    loop {
+        verbose!(
+            "profile {}: GetRoleCredentials {} in account {}",
+            role.profile,
+            role.role_name,
+            role.account_id
+        );
+        match sdk.block_on(portal.role_credentials(&token, role.account_id, role.role_name)) {
+            Ok(creds) => return Ok(creds),
+            // Signed out or revoked: sign in again (or say how), once.
+            Err(e) if e.is_unauthorized() && !retried => {
+                verbose!("profile {}: the portal refused the token: {e}", role.profile);
+                token = signer.access_token(&role.target, Some(&token))?;
+                retried = true;
+            }
+            Err(e) if e.is("ForbiddenException") || e.is("ResourceNotFoundException") => bail!(
+                "no access to role {} in account {} (profile `{}`); run `hat sso populate --prune` to update the generated profiles, or ask your administrator for the assignment",
+                role.role_name,
+                role.account_id,
+                role.profile
+            ),
+            Err(e) => {
+                return Err(anyhow!(
+                    "could not get the credentials of profile `{}` from IAM Identity Center: {e}",
+                    role.profile
+                ));
+            }
+        }
+    }
+}

@@ -1,0 +1,412 @@
+//! Signing in through SSO OIDC. The default is the authorization-code flow with PKCE:
+//! a listener on 127.0.0.1 only, the browser sent to `<oidc>/authorize`, the callback's
+//! `state` checked. The device-code flow (RFC 8628) is used with `--use-device-code`
+//! and whenever no browser can be opened (SSH, no display): it prints the code and
+//! URL on stderr and polls, treating AuthorizationPending as "keep polling" and
+//! SlowDown as "wait 5 s longer". Both work with no terminal at all; the spinner is
+//! drawn only when stderr is one. Clients are registered with scopes, so the tokens can
+//! be refreshed, and the registration is reused until it expires.
+
+use super::Target;
+use super::portal::{CallError, Grant, Oidc};
+use super::token::{Registration, Store, Token};
+use crate::env::Env;
+use crate::{clock, log, verbose};
+use anyhow::{Context, Result, anyhow, bail};
+use sha2::{Digest, Sha256};
+use std::io::IsTerminal;
+use std::time::{Duration, Instant};
+
+/// How long the browser has to come back to the callback listener.
+const CALLBACK_TIMEOUT: Duration = Duration::from_secs(10 * 60);
+/// The redirect URI registered with the client; the port is chosen per sign-in, which
+/// OIDC allows for loopback addresses (RFC 8252).
+const REGISTERED_REDIRECT: &str = "http://127.0.0.1/oauth/callback";
+const GRANT_TYPES: [&str; 3] = [
+    "authorization_code",
+    "urn:ietf:params:oauth:grant-type:device_code",
+    "refresh_token",
+];
+
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Options {
+    /// `--use-device-code`: skip the browser callback.
+    pub device_code: bool,
+}
+
+/// Signs in to `target` and stores the token. The caller holds the token's lock.
+pub fn login(oidc: &Oidc, env: &Env, target: &Target, options: Options) -> Result<Token> {
+    let store = Store::new(env);
+    let registration = registration(oidc, &store, target)?;
+    let browser = browser_available(env);
+    let new = if options.device_code || !browser {
+        if !options.device_code {
+            log::info("no browser can be opened here (no DISPLAY or BROWSER); using a device code");
+        }
+        device_flow(oidc, target, &registration, browser)?
+    } else {
+        match pkce_flow(oidc, target, &registration)? {
+            Some(token) => token,
+            None => device_flow(oidc, target, &registration, false)?,
+        }
+    };
+    let token = Token {
+        start_url: target.start_url.clone(),
+        region: target.region.clone(),
+        access_token: new.access_token,
+        expires_at: clock::now() + new.expires_in,
+        client_id: Some(registration.client_id.clone()),
+        client_secret: Some(registration.client_secret.clone()),
+        registration_expires_at: Some(registration.expires_at),
+        refresh_token: new.refresh_token,
+    };
+    store.save(target, &token)?;
+    log::info(&format!(
+        "signed in to {}; the session lasts {}",
+        target.name(),
+        clock::human(token.remaining(clock::now()))
+    ));
+    Ok(token)
+}
+
+/// The cached client registration while it has an hour left, else a new one.
+fn registration(oidc: &Oidc, store: &Store, target: &Target) -> Result<Registration> {
+    let now = clock::now();
+    if let Some(r) = store.load_registration(target)
+        && r.expires_at > now + 3600
+        && r.scopes == target.scopes
+        && GRANT_TYPES.iter().all(|g| r.grant_types.iter().any(|h| h == g))
+    {
+        verbose!("SSO: reusing the client registration for {}", target.name());
+        return Ok(r);
+    }
+    verbose!("SSO: RegisterClient for {}", target.name());
+    let new = oidc
+        .register_client(&target.scopes, &target.start_url, REGISTERED_REDIRECT)
+        .map_err(|e| anyhow!("could not register hat with IAM Identity Center: {e}"))?;
+    let registration = Registration {
+        client_id: new.client_id,
+        client_secret: new.client_secret,
+        expires_at: new.expires_at,
+        scopes: target.scopes.clone(),
+        grant_types: GRANT_TYPES.iter().map(|s| s.to_string()).collect(),
+    };
+    store.save_registration(target, &registration)?;
+    Ok(registration)
+}
+
+/// Whether a graphical browser can plausibly be opened: `$BROWSER`, a display, or a
+/// desktop OS.
+fn browser_available(env: &Env) -> bool {
+    if env.get("BROWSER").is_some() {
+        return true;
+    }
+    if cfg!(any(target_os = "macos", target_os = "windows")) {
+        return true;
+    }
+    env.get("DISPLAY").is_some() || env.get("WAYLAND_DISPLAY").is_some()
+}
+
+fn random_bytes<const N: usize>() -> Result<[u8; N]> {
+    let mut bytes = [0u8; N];
+    getrandom::fill(&mut bytes).map_err(|e| anyhow!("no randomness from the system: {e}"))?;
+    Ok(bytes)
+}
+
+/// Base64url without padding (RFC 7636).
+fn base64url(bytes: &[u8]) -> String {
+    aws_smithy_types::base64::encode(bytes)
+        .trim_end_matches('=')
+        .replace('+', "-")
+        .replace('/', "_")
+}
+
+/// The authorization-code flow; `None` when no browser could be opened.
+fn pkce_flow(
+    oidc: &Oidc,
+    target: &Target,
+    registration: &Registration,
+) -> Result<Option<super::portal::NewToken>> {
+    let verifier = base64url(&random_bytes::<32>()?);
+    let challenge = base64url(&Sha256::digest(verifier.as_bytes()));
+    let state = base64url(&random_bytes::<16>()?);
+    let server = tiny_http::Server::http("127.0.0.1:0")
+        .map_err(|e| anyhow!("could not listen on 127.0.0.1 for the sign-in callback: {e}"))?;
+    let port = server
+        .server_addr()
+        .to_ip()
+        .map(|a| a.port())
+        .context("the callback listener has no port")?;
+    let redirect_uri = format!("http://127.0.0.1:{port}/oauth/callback");
+    let url = url::Url::parse_with_params(
+        &format!("{}/authorize", oidc.endpoint()),
+        [
+            ("response_type", "code"),
+            ("client_id", registration.client_id.as_str()),
+            ("redirect_uri", redirect_uri.as_str()),
+            ("state", state.as_str()),
+            ("code_challenge", challenge.as_str()),
+            ("code_challenge_method", "S256"),
+            ("scopes", target.scopes.join(" ").as_str()),
+        ],
+    )
+    .context("the SSO OIDC endpoint is not a valid URL")?;
+    if let Err(e) = webbrowser::open(url.as_str()) {
+        log::info(&format!(
+            "could not open a browser ({e}); using a device code instead"
+        ));
+        return Ok(None);
+    }
+    log::info(&format!(
+        "approve the sign-in to {} in your browser; if it did not open, visit:\n    {url}",
+        target.name()
+    ));
+    let waiting = Waiting::new("waiting for the browser", CALLBACK_TIMEOUT);
+    let code = loop {
+        if waiting.expired() {
+            bail!(
+                "the browser did not come back within {}; run `{}` again, or add --use-device-code",
+                clock::human(CALLBACK_TIMEOUT.as_secs() as i64),
+                target.login_command()
+            );
+        }
+        waiting.tick();
+        let Ok(Some(request)) = server.recv_timeout(Duration::from_millis(200)) else {
+            continue;
+        };
+        match callback(&request, &state) {
+            Callback::Code(code) => {
+                respond(request, 200, "Signed in. You can close this tab and return to your terminal.");
+                break code;
+            }
+            Callback::Refused(error) => {
+                respond(request, 200, "The sign-in was refused. You can close this tab.");
+                bail!("the sign-in to {} was refused in the browser ({error})", target.name());
+            }
+            Callback::Ignore(status, page) => respond(request, status, page),
+        }
+    };
+    waiting.done();
+    verbose!("SSO: CreateToken (authorization code) for {}", target.name());
+    let token = oidc
+        .create_token(
+            &registration.client_id,
+            &registration.client_secret,
+            Grant::AuthorizationCode {
+                code: &code,
+                verifier: &verifier,
+                redirect_uri: &redirect_uri,
+            },
+        )
+        .map_err(|e| anyhow!("could not finish the sign-in to {}: {e}", target.name()))?;
+    Ok(Some(token))
+}
+
+enum Callback {
+    Code(String),
+    Refused(String),
+    Ignore(u16, &'static str),
+}
+
+fn callback(request: &tiny_http::Request, expected_state: &str) -> Callback {
+    let Ok(url) = url::Url::parse(&format!("http://127.0.0.1{}", request.url())) else {
+        return Callback::Ignore(400, "Bad request.");
+    };
+    if url.path() != "/oauth/callback" {
+        return Callback::Ignore(404, "Not found.");
+    }
+    let param = |name: &str| {
+        url.query_pairs()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.into_owned())
+    };
+    // A request without our state did not come from this sign-in: ignore it.
+    if param("state").as_deref() != Some(expected_state) {
+        return Callback::Ignore(400, "This sign-in link is not the one hat is waiting for.");
+    }
+    if let Some(error) = param("error") {
+        return Callback::Refused(error);
+    }
+    match param("code") {
+        Some(code) if !code.is_empty() => Callback::Code(code),
+        _ => Callback::Ignore(400, "The callback carried no code."),
+    }
+}
+
+fn respond(request: tiny_http::Request, status: u16, text: &str) {
+    let page = format!(
+        "<!doctype html><html><head><meta charset=\"utf-8\"><title>hat</title></head><body><p>{text}</p></body></html>"
+    );
+    let header = tiny_http::Header::from_bytes("Content-Type", "text/html; charset=utf-8")
+        .expect("a valid header");
+    let response = tiny_http::Response::from_string(page)
+        .with_status_code(status)
+        .with_header(header);
+    let _ = request.respond(response);
+}
+
+/// The device-code flow: print the code and URL, then poll CreateToken.
+fn device_flow(
+    oidc: &Oidc,
+    target: &Target,
+    registration: &Registration,
+    open_browser: bool,
+) -> Result<super::portal::NewToken> {
+    verbose!("SSO: StartDeviceAuthorization for {}", target.name());
+    let auth = oidc
+        .start_device_authorization(
+            &registration.client_id,
+            &registration.client_secret,
+            &target.start_url,
+        )
+        .map_err(|e| anyhow!("could not start the sign-in to {}: {e}", target.name()))?;
+    let complete = auth
+        .verification_uri_complete
+        .clone()
+        .unwrap_or_else(|| auth.verification_uri.clone());
+    log::info(&format!(
+        "to sign in to {}, open {}\n    and enter the code {}\n    (or open {complete})",
+        target.name(),
+        auth.verification_uri,
+        auth.user_code
+    ));
+    if open_browser && webbrowser::open(&complete).is_err() {
+        verbose!("SSO: no browser could be opened");
+    }
+    let mut interval = Duration::from_secs(auth.interval.max(1));
+    let lifetime = Duration::from_secs(u64::try_from(auth.expires_in.max(1)).unwrap_or(600));
+    let waiting = Waiting::new("waiting for approval", lifetime);
+    loop {
+        waiting.sleep(interval);
+        if waiting.expired() {
+            bail!(
+                "the code for {} expired before it was approved; run `{}` again",
+                target.name(),
+                target.login_command()
+            );
+        }
+        let result = oidc.create_token(
+            &registration.client_id,
+            &registration.client_secret,
+            Grant::Device(&auth.device_code),
+        );
+        match result {
+            Ok(token) => {
+                waiting.done();
+                return Ok(token);
+            }
+            Err(e) if e.is("AuthorizationPendingException") => {}
+            Err(e) if e.is("SlowDownException") => {
+                interval += Duration::from_secs(5);
+                verbose!("SSO: asked to slow down; polling every {}s", interval.as_secs());
+            }
+            Err(e) => {
+                waiting.done();
+                return Err(device_error(e, target));
+            }
+        }
+    }
+}
+
+fn device_error(e: CallError, target: &Target) -> anyhow::Error {
+    if e.is("ExpiredTokenException") {
+        anyhow!(
+            "the code for {} expired before it was approved; run `{}` again",
+            target.name(),
+            target.login_command()
+        )
+    } else if e.is("AccessDeniedException") {
+        anyhow!(
+            "the sign-in to {} was denied in the browser; run `{}` again to retry",
+            target.name(),
+            target.login_command()
+        )
+    } else {
+        anyhow!("the sign-in to {} failed: {e}", target.name())
+    }
+}
+
+/// A spinner with the time left, on stderr and only when stderr is a terminal.
+struct Waiting {
+    bar: Option<indicatif::ProgressBar>,
+    what: &'static str,
+    deadline: Instant,
+}
+
+impl Waiting {
+    fn new(what: &'static str, limit: Duration) -> Waiting {
+        let bar = std::io::stderr().is_terminal().then(|| {
+            let bar = indicatif::ProgressBar::with_draw_target(
+                None,
+                indicatif::ProgressDrawTarget::stderr(),
+            );
+            bar.set_style(
+                indicatif::ProgressStyle::with_template("{spinner} {msg}")
+                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+            );
+            bar
+        });
+        let waiting = Waiting {
+            bar,
+            what,
+            deadline: Instant::now() + limit,
+        };
+        waiting.tick();
+        waiting
+    }
+
+    fn expired(&self) -> bool {
+        Instant::now() >= self.deadline
+    }
+
+    fn tick(&self) {
+        if let Some(bar) = &self.bar {
+            let left = self.deadline.saturating_duration_since(Instant::now());
+            bar.set_message(format!(
+                "{} ({} left)",
+                self.what,
+                clock::human(left.as_secs() as i64)
+            ));
+            bar.tick();
+        }
+    }
+
+    /// Sleeps `total` (not past the deadline), keeping the spinner moving.
+    fn sleep(&self, total: Duration) {
+        let end = (Instant::now() + total).min(self.deadline);
+        while Instant::now() < end {
+            self.tick();
+            std::thread::sleep(Duration::from_millis(100).min(end - Instant::now()));
+        }
+    }
+
+    fn done(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pkce_challenge_is_rfc_7636() {
+        // RFC 7636, appendix B.
+        let verifier = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+        assert_eq!(
+            base64url(&Sha256::digest(verifier.as_bytes())),
+            "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
+        );
+    }
+
+    #[test]
+    fn only_a_display_or_browser_means_a_browser_on_linux() {
+        if cfg!(target_os = "linux") {
+            assert!(!browser_available(&Env::default()));
+            assert!(browser_available(&Env::from_pairs([("DISPLAY", ":0")])));
+            assert!(browser_available(&Env::from_pairs([("BROWSER", "x")])));
+        }
+    }
+}

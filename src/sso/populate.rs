@@ -1,0 +1,1 @@
+//! `hat sso populate`: placeholder replaced below.
