@@ -204,7 +204,11 @@ pub struct SsoPopulateArgs {
     pub target: SsoTargetArgs,
 
     /// Profile names: {account_name}, {account_id}, {role_name}, {session}
-    #[arg(long, value_name = "TEMPLATE", default_value = "{account_name}/{role_name}")]
+    #[arg(
+        long,
+        value_name = "TEMPLATE",
+        default_value = "{account_name}/{role_name}"
+    )]
     pub template: String,
 
     /// The region the profiles get (default: the SSO region)

@@ -67,7 +67,13 @@ pub fn open(config: &ConfigSet, env: &Env, profile: &str, options: &Options) -> 
 /// An SSO role with no profile behind it (`assume --sso-start-url U --sso-region R
 /// --account-id A --role-name N`): its token is keyed by the start URL, like a legacy
 /// SSO profile's, and its endpoints come from the environment alone.
-pub fn open_sso(env: &Env, target: crate::sso::Target, account_id: &str, role_name: &str, options: &Options) -> Result<Session> {
+pub fn open_sso(
+    env: &Env,
+    target: crate::sso::Target,
+    account_id: &str,
+    role_name: &str,
+    options: &Options,
+) -> Result<Session> {
     let name = format!("{account_id}/{role_name}");
     let chain = Chain {
         profile: name.clone(),

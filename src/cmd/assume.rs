@@ -75,9 +75,17 @@ fn sso_role(args: &AssumeArgs, env: &Env, start_url: &str, shell: Shell) -> Resu
         no_cache: args.no_cache,
     };
     let session = session::open_sso(env, target, account, role, &options)?;
-    let mut exports = exports(&session.profile, session.region.as_deref(), &session.credentials);
+    let mut exports = exports(
+        &session.profile,
+        session.region.as_deref(),
+        &session.credentials,
+    );
     exports.unset("AWS_PROFILE");
-    log::info(&summary(&session.profile, session.region.as_deref(), &session.credentials));
+    log::info(&summary(
+        &session.profile,
+        session.region.as_deref(),
+        &session.credentials,
+    ));
     Ok(exports.render(shell))
 }
 

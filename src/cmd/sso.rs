@@ -2,7 +2,9 @@
 //! Messages go to stderr; stdout carries only the answer (the token list, the
 //! populate diff).
 
-use crate::cli::{SsoArgs, SsoCommand, SsoLoginArgs, SsoLogoutArgs, SsoPopulateArgs, SsoTargetArgs};
+use crate::cli::{
+    SsoArgs, SsoCommand, SsoLoginArgs, SsoLogoutArgs, SsoPopulateArgs, SsoTargetArgs,
+};
 use crate::config::{ConfigSet, edit};
 use crate::endpoint::{Endpoints, Service};
 use crate::env::Env;
@@ -41,7 +43,10 @@ pub fn target(config: &ConfigSet, args: &SsoTargetArgs) -> Result<Target> {
     if let Some(name) = &args.profile {
         let Some(profile) = config.profile(name) else {
             let hint = resolve::did_you_mean(config, name).unwrap_or_default();
-            bail!("no profile named `{name}` in {}. {hint}", config.config_path.display());
+            bail!(
+                "no profile named `{name}` in {}. {hint}",
+                config.config_path.display()
+            );
         };
         if !sso::config::is_sso_profile(profile) {
             bail!(
@@ -126,7 +131,9 @@ fn logout(args: &SsoLogoutArgs, env: &Env) -> Result<String> {
                 crate::sdk::retry(),
             );
             if let Err(e) = sdk.block_on(portal.logout(&token.access_token)) {
-                log::warn(&format!("could not revoke the sign-in to {name}: {e}; deleting it anyway"));
+                log::warn(&format!(
+                    "could not revoke the sign-in to {name}: {e}; deleting it anyway"
+                ));
             }
         }
         std::fs::remove_file(&path)
@@ -215,19 +222,17 @@ fn populate(args: &SsoPopulateArgs, env: &Env) -> Result<String> {
         &target.region,
         RetryConfig::disabled(),
     );
-    let entries = sdk
-        .block_on(populate::list(&portal, &token))
-        .map_err(|e| {
-            if e.is_unauthorized() {
-                anyhow!(
-                    "the portal refused the sign-in to {}; run `{}`",
-                    target.name(),
-                    target.login_command()
-                )
-            } else {
-                anyhow!("could not list your accounts and roles: {e}")
-            }
-        })?;
+    let entries = sdk.block_on(populate::list(&portal, &token)).map_err(|e| {
+        if e.is_unauthorized() {
+            anyhow!(
+                "the portal refused the sign-in to {}; run `{}`",
+                target.name(),
+                target.login_command()
+            )
+        } else {
+            anyhow!("could not list your accounts and roles: {e}")
+        }
+    })?;
     let path = env.config_file();
     let old = match std::fs::read_to_string(&path) {
         Ok(text) => text,

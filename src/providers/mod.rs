@@ -199,7 +199,10 @@ impl Fetcher<'_> {
                     region,
                     account_id,
                     role_name,
-                    self.request.endpoints.get(Service::Sso).unwrap_or("default"),
+                    self.request
+                        .endpoints
+                        .get(Service::Sso)
+                        .unwrap_or("default"),
                 ]);
                 (key, true, None)
             }

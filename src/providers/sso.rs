@@ -52,7 +52,10 @@ pub fn role_credentials(
             Ok(creds) => return Ok(creds),
             // Signed out or revoked: sign in again (or say how), once.
             Err(e) if e.is_unauthorized() && !retried => {
-                verbose!("profile {}: the portal refused the token: {e}", role.profile);
+                verbose!(
+                    "profile {}: the portal refused the token: {e}",
+                    role.profile
+                );
                 token = signer.access_token(&role.target, Some(&token))?;
                 retried = true;
             }

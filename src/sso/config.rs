@@ -257,7 +257,10 @@ sso_role_name = r
             panic!("granted's credential_process must be ignored")
         };
         assert_eq!(start_url, "https://g.awsapps.com/start");
-        assert_eq!((account_id.as_str(), role_name.as_str()), ("333333333333", "Dev"));
+        assert_eq!(
+            (account_id.as_str(), role_name.as_str()),
+            ("333333333333", "Dev")
+        );
     }
 
     #[test]
@@ -274,11 +277,17 @@ sso_role_name = r
         assert!(e.contains("sso_session = crop (cfg, line 25)"), "{e}");
         assert!(e.contains("did you mean `corp`?"), "{e}");
         let e = format!("{:#}", resolve(&cfg, "noregion").unwrap_err());
-        assert!(e.contains("(cfg, line 28)") && e.contains("no sso_region"), "{e}");
+        assert!(
+            e.contains("(cfg, line 28)") && e.contains("no sso_region"),
+            "{e}"
+        );
         let e = format!(
             "{:#}",
             resolve(&config("[sso-session s]\nsso_region = x\n[profile p]\nsso_session = s\nsso_account_id = 1\nsso_role_name = r\n"), "p").unwrap_err()
         );
-        assert!(e.contains("[sso-session s] (cfg, line 1) has no sso_start_url"), "{e}");
+        assert!(
+            e.contains("[sso-session s] (cfg, line 1) has no sso_start_url"),
+            "{e}"
+        );
     }
 }

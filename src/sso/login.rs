@@ -75,7 +75,9 @@ fn registration(oidc: &Oidc, store: &Store, target: &Target) -> Result<Registrat
     if let Some(r) = store.load_registration(target)
         && r.expires_at > now + 3600
         && r.scopes == target.scopes
-        && GRANT_TYPES.iter().all(|g| r.grant_types.iter().any(|h| h == g))
+        && GRANT_TYPES
+            .iter()
+            .all(|g| r.grant_types.iter().any(|h| h == g))
     {
         verbose!("SSO: reusing the client registration for {}", target.name());
         return Ok(r);
@@ -176,18 +178,32 @@ fn pkce_flow(
         };
         match callback(&request, &state) {
             Callback::Code(code) => {
-                respond(request, 200, "Signed in. You can close this tab and return to your terminal.");
+                respond(
+                    request,
+                    200,
+                    "Signed in. You can close this tab and return to your terminal.",
+                );
                 break code;
             }
             Callback::Refused(error) => {
-                respond(request, 200, "The sign-in was refused. You can close this tab.");
-                bail!("the sign-in to {} was refused in the browser ({error})", target.name());
+                respond(
+                    request,
+                    200,
+                    "The sign-in was refused. You can close this tab.",
+                );
+                bail!(
+                    "the sign-in to {} was refused in the browser ({error})",
+                    target.name()
+                );
             }
             Callback::Ignore(status, page) => respond(request, status, page),
         }
     };
     waiting.done();
-    verbose!("SSO: CreateToken (authorization code) for {}", target.name());
+    verbose!(
+        "SSO: CreateToken (authorization code) for {}",
+        target.name()
+    );
     let token = oidc
         .create_token(
             &registration.client_id,
@@ -298,7 +314,10 @@ fn device_flow(
             Err(e) if e.is("AuthorizationPendingException") => {}
             Err(e) if e.is("SlowDownException") => {
                 interval += Duration::from_secs(5);
-                verbose!("SSO: asked to slow down; polling every {}s", interval.as_secs());
+                verbose!(
+                    "SSO: asked to slow down; polling every {}s",
+                    interval.as_secs()
+                );
             }
             Err(e) => {
                 waiting.done();

@@ -55,7 +55,10 @@ pub async fn list(portal: &Portal, token: &str) -> Result<Vec<Entry>, CallError>
         .map(|a| (a.id.clone(), a.name.clone()))
         .collect();
     let queue = Arc::new(Mutex::new(
-        accounts.into_iter().map(|a| a.id).collect::<VecDeque<String>>(),
+        accounts
+            .into_iter()
+            .map(|a| a.id)
+            .collect::<VecDeque<String>>(),
     ));
     let mut workers = tokio::task::JoinSet::new();
     for _ in 0..CONCURRENCY {
@@ -169,7 +172,10 @@ fn jitter(cap_ms: u64) -> u64 {
 /// The block's marker lines for one sign-in.
 pub fn markers(target: &Target) -> (String, String) {
     (
-        format!("# BEGIN hat sso populate {} (generated: edits inside are replaced)", target.name()),
+        format!(
+            "# BEGIN hat sso populate {} (generated: edits inside are replaced)",
+            target.name()
+        ),
         format!("# END hat sso populate {}", target.name()),
     )
 }
@@ -226,16 +232,20 @@ pub fn render(
         }
         // Kept as it was: the role may only be hidden for a while.
         let section = old.profile(name).expect("listed");
-        let kept = ["sso_session", "sso_start_url", "sso_region", "sso_account_id", "sso_role_name", "region"]
-            .iter()
-            .filter_map(|k| section.get(k).map(|v| (*k, v.to_string())))
-            .collect();
+        let kept = [
+            "sso_session",
+            "sso_start_url",
+            "sso_region",
+            "sso_account_id",
+            "sso_role_name",
+            "region",
+        ]
+        .iter()
+        .filter_map(|k| section.get(k).map(|v| (*k, v.to_string())))
+        .collect();
         profiles.insert(name.to_string(), kept);
     }
-    let added = profiles
-        .keys()
-        .filter(|n| old.profile(n).is_none())
-        .count();
+    let added = profiles.keys().filter(|n| old.profile(n).is_none()).count();
     let nl = if text.contains("\r\n") { "\r\n" } else { "\n" };
     let mut body = String::new();
     for (i, (name, keys)) in profiles.iter().enumerate() {
@@ -364,8 +374,14 @@ mod tests {
     #[test]
     fn names_are_sanitised() {
         let e = entry("1", "Prod [EU] #1", "Admin Access");
-        assert_eq!(profile_name(OPTS.template, &e, &target()), "Prod-EU-1/Admin-Access");
-        assert_eq!(profile_name("{account_id}-{role_name}", &e, &target()), "1-Admin-Access");
+        assert_eq!(
+            profile_name(OPTS.template, &e, &target()),
+            "Prod-EU-1/Admin-Access"
+        );
+        assert_eq!(
+            profile_name("{account_id}-{role_name}", &e, &target()),
+            "1-Admin-Access"
+        );
     }
 
     #[test]
@@ -382,7 +398,10 @@ mod tests {
         let fewer = vec![entry("1", "a", "R")];
         let kept = render(p, &first.text, &target(), &fewer, &OPTS).unwrap();
         assert_eq!(kept.text, first.text);
-        let prune = Options { prune: true, ..OPTS };
+        let prune = Options {
+            prune: true,
+            ..OPTS
+        };
         let pruned = render(p, &first.text, &target(), &fewer, &prune).unwrap();
         assert_eq!(pruned.removed, 1);
         assert!(!pruned.text.contains("[profile b/R]") && pruned.text.starts_with(user));

@@ -46,7 +46,9 @@ impl Signer<'_> {
         match Cache::new(&self.env.cache_dir()).lock(&key) {
             Ok(lock) => Some(lock),
             Err(e) => {
-                log::warn(&format!("{e:#}; signing in without coordinating with other shells"));
+                log::warn(&format!(
+                    "{e:#}; signing in without coordinating with other shells"
+                ));
                 None
             }
         }
@@ -70,7 +72,10 @@ impl Signer<'_> {
         let _lock = self.lock(target);
         let cached = store.load(target);
         if let Some(t) = cached.as_ref().filter(|t| good(t)) {
-            verbose!("SSO: another process renewed the token for {}", target.name());
+            verbose!(
+                "SSO: another process renewed the token for {}",
+                target.name()
+            );
             return Ok(t.access_token.clone());
         }
         if let Some(t) = &cached {
@@ -80,7 +85,10 @@ impl Signer<'_> {
                         store.save(target, &new)?;
                         return Ok(new.access_token);
                     }
-                    Err(e) => verbose!("SSO: could not refresh the token for {}: {e:#}", target.name()),
+                    Err(e) => verbose!(
+                        "SSO: could not refresh the token for {}: {e:#}",
+                        target.name()
+                    ),
                 }
             }
             // Not refreshable, but still good for a while: use it, as the SDKs do.

@@ -296,7 +296,10 @@ mod tests {
             store.token_path(&target(Some("corp"))),
             PathBuf::from(format!("/c/{}.json", sha1_hex(b"corp")))
         );
-        assert_eq!(sha1_hex(b"corp"), "ee0bfd2552fbd840c02cc48b6e823320543c450f");
+        assert_eq!(
+            sha1_hex(b"corp"),
+            "ee0bfd2552fbd840c02cc48b6e823320543c450f"
+        );
         let token = Token {
             start_url: "https://corp.awsapps.com/start".into(),
             region: "eu-west-1".into(),

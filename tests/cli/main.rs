@@ -10,3 +10,4 @@ mod config;
 mod credential_process;
 mod errors;
 mod shells;
+mod sso;
