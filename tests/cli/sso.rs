@@ -594,3 +594,43 @@ fn populate_gives_exactly_1500_profiles_from_500_accounts_under_throttling_and_l
         text
     );
 }
+
+#[test]
+fn twenty_concurrent_assumes_at_a_terminal_sign_in_once() {
+    let sb = sandbox();
+    let fake = FakeSso::start(Options {
+        pending_polls: 2,
+        ..Options::default()
+    });
+    // Each shell has a terminal (a pty from `script`), so hat may sign in; no browser
+    // can be opened, so it uses a device code, which the fake approves on the third poll.
+    // stdout goes to a file, as the shell function captures it.
+    let children: Vec<_> = (0..20)
+        .map(|i| {
+            let command = format!(
+                "{} assume --shell bash dev > {}",
+                crate::support::HAT,
+                sb.path(&format!("out{i}")).display()
+            );
+            sb.peer("script")
+                .args(["-qec", &command, "/dev/null"])
+                .env("AWS_ENDPOINT_URL_SSO_OIDC", &fake.url)
+                .env("AWS_ENDPOINT_URL_SSO", &fake.url)
+                .stdin(std::process::Stdio::null())
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for (i, child) in children.into_iter().enumerate() {
+        let out = child.wait_with_output().unwrap();
+        let terminal = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success(), "{terminal}");
+        let exports = std::fs::read_to_string(sb.path(&format!("out{i}"))).unwrap();
+        assert!(exports.contains("AWS_ACCESS_KEY_ID"), "{terminal}");
+    }
+    assert_eq!(fake.calls("RegisterClient"), 1);
+    assert_eq!(fake.calls("StartDeviceAuthorization"), 1);
+    assert_eq!(fake.calls("GetRoleCredentials"), 1);
+}

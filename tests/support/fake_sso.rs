@@ -454,7 +454,7 @@ fn portal(op: &str, r: &Request, s: &mut State) -> Answer {
     if matches!(op, "ListAccounts" | "ListAccountRoles") {
         s.list_requests += 1;
         if let Some(n) = s.options.throttle_every
-            && s.list_requests % n == 0
+            && s.list_requests.is_multiple_of(n)
         {
             return portal_error(429, "TooManyRequestsException", "Rate exceeded");
         }
