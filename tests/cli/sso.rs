@@ -634,3 +634,16 @@ fn twenty_concurrent_assumes_at_a_terminal_sign_in_once() {
     assert_eq!(fake.calls("StartDeviceAuthorization"), 1);
     assert_eq!(fake.calls("GetRoleCredentials"), 1);
 }
+
+#[test]
+fn server_faults_and_slow_answers_are_retried() {
+    let sb = sandbox();
+    let fake = FakeSso::start(Options {
+        latency: std::time::Duration::from_millis(50),
+        ..Options::default()
+    });
+    cli_writes_token(&sb, &fake, "corp", 8 * 3600);
+    fake.set(|o| o.fail_5xx = 2);
+    with_fake(sb.assume(&["dev"]), &fake).run().success();
+    assert_eq!(fake.calls("GetRoleCredentials"), 3);
+}
