@@ -41,7 +41,7 @@ pub fn login(oidc: &Oidc, env: &Env, target: &Target, options: Options) -> Resul
     let browser = browser_available(env);
     let new = if options.device_code || !browser {
         if !options.device_code {
-            log::info("no browser can be opened here (no DISPLAY or BROWSER); using a device code");
+            notify("no browser can be opened here (no DISPLAY or BROWSER); using a device code");
         }
         device_flow(oidc, target, &registration, browser)?
     } else {
@@ -61,12 +61,23 @@ pub fn login(oidc: &Oidc, env: &Env, target: &Target, options: Options) -> Resul
         refresh_token: new.refresh_token,
     };
     store.save(target, &token)?;
-    log::info(&format!(
+    notify(&format!(
         "signed in to {}; the session lasts {}",
         target.name(),
         clock::human(token.remaining(clock::now()))
     ));
     Ok(token)
+}
+
+/// Tells the person signing in what to do: on stderr, unless stderr is not a terminal
+/// and there is one (under `credential_process` the caller hides stderr, and the device
+/// code must still reach the person). With no terminal at all, stderr it is.
+fn notify(message: &str) {
+    if !std::io::stderr().is_terminal() && crate::tty::available() {
+        crate::tty::tell(&format!("hat: {message}\n"));
+    } else {
+        log::info(message);
+    }
 }
 
 /// The cached client registration while it has an hour left, else a new one.
@@ -154,12 +165,12 @@ fn pkce_flow(
     )
     .context("the SSO OIDC endpoint is not a valid URL")?;
     if let Err(e) = webbrowser::open(url.as_str()) {
-        log::info(&format!(
+        notify(&format!(
             "could not open a browser ({e}); using a device code instead"
         ));
         return Ok(None);
     }
-    log::info(&format!(
+    notify(&format!(
         "approve the sign-in to {} in your browser; if it did not open, visit:\n    {url}",
         target.name()
     ));
@@ -280,7 +291,7 @@ fn device_flow(
         .verification_uri_complete
         .clone()
         .unwrap_or_else(|| auth.verification_uri.clone());
-    log::info(&format!(
+    notify(&format!(
         "to sign in to {}, open {}\n    and enter the code {}\n    (or open {complete})",
         target.name(),
         auth.verification_uri,
