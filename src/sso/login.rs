@@ -187,7 +187,7 @@ fn pkce_flow(
         let Ok(Some(request)) = server.recv_timeout(Duration::from_millis(200)) else {
             continue;
         };
-        match callback(&request, &state) {
+        match callback(request.url(), &state) {
             Callback::Code(code) => {
                 respond(
                     request,
@@ -235,8 +235,9 @@ enum Callback {
     Ignore(u16, &'static str),
 }
 
-fn callback(request: &tiny_http::Request, expected_state: &str) -> Callback {
-    let Ok(url) = url::Url::parse(&format!("http://127.0.0.1{}", request.url())) else {
+/// What a request to the listener (`/oauth/callback?code=...&state=...`) means.
+fn callback(target: &str, expected_state: &str) -> Callback {
+    let Ok(url) = url::Url::parse(&format!("http://127.0.0.1{target}")) else {
         return Callback::Ignore(400, "Bad request.");
     };
     if url.path() != "/oauth/callback" {
@@ -428,6 +429,37 @@ mod tests {
         assert_eq!(
             base64url(&Sha256::digest(verifier.as_bytes())),
             "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
+        );
+    }
+
+    #[test]
+    fn the_callback_needs_our_state_and_path() {
+        let code = |r: Callback| match r {
+            Callback::Code(c) => format!("code {c}"),
+            Callback::Refused(e) => format!("refused {e}"),
+            Callback::Ignore(status, _) => format!("ignored {status}"),
+        };
+        assert_eq!(
+            code(callback("/oauth/callback?code=c1&state=s", "s")),
+            "code c1"
+        );
+        assert_eq!(
+            code(callback("/oauth/callback?code=c1&state=other", "s")),
+            "ignored 400"
+        );
+        assert_eq!(
+            code(callback("/oauth/callback?code=c1", "s")),
+            "ignored 400"
+        );
+        assert_eq!(code(callback("/favicon.ico", "s")), "ignored 404");
+        assert_eq!(
+            code(callback("/oauth/callback?error=access_denied&state=s", "s")),
+            "refused access_denied"
+        );
+        // A refusal without our state is someone else's page: ignored.
+        assert_eq!(
+            code(callback("/oauth/callback?error=x", "s")),
+            "ignored 400"
         );
     }
 
