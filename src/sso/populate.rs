@@ -211,9 +211,18 @@ pub fn render(
     let mut skipped = Vec::new();
     for entry in entries {
         let base = profile_name(options.template, entry, target);
+        // Two roles whose names come out the same (a template without {role_name},
+        // names that differ only in characters sanitised away): add the account id,
+        // then a counter.
         let mut name = base.clone();
-        if profiles.contains_key(&name) {
-            name = format!("{base}-{}", entry.account_id);
+        let mut n = 1;
+        while profiles.contains_key(&name) {
+            name = if n == 1 {
+                format!("{base}-{}", entry.account_id)
+            } else {
+                format!("{base}-{}-{n}", entry.account_id)
+            };
+            n += 1;
         }
         if outside.profile(&name).is_some() {
             skipped.push(name);
@@ -408,5 +417,20 @@ mod tests {
         // A name the user already has outside the block is not generated.
         let clash = render(p, "[profile a/R]\nregion = y\n", &target(), &entries, &OPTS).unwrap();
         assert_eq!(clash.skipped, ["a/R"]);
+        // Names that come out the same are told apart, never overwritten.
+        let same = vec![
+            entry("1", "a", "R1"),
+            entry("1", "a", "R2"),
+            entry("2", "a", "R3"),
+        ];
+        let by_account = Options {
+            template: "{account_name}",
+            ..OPTS
+        };
+        let out = render(p, "", &target(), &same, &by_account).unwrap();
+        assert_eq!(out.written, 3);
+        for name in ["[profile a]", "[profile a-1]", "[profile a-2]"] {
+            assert!(out.text.contains(name), "{name} in {}", out.text);
+        }
     }
 }
