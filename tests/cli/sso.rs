@@ -264,8 +264,13 @@ fn an_sso_profile_is_assumed_and_the_second_assume_makes_no_call() {
     let sb = sandbox();
     let fake = FakeSso::start(Options::default());
     cli_writes_token(&sb, &fake, "corp", 8 * 3600);
-    let out = with_fake(sb.assume(&["dev"]), &fake).run();
-    out.success().stderr_lacks(fake_sso::ROLE_SECRET_PREFIX);
+    let out = with_fake(sb.assume(&["-v", "dev"]), &fake).run();
+    out.success()
+        .stderr_has("GetRoleCredentials Admin in account 111111111111")
+        .stderr_lacks(fake_sso::ROLE_SECRET_PREFIX)
+        .stderr_lacks(fake_sso::ACCESS_PREFIX)
+        .stderr_lacks(fake_sso::REFRESH_PREFIX)
+        .stderr_lacks(fake_sso::SECRET_PREFIX);
     let first = out.exports();
     let key = first["AWS_ACCESS_KEY_ID"].clone().unwrap();
     assert!(key.starts_with("ASIASSO"), "{key}");
