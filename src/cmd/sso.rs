@@ -121,6 +121,7 @@ fn logout(args: &SsoLogoutArgs, env: &Env) -> Result<String> {
     }
     let endpoints = Endpoints::new(env, &config, None);
     let sdk = Sdk::new()?;
+    let urls: Vec<String> = tokens.iter().map(|(_, t)| t.start_url.clone()).collect();
     for (path, token) in tokens {
         let name = session_of(&config, &path).unwrap_or_else(|| token.start_url.clone());
         if token.remaining(clock::now()) > 0 {
@@ -139,6 +140,11 @@ fn logout(args: &SsoLogoutArgs, env: &Env) -> Result<String> {
         std::fs::remove_file(&path)
             .with_context(|| format!("could not delete {}", path.display()))?;
         log::info(&format!("signed out of {name}"));
+    }
+    // Role credentials from those sign-ins go too, as with `aws sso logout`.
+    let removed = crate::providers::sso::forget_cached(env, |url| urls.iter().any(|u| u == url))?;
+    if removed > 0 {
+        log::info(&format!("deleted {removed} cached SSO role credentials"));
     }
     Ok(String::new())
 }

@@ -372,7 +372,9 @@ impl Fetcher<'_> {
                     role_name,
                 };
                 let sdk = this.sdk()?;
-                sso::role_credentials(sdk, this.env, &this.request.endpoints, &role)
+                let creds = sso::role_credentials(sdk, this.env, &this.request.endpoints, &role)?;
+                sso::note_cached(this.env, start_url, key);
+                Ok(creds)
             }),
         }
     }

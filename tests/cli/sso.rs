@@ -496,13 +496,22 @@ fn tokens_lists_expiry_and_logout_revokes_and_deletes() {
         .stdout_has("eu-west-1")
         .stdout_has("yes");
     assert!(!out.stdout.contains(&access));
+    with_fake(sb.assume(&["dev"]), &fake).run().success();
+    assert_eq!(sb.cached().len(), 1);
     with_fake(sb.hat(&["sso", "logout"]), &fake)
         .run()
         .success()
-        .stderr_has("signed out of corp");
+        .stderr_has("signed out of corp")
+        .stderr_has("deleted 1 cached SSO role credentials");
     assert_eq!(fake.calls("Logout"), 1);
     assert!(!fake.is_valid_access_token(&access));
     assert!(!token_path(&sb, "corp").exists());
+    assert_eq!(sb.cached(), Vec::<PathBuf>::new());
+    // Signed out: the next assume says how to sign in again.
+    with_fake(sb.assume(&["dev"]), &fake)
+        .run()
+        .failure()
+        .stderr_has("run `hat sso login --sso-session corp`");
 }
 
 fn org(accounts: usize, roles: usize) -> Vec<(String, String, Vec<String>)> {
