@@ -237,7 +237,7 @@ fn base_source(config: &ConfigSet, name: &str, profile: &Section, first: bool) -
         None => String::new(),
     };
     bail!(
-        "profile `{name}`{location} has no credentials: give it aws_access_key_id and aws_secret_access_key, role_arn with source_profile or credential_source, credential_process, or web_identity_token_file with role_arn"
+        "profile `{name}`{location} has no credentials: give it aws_access_key_id and aws_secret_access_key, role_arn with source_profile or credential_source, credential_process, web_identity_token_file with role_arn, or sso_session with sso_account_id and sso_role_name"
     )
 }
 
