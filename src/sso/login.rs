@@ -37,17 +37,24 @@ pub struct Options {
 /// Signs in to `target` and stores the token. The caller holds the token's lock.
 pub fn login(oidc: &Oidc, env: &Env, target: &Target, options: Options) -> Result<Token> {
     let store = Store::new(env);
-    let registration = registration(oidc, &store, target)?;
     let browser = browser_available(env);
-    let new = if options.device_code || !browser {
+    let (registration, new) = if options.device_code || !browser {
         if !options.device_code {
             notify("no browser can be opened here (no DISPLAY or BROWSER); using a device code");
         }
-        device_flow(oidc, target, &registration, browser)?
+        let registration = registration(oidc, &store, target, DEVICE_GRANT)?;
+        let token = device_flow(oidc, target, &registration, browser)?;
+        (registration, token)
     } else {
+        let registration = registration(oidc, &store, target, CODE_GRANT)?;
         match pkce_flow(oidc, target, &registration)? {
-            Some(token) => token,
-            None => device_flow(oidc, target, &registration, false)?,
+            Some(token) => (registration, token),
+            None => {
+                let registration =
+                    registration_for(oidc, &store, target, DEVICE_GRANT, registration)?;
+                let token = device_flow(oidc, target, &registration, false)?;
+                (registration, token)
+            }
         }
     };
     let token = Token {
@@ -80,19 +87,49 @@ fn notify(message: &str) {
     }
 }
 
-/// The cached client registration while it has an hour left, else a new one.
-fn registration(oidc: &Oidc, store: &Store, target: &Target) -> Result<Registration> {
-    let now = clock::now();
+const CODE_GRANT: &str = "authorization_code";
+const DEVICE_GRANT: &str = "urn:ietf:params:oauth:grant-type:device_code";
+
+/// Whether a registration can be used for `grant` for at least another hour. The AWS
+/// CLI registers for the device code without listing grant types.
+fn usable(r: &Registration, target: &Target, grant: &str) -> bool {
+    let granted = r.grant_types.iter().any(|g| g == grant)
+        || (grant == DEVICE_GRANT && r.grant_types.is_empty());
+    let scopes_agree =
+        r.scopes == target.scopes || (target.session.is_none() && r.scopes.is_empty());
+    granted && scopes_agree && r.expires_at > clock::now() + 3600
+}
+
+/// `current` if it allows `grant`, else a registration that does.
+fn registration_for(
+    oidc: &Oidc,
+    store: &Store,
+    target: &Target,
+    grant: &str,
+    current: Registration,
+) -> Result<Registration> {
+    if usable(&current, target, grant) {
+        Ok(current)
+    } else {
+        register(oidc, store, target)
+    }
+}
+
+/// The cached client registration (the AWS CLI's or hat's) while it allows `grant`
+/// and has an hour left, else a new one.
+fn registration(oidc: &Oidc, store: &Store, target: &Target, grant: &str) -> Result<Registration> {
     if let Some(r) = store.load_registration(target)
-        && r.expires_at > now + 3600
-        && r.scopes == target.scopes
-        && GRANT_TYPES
-            .iter()
-            .all(|g| r.grant_types.iter().any(|h| h == g))
+        && usable(&r, target, grant)
     {
         verbose!("SSO: reusing the client registration for {}", target.name());
         return Ok(r);
     }
+    register(oidc, store, target)
+}
+
+/// Registers hat for every flow at once (authorization code, device code, refresh),
+/// so one registration serves both sign-ins, and the AWS CLI's too.
+fn register(oidc: &Oidc, store: &Store, target: &Target) -> Result<Registration> {
     verbose!("SSO: RegisterClient for {}", target.name());
     let new = oidc
         .register_client(&target.scopes, &target.start_url, REGISTERED_REDIRECT)

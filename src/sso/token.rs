@@ -121,18 +121,24 @@ impl Store {
             .join(format!("{}.json", sha1_hex(target.name().as_bytes())))
     }
 
-    /// The AWS CLI v2's registration file: sha1 of the sorted JSON
-    /// `{"region", "scopes", "session_name", "startUrl", "tool": "botocore"}` (scopes and
-    /// session name only for sso-sessions).
+    /// The AWS CLI v2's registration file: sha1 of `json.dumps(sort_keys=True)` of
+    /// `{"region", "scopes", "session_name", "startUrl", "tool": "botocore"}`; scopes and
+    /// session name are `null` for the legacy form, which has no sso-session.
     pub fn registration_path(&self, target: &Target) -> PathBuf {
-        let mut fields: Vec<(&str, Value)> = vec![("region", target.region.clone().into())];
-        if let Some(session) = &target.session {
-            let scopes = target.scopes.iter().cloned().map(Value::from).collect();
-            fields.push(("scopes", Value::Array(scopes)));
-            fields.push(("session_name", session.clone().into()));
-        }
-        fields.push(("startUrl", target.start_url.clone().into()));
-        fields.push(("tool", "botocore".into()));
+        let (scopes, session) = match &target.session {
+            Some(session) => (
+                Value::Array(target.scopes.iter().cloned().map(Value::from).collect()),
+                Value::from(session.clone()),
+            ),
+            None => (Value::Null, Value::Null),
+        };
+        let fields: Vec<(&str, Value)> = vec![
+            ("region", target.region.clone().into()),
+            ("scopes", scopes),
+            ("session_name", session),
+            ("startUrl", target.start_url.clone().into()),
+            ("tool", "botocore".into()),
+        ];
         let key = python_json(&fields);
         self.dir.join(format!("{}.json", sha1_hex(key.as_bytes())))
     }
@@ -333,6 +339,11 @@ mod tests {
         assert_eq!(
             store.registration_path(&target(Some("corp"))),
             PathBuf::from(format!("/c/{}.json", sha1_hex(key.as_bytes())))
+        );
+        let legacy = r#"{"region": "eu-west-1", "scopes": null, "session_name": null, "startUrl": "https://corp.awsapps.com/start", "tool": "botocore"}"#;
+        assert_eq!(
+            store.registration_path(&target(None)),
+            PathBuf::from(format!("/c/{}.json", sha1_hex(legacy.as_bytes())))
         );
     }
 }

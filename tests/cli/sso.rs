@@ -661,3 +661,35 @@ fn server_faults_and_slow_answers_are_retried() {
     with_fake(sb.assume(&["dev"]), &fake).run().success();
     assert_eq!(fake.calls("GetRoleCredentials"), 3);
 }
+
+#[test]
+fn a_client_registration_the_aws_cli_cached_is_reused() {
+    let sb = sandbox();
+    let fake = FakeSso::start(Options::default());
+    let (client_id, client_secret, _, _) = fake.mint();
+    // The AWS CLI v2's registration for the PKCE flow, under its cache key.
+    let script = r#"
+import datetime, hashlib, json, os, sys
+args = {'tool': 'botocore', 'startUrl': 'https://corp.awsapps.com/start', 'region': 'eu-west-1',
+        'scopes': ['sso:account:access'], 'session_name': 'corp'}
+key = hashlib.sha1(json.dumps(args, sort_keys=True).encode()).hexdigest()
+expires = (datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(days=80)).strftime('%Y-%m-%dT%H:%M:%SZ')
+path = os.path.expanduser(f'~/.aws/sso/cache/{key}.json')
+os.makedirs(os.path.dirname(path), exist_ok=True)
+json.dump({'clientId': sys.argv[1], 'clientSecret': sys.argv[2], 'expiresAt': expires,
+           'scopes': ['sso:account:access'], 'grantTypes': ['authorization_code', 'refresh_token']},
+          open(path, 'w'))
+"#;
+    let status = sb
+        .peer("python3")
+        .args(["-c", script, &client_id, &client_secret])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    with_fake(sb.hat(&["sso", "login", "--sso-session", "corp"]), &fake)
+        .env("BROWSER", &browser(&sb))
+        .run()
+        .success();
+    assert_eq!(fake.calls("RegisterClient"), 0);
+    assert_eq!(read_token(&sb, "corp")["clientId"], client_id.as_str());
+}
