@@ -150,8 +150,8 @@ pub enum SsoCommand {
     /// Write one profile per account and role into ~/.aws/config
     #[command(
         long_about = "Write one profile per account and role you can reach into a block \
-        of ~/.aws/config that hat owns (between `# BEGIN hat sso` and `# END hat sso` \
-        lines). Everything outside the block is kept byte for byte; running it again \
+        of ~/.aws/config that hat owns (between the lines `# BEGIN hat sso populate NAME` \
+        and `# END hat sso populate NAME`). Everything outside the block is kept byte for byte; running it again \
         changes nothing unless your access changed."
     )]
     Populate(SsoPopulateArgs),
