@@ -40,6 +40,9 @@ _hat() {
             hat,init)
                 cmd="hat__subcmd__init"
                 ;;
+            hat,sso)
+                cmd="hat__subcmd__sso"
+                ;;
             hat__subcmd__help,assume)
                 cmd="hat__subcmd__help__subcmd__assume"
                 ;;
@@ -64,6 +67,51 @@ _hat() {
             hat__subcmd__help,init)
                 cmd="hat__subcmd__help__subcmd__init"
                 ;;
+            hat__subcmd__help,sso)
+                cmd="hat__subcmd__help__subcmd__sso"
+                ;;
+            hat__subcmd__help__subcmd__sso,login)
+                cmd="hat__subcmd__help__subcmd__sso__subcmd__login"
+                ;;
+            hat__subcmd__help__subcmd__sso,logout)
+                cmd="hat__subcmd__help__subcmd__sso__subcmd__logout"
+                ;;
+            hat__subcmd__help__subcmd__sso,populate)
+                cmd="hat__subcmd__help__subcmd__sso__subcmd__populate"
+                ;;
+            hat__subcmd__help__subcmd__sso,tokens)
+                cmd="hat__subcmd__help__subcmd__sso__subcmd__tokens"
+                ;;
+            hat__subcmd__sso,help)
+                cmd="hat__subcmd__sso__subcmd__help"
+                ;;
+            hat__subcmd__sso,login)
+                cmd="hat__subcmd__sso__subcmd__login"
+                ;;
+            hat__subcmd__sso,logout)
+                cmd="hat__subcmd__sso__subcmd__logout"
+                ;;
+            hat__subcmd__sso,populate)
+                cmd="hat__subcmd__sso__subcmd__populate"
+                ;;
+            hat__subcmd__sso,tokens)
+                cmd="hat__subcmd__sso__subcmd__tokens"
+                ;;
+            hat__subcmd__sso__subcmd__help,help)
+                cmd="hat__subcmd__sso__subcmd__help__subcmd__help"
+                ;;
+            hat__subcmd__sso__subcmd__help,login)
+                cmd="hat__subcmd__sso__subcmd__help__subcmd__login"
+                ;;
+            hat__subcmd__sso__subcmd__help,logout)
+                cmd="hat__subcmd__sso__subcmd__help__subcmd__logout"
+                ;;
+            hat__subcmd__sso__subcmd__help,populate)
+                cmd="hat__subcmd__sso__subcmd__help__subcmd__populate"
+                ;;
+            hat__subcmd__sso__subcmd__help,tokens)
+                cmd="hat__subcmd__sso__subcmd__help__subcmd__tokens"
+                ;;
             *)
                 ;;
         esac
@@ -71,7 +119,7 @@ _hat() {
 
     case "${cmd}" in
         hat)
-            opts="-h -V --help --version assume init config credential-process completions exec export help"
+            opts="-h -V --help --version assume init config credential-process completions exec export sso help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -85,7 +133,7 @@ _hat() {
             return 0
             ;;
         hat__subcmd__assume)
-            opts="-r -d -v -u -h --region --duration --mfa-token --no-cache --verbose --unset --shell --help"
+            opts="-r -d -v -u -h --region --duration --mfa-token --no-cache --verbose --unset --shell --sso-start-url --sso-region --account-id --role-name --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -113,6 +161,22 @@ _hat() {
                     ;;
                 --shell)
                     COMPREPLY=($(compgen -W "bash zsh fish sh" -- "${cur}"))
+                    return 0
+                    ;;
+                --sso-start-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sso-region)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --account-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --role-name)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -257,7 +321,7 @@ _hat() {
             return 0
             ;;
         hat__subcmd__help)
-            opts="assume init config credential-process completions exec export help"
+            opts="assume init config credential-process completions exec export sso help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -382,6 +446,76 @@ _hat() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        hat__subcmd__help__subcmd__sso)
+            opts="login logout tokens populate"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hat__subcmd__help__subcmd__sso__subcmd__login)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hat__subcmd__help__subcmd__sso__subcmd__logout)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hat__subcmd__help__subcmd__sso__subcmd__populate)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hat__subcmd__help__subcmd__sso__subcmd__tokens)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         hat__subcmd__init)
             opts="-h --cmd --help bash zsh fish"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -393,6 +527,204 @@ _hat() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hat__subcmd__sso)
+            opts="-h --help login logout tokens populate help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hat__subcmd__sso__subcmd__help)
+            opts="login logout tokens populate help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hat__subcmd__sso__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hat__subcmd__sso__subcmd__help__subcmd__login)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hat__subcmd__sso__subcmd__help__subcmd__logout)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hat__subcmd__sso__subcmd__help__subcmd__populate)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hat__subcmd__sso__subcmd__help__subcmd__tokens)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hat__subcmd__sso__subcmd__login)
+            opts="-v -h --sso-session --profile --sso-start-url --sso-region --use-device-code --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --sso-session)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sso-start-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sso-region)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hat__subcmd__sso__subcmd__logout)
+            opts="-h --sso-session --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --sso-session)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hat__subcmd__sso__subcmd__populate)
+            opts="-v -h --sso-session --profile --sso-start-url --sso-region --template --region --dry-run --prune --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --sso-session)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sso-start-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sso-region)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --template)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --region)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hat__subcmd__sso__subcmd__tokens)
+            opts="-h --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 *)
                     COMPREPLY=()
                     ;;

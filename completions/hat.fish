@@ -33,6 +33,7 @@ complete -c hat -n "__fish_hat_needs_command" -f -a "credential-process" -d 'Pri
 complete -c hat -n "__fish_hat_needs_command" -f -a "completions" -d 'Print a completion script for hat itself'
 complete -c hat -n "__fish_hat_needs_command" -f -a "exec" -d 'Run a command with a profile\'s credentials in its environment'
 complete -c hat -n "__fish_hat_needs_command" -f -a "export" -d 'Write a profile\'s credentials as env, JSON, a .env file or a credentials-file profile'
+complete -c hat -n "__fish_hat_needs_command" -f -a "sso" -d 'Sign in to IAM Identity Center (SSO), list tokens, generate SSO profiles'
 complete -c hat -n "__fish_hat_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c hat -n "__fish_hat_using_subcommand assume" -s r -l region -d 'Region to export; full names or shorthands like ue1, euw2, apse2' -r
 complete -c hat -n "__fish_hat_using_subcommand assume" -s d -l duration -d 'Session length for the last role: 1h, 90m, 1h30m or seconds (STS: 15m to 12h; one hour at most when chaining roles)' -r
@@ -41,6 +42,10 @@ complete -c hat -n "__fish_hat_using_subcommand assume" -l shell -d 'Syntax of t
 zsh\t''
 fish\t''
 sh\t'Any POSIX shell (sh, dash, ksh): the same code as bash and zsh'"
+complete -c hat -n "__fish_hat_using_subcommand assume" -l sso-start-url -d 'With --sso-region, --account-id and --role-name: an SSO role with no profile' -r
+complete -c hat -n "__fish_hat_using_subcommand assume" -l sso-region -d 'The region of IAM Identity Center for --sso-start-url' -r
+complete -c hat -n "__fish_hat_using_subcommand assume" -l account-id -d 'The account for --sso-start-url' -r
+complete -c hat -n "__fish_hat_using_subcommand assume" -l role-name -d 'The role (permission set) for --sso-start-url' -r
 complete -c hat -n "__fish_hat_using_subcommand assume" -l no-cache -d 'Ignore cached credentials and ask STS again (the new ones are cached)'
 complete -c hat -n "__fish_hat_using_subcommand assume" -s v -l verbose -d 'Say on stderr what hat does: cache hits, STS calls, the role chain'
 complete -c hat -n "__fish_hat_using_subcommand assume" -s u -l unset -d 'Remove every variable hat exports from the shell'
@@ -72,11 +77,47 @@ complete -c hat -n "__fish_hat_using_subcommand export" -s r -l region -d 'Regio
 complete -c hat -n "__fish_hat_using_subcommand export" -s d -l duration -d 'Session length for the last role: 1h, 90m, 1h30m or seconds' -r
 complete -c hat -n "__fish_hat_using_subcommand export" -l no-cache -d 'Ignore cached credentials and ask STS again (the new ones are cached)'
 complete -c hat -n "__fish_hat_using_subcommand export" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c hat -n "__fish_hat_using_subcommand help; and not __fish_seen_subcommand_from assume init config credential-process completions exec export help" -f -a "assume" -d 'Print shell code that exports a profile\'s credentials (what `assume` runs)'
-complete -c hat -n "__fish_hat_using_subcommand help; and not __fish_seen_subcommand_from assume init config credential-process completions exec export help" -f -a "init" -d 'Print the `assume` shell function for bash, zsh or fish'
-complete -c hat -n "__fish_hat_using_subcommand help; and not __fish_seen_subcommand_from assume init config credential-process completions exec export help" -f -a "config" -d 'Show the profiles and sso-sessions hat reads from your AWS files'
-complete -c hat -n "__fish_hat_using_subcommand help; and not __fish_seen_subcommand_from assume init config credential-process completions exec export help" -f -a "credential-process" -d 'Print a profile\'s credentials as credential_process JSON, for the AWS CLI and SDKs'
-complete -c hat -n "__fish_hat_using_subcommand help; and not __fish_seen_subcommand_from assume init config credential-process completions exec export help" -f -a "completions" -d 'Print a completion script for hat itself'
-complete -c hat -n "__fish_hat_using_subcommand help; and not __fish_seen_subcommand_from assume init config credential-process completions exec export help" -f -a "exec" -d 'Run a command with a profile\'s credentials in its environment'
-complete -c hat -n "__fish_hat_using_subcommand help; and not __fish_seen_subcommand_from assume init config credential-process completions exec export help" -f -a "export" -d 'Write a profile\'s credentials as env, JSON, a .env file or a credentials-file profile'
-complete -c hat -n "__fish_hat_using_subcommand help; and not __fish_seen_subcommand_from assume init config credential-process completions exec export help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c hat -n "__fish_hat_using_subcommand sso; and not __fish_seen_subcommand_from login logout tokens populate help" -s h -l help -d 'Print help'
+complete -c hat -n "__fish_hat_using_subcommand sso; and not __fish_seen_subcommand_from login logout tokens populate help" -f -a "login" -d 'Sign in (in the browser, or with a device code) and cache the token'
+complete -c hat -n "__fish_hat_using_subcommand sso; and not __fish_seen_subcommand_from login logout tokens populate help" -f -a "logout" -d 'Sign out: revoke the cached tokens and delete them'
+complete -c hat -n "__fish_hat_using_subcommand sso; and not __fish_seen_subcommand_from login logout tokens populate help" -f -a "tokens" -d 'List cached tokens with their expiry and whether each can be refreshed'
+complete -c hat -n "__fish_hat_using_subcommand sso; and not __fish_seen_subcommand_from login logout tokens populate help" -f -a "populate" -d 'Write one profile per account and role into ~/.aws/config'
+complete -c hat -n "__fish_hat_using_subcommand sso; and not __fish_seen_subcommand_from login logout tokens populate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c hat -n "__fish_hat_using_subcommand sso; and __fish_seen_subcommand_from login" -l sso-session -d 'The [sso-session NAME] to use' -r
+complete -c hat -n "__fish_hat_using_subcommand sso; and __fish_seen_subcommand_from login" -l profile -d 'The sign-in of this SSO profile' -r
+complete -c hat -n "__fish_hat_using_subcommand sso; and __fish_seen_subcommand_from login" -l sso-start-url -d 'A start URL with no config entry (with --sso-region)' -r
+complete -c hat -n "__fish_hat_using_subcommand sso; and __fish_seen_subcommand_from login" -l sso-region -d 'The region of IAM Identity Center for --sso-start-url' -r
+complete -c hat -n "__fish_hat_using_subcommand sso; and __fish_seen_subcommand_from login" -l use-device-code -d 'Sign in with a code on any device instead of the browser callback'
+complete -c hat -n "__fish_hat_using_subcommand sso; and __fish_seen_subcommand_from login" -s v -l verbose -d 'Say on stderr what hat does'
+complete -c hat -n "__fish_hat_using_subcommand sso; and __fish_seen_subcommand_from login" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c hat -n "__fish_hat_using_subcommand sso; and __fish_seen_subcommand_from logout" -l sso-session -d 'Only this [sso-session NAME] (default: every cached token)' -r
+complete -c hat -n "__fish_hat_using_subcommand sso; and __fish_seen_subcommand_from logout" -s h -l help -d 'Print help'
+complete -c hat -n "__fish_hat_using_subcommand sso; and __fish_seen_subcommand_from tokens" -s h -l help -d 'Print help'
+complete -c hat -n "__fish_hat_using_subcommand sso; and __fish_seen_subcommand_from populate" -l sso-session -d 'The [sso-session NAME] to use' -r
+complete -c hat -n "__fish_hat_using_subcommand sso; and __fish_seen_subcommand_from populate" -l profile -d 'The sign-in of this SSO profile' -r
+complete -c hat -n "__fish_hat_using_subcommand sso; and __fish_seen_subcommand_from populate" -l sso-start-url -d 'A start URL with no config entry (with --sso-region)' -r
+complete -c hat -n "__fish_hat_using_subcommand sso; and __fish_seen_subcommand_from populate" -l sso-region -d 'The region of IAM Identity Center for --sso-start-url' -r
+complete -c hat -n "__fish_hat_using_subcommand sso; and __fish_seen_subcommand_from populate" -l template -d 'Profile names: {account_name}, {account_id}, {role_name}, {session}' -r
+complete -c hat -n "__fish_hat_using_subcommand sso; and __fish_seen_subcommand_from populate" -l region -d 'The region the profiles get (default: the SSO region)' -r
+complete -c hat -n "__fish_hat_using_subcommand sso; and __fish_seen_subcommand_from populate" -l dry-run -d 'Print the change as a diff and write nothing'
+complete -c hat -n "__fish_hat_using_subcommand sso; and __fish_seen_subcommand_from populate" -l prune -d 'Remove the profiles of roles you can no longer reach'
+complete -c hat -n "__fish_hat_using_subcommand sso; and __fish_seen_subcommand_from populate" -s v -l verbose -d 'Say on stderr what hat does'
+complete -c hat -n "__fish_hat_using_subcommand sso; and __fish_seen_subcommand_from populate" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c hat -n "__fish_hat_using_subcommand sso; and __fish_seen_subcommand_from help" -f -a "login" -d 'Sign in (in the browser, or with a device code) and cache the token'
+complete -c hat -n "__fish_hat_using_subcommand sso; and __fish_seen_subcommand_from help" -f -a "logout" -d 'Sign out: revoke the cached tokens and delete them'
+complete -c hat -n "__fish_hat_using_subcommand sso; and __fish_seen_subcommand_from help" -f -a "tokens" -d 'List cached tokens with their expiry and whether each can be refreshed'
+complete -c hat -n "__fish_hat_using_subcommand sso; and __fish_seen_subcommand_from help" -f -a "populate" -d 'Write one profile per account and role into ~/.aws/config'
+complete -c hat -n "__fish_hat_using_subcommand sso; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c hat -n "__fish_hat_using_subcommand help; and not __fish_seen_subcommand_from assume init config credential-process completions exec export sso help" -f -a "assume" -d 'Print shell code that exports a profile\'s credentials (what `assume` runs)'
+complete -c hat -n "__fish_hat_using_subcommand help; and not __fish_seen_subcommand_from assume init config credential-process completions exec export sso help" -f -a "init" -d 'Print the `assume` shell function for bash, zsh or fish'
+complete -c hat -n "__fish_hat_using_subcommand help; and not __fish_seen_subcommand_from assume init config credential-process completions exec export sso help" -f -a "config" -d 'Show the profiles and sso-sessions hat reads from your AWS files'
+complete -c hat -n "__fish_hat_using_subcommand help; and not __fish_seen_subcommand_from assume init config credential-process completions exec export sso help" -f -a "credential-process" -d 'Print a profile\'s credentials as credential_process JSON, for the AWS CLI and SDKs'
+complete -c hat -n "__fish_hat_using_subcommand help; and not __fish_seen_subcommand_from assume init config credential-process completions exec export sso help" -f -a "completions" -d 'Print a completion script for hat itself'
+complete -c hat -n "__fish_hat_using_subcommand help; and not __fish_seen_subcommand_from assume init config credential-process completions exec export sso help" -f -a "exec" -d 'Run a command with a profile\'s credentials in its environment'
+complete -c hat -n "__fish_hat_using_subcommand help; and not __fish_seen_subcommand_from assume init config credential-process completions exec export sso help" -f -a "export" -d 'Write a profile\'s credentials as env, JSON, a .env file or a credentials-file profile'
+complete -c hat -n "__fish_hat_using_subcommand help; and not __fish_seen_subcommand_from assume init config credential-process completions exec export sso help" -f -a "sso" -d 'Sign in to IAM Identity Center (SSO), list tokens, generate SSO profiles'
+complete -c hat -n "__fish_hat_using_subcommand help; and not __fish_seen_subcommand_from assume init config credential-process completions exec export sso help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c hat -n "__fish_hat_using_subcommand help; and __fish_seen_subcommand_from sso" -f -a "login" -d 'Sign in (in the browser, or with a device code) and cache the token'
+complete -c hat -n "__fish_hat_using_subcommand help; and __fish_seen_subcommand_from sso" -f -a "logout" -d 'Sign out: revoke the cached tokens and delete them'
+complete -c hat -n "__fish_hat_using_subcommand help; and __fish_seen_subcommand_from sso" -f -a "tokens" -d 'List cached tokens with their expiry and whether each can be refreshed'
+complete -c hat -n "__fish_hat_using_subcommand help; and __fish_seen_subcommand_from sso" -f -a "populate" -d 'Write one profile per account and role into ~/.aws/config'

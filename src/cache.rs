@@ -76,6 +76,16 @@ impl Cache {
         Ok(())
     }
 
+    /// Deletes an entry; a missing one is fine.
+    pub fn remove(&self, key: &str) -> Result<()> {
+        match fs::remove_file(self.path(key)) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                Err(e).with_context(|| format!("could not delete {}", self.path(key).display()))
+            }
+            _ => Ok(()),
+        }
+    }
+
     /// Blocks until this process holds the lock for `key`; released when dropped. The
     /// caller re-checks the cache after taking it: another shell may have filled it.
     pub fn lock(&self, key: &str) -> Result<Lock> {

@@ -83,6 +83,8 @@ pub enum Command {
         Files are written atomically with mode 0600."
     )]
     Export(ExportArgs),
+    /// Sign in to IAM Identity Center (SSO), list tokens, generate SSO profiles
+    Sso(SsoArgs),
 }
 
 #[derive(Debug, Args)]
@@ -215,6 +217,124 @@ pub struct AssumeArgs {
     /// Syntax of the printed code (set by the shell function)
     #[arg(long, value_enum, value_name = "SHELL")]
     pub shell: Option<Shell>,
+
+    /// With --sso-region, --account-id and --role-name: an SSO role with no profile
+    #[arg(long, value_name = "URL", conflicts_with = "profile", requires_all = ["sso_region", "account_id", "role_name"])]
+    pub sso_start_url: Option<String>,
+
+    /// The region of IAM Identity Center for --sso-start-url
+    #[arg(long, value_name = "REGION", requires = "sso_start_url")]
+    pub sso_region: Option<String>,
+
+    /// The account for --sso-start-url
+    #[arg(long, value_name = "ID", requires = "sso_start_url")]
+    pub account_id: Option<String>,
+
+    /// The role (permission set) for --sso-start-url
+    #[arg(long, value_name = "NAME", requires = "sso_start_url")]
+    pub role_name: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct SsoArgs {
+    #[command(subcommand)]
+    pub command: SsoCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SsoCommand {
+    /// Sign in (in the browser, or with a device code) and cache the token
+    #[command(
+        long_about = "Sign in to IAM Identity Center and cache the token where the AWS CLI \
+        keeps it (~/.aws/sso/cache), so hat, the AWS CLI and the SDKs share it.\n\n\
+        The browser opens on the sign-in page and comes back to hat on 127.0.0.1. \
+        With --use-device-code, or when no browser can be opened (SSH, no display), \
+        hat prints a code and a URL to open on any device instead."
+    )]
+    Login(SsoLoginArgs),
+    /// Sign out: revoke the cached tokens and delete them
+    Logout(SsoLogoutArgs),
+    /// List cached tokens with their expiry and whether each can be refreshed
+    Tokens,
+    /// Write one profile per account and role into ~/.aws/config
+    #[command(
+        long_about = "Write one profile per account and role you can reach into a block \
+        of ~/.aws/config that hat owns (between the lines `# BEGIN hat sso populate NAME` \
+        and `# END hat sso populate NAME`). Everything outside the block is kept byte for byte; running it again \
+        changes nothing unless your access changed."
+    )]
+    Populate(SsoPopulateArgs),
+}
+
+/// Which sign-in: an sso-session, a profile's, or a start URL and region.
+#[derive(Debug, Args, Default, Clone)]
+pub struct SsoTargetArgs {
+    /// The [sso-session NAME] to use
+    #[arg(long, value_name = "NAME", conflicts_with_all = ["profile", "sso_start_url"])]
+    pub sso_session: Option<String>,
+
+    /// The sign-in of this SSO profile
+    #[arg(long, value_name = "PROFILE", conflicts_with = "sso_start_url")]
+    pub profile: Option<String>,
+
+    /// A start URL with no config entry (with --sso-region)
+    #[arg(long, value_name = "URL", requires = "sso_region")]
+    pub sso_start_url: Option<String>,
+
+    /// The region of IAM Identity Center for --sso-start-url
+    #[arg(long, value_name = "REGION", requires = "sso_start_url")]
+    pub sso_region: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct SsoLoginArgs {
+    #[command(flatten)]
+    pub target: SsoTargetArgs,
+
+    /// Sign in with a code on any device instead of the browser callback
+    #[arg(long)]
+    pub use_device_code: bool,
+
+    /// Say on stderr what hat does
+    #[arg(short, long)]
+    pub verbose: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct SsoLogoutArgs {
+    /// Only this [sso-session NAME] (default: every cached token)
+    #[arg(long, value_name = "NAME")]
+    pub sso_session: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct SsoPopulateArgs {
+    #[command(flatten)]
+    pub target: SsoTargetArgs,
+
+    /// Profile names: {account_name}, {account_id}, {role_name}, {session}
+    #[arg(
+        long,
+        value_name = "TEMPLATE",
+        default_value = "{account_name}/{role_name}"
+    )]
+    pub template: String,
+
+    /// The region the profiles get (default: the SSO region)
+    #[arg(long, value_name = "REGION")]
+    pub region: Option<String>,
+
+    /// Print the change as a diff and write nothing
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Remove the profiles of roles you can no longer reach
+    #[arg(long)]
+    pub prune: bool,
+
+    /// Say on stderr what hat does
+    #[arg(short, long)]
+    pub verbose: bool,
 }
 
 #[derive(Debug, Args)]

@@ -23,4 +23,5 @@ pub mod sdk;
 pub mod server;
 pub mod session;
 pub mod settings;
+pub mod sso;
 pub mod tty;

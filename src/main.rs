@@ -49,6 +49,7 @@ fn main() -> ExitCode {
                 ExitCode::FAILURE
             });
         }
+        Command::Sso(args) => cmd::sso::run(args, &env),
     };
     match result {
         Ok(output) => print(&output),

@@ -44,6 +44,18 @@ pub enum Base {
     /// `credential_source = EcsContainer`: the container credentials endpoint (ECS,
     /// EKS Pod Identity, `hat exec --server`).
     EcsContainer { profile: String },
+    /// IAM Identity Center: GetRoleCredentials for `account_id`/`role_name` with the
+    /// token of `session` (an `[sso-session]`), or of `start_url` for the legacy form and
+    /// Granted's `granted_sso_*` keys.
+    Sso {
+        profile: String,
+        session: Option<String>,
+        start_url: String,
+        region: String,
+        account_id: String,
+        role_name: String,
+        scopes: Vec<String>,
+    },
 }
 
 impl Base {
@@ -55,6 +67,7 @@ impl Base {
             | Base::WebIdentity { profile, .. }
             | Base::Ec2InstanceMetadata { profile }
             | Base::EcsContainer { profile } => profile,
+            Base::Sso { profile, .. } => profile,
         }
     }
 }
@@ -212,6 +225,11 @@ fn base_source(config: &ConfigSet, name: &str, profile: &Section, first: bool) -
         ),
         _ => {}
     }
+    // As in botocore, SSO comes before static keys and credential_process (which
+    // Granted's profiles carry as `credential_process = granted ...`: hat ignores it).
+    if crate::sso::config::is_sso_profile(profile) {
+        return crate::sso::config::base(config, name, profile);
+    }
     if has_static_keys(profile) {
         return static_base(config, name, profile, first);
     }
@@ -221,25 +239,12 @@ fn base_source(config: &ConfigSet, name: &str, profile: &Section, first: bool) -
             command: command.to_string(),
         });
     }
-    if [
-        "sso_session",
-        "sso_start_url",
-        "sso_account_id",
-        "sso_role_name",
-    ]
-    .iter()
-    .any(|k| profile.get(k).is_some())
-    {
-        bail!(
-            "profile `{name}` signs in with AWS IAM Identity Center (SSO), which this version of hat cannot do yet; use `aws sso login --profile {name}` and `aws configure export-credentials` meanwhile"
-        );
-    }
     let location = match profile.declared {
         Some((file, line)) => format!(" ({}, line {line})", config.path(file).display()),
         None => String::new(),
     };
     bail!(
-        "profile `{name}`{location} has no credentials: give it aws_access_key_id and aws_secret_access_key, role_arn with source_profile or credential_source, credential_process, or web_identity_token_file with role_arn"
+        "profile `{name}`{location} has no credentials: give it aws_access_key_id and aws_secret_access_key, role_arn with source_profile or credential_source, credential_process, web_identity_token_file with role_arn, or sso_session with sso_account_id and sso_role_name"
     )
 }
 

@@ -63,3 +63,51 @@ pub fn open(config: &ConfigSet, env: &Env, profile: &str, options: &Options) -> 
         chain,
     })
 }
+
+/// An SSO role with no profile behind it (`assume --sso-start-url U --sso-region R
+/// --account-id A --role-name N`): its token is keyed by the start URL, like a legacy
+/// SSO profile's, and its endpoints come from the environment alone.
+pub fn open_sso(
+    env: &Env,
+    target: crate::sso::Target,
+    account_id: &str,
+    role_name: &str,
+    options: &Options,
+) -> Result<Session> {
+    let name = format!("{account_id}/{role_name}");
+    let chain = Chain {
+        profile: name.clone(),
+        base: resolve::Base::Sso {
+            profile: name.clone(),
+            session: target.session,
+            start_url: target.start_url,
+            region: target.region.clone(),
+            account_id: account_id.to_string(),
+            role_name: role_name.to_string(),
+            scopes: target.scopes,
+        },
+        hops: Vec::new(),
+    };
+    let region = match &options.region {
+        Some(r) => Some(region::expand(r)?),
+        None => env
+            .get("AWS_REGION")
+            .or_else(|| env.get("AWS_DEFAULT_REGION"))
+            .map(str::to_string)
+            .or(Some(target.region)),
+    };
+    let request = Request {
+        duration: None,
+        mfa_token: None,
+        no_cache: options.no_cache,
+        region: region.clone(),
+        endpoints: Endpoints::from_env(env),
+    };
+    let credentials = providers::obtain(&chain, &request, env)?;
+    Ok(Session {
+        profile: name,
+        region,
+        credentials,
+        chain,
+    })
+}

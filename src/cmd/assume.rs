@@ -28,6 +28,10 @@ pub fn run(args: &AssumeArgs, env: &Env) -> Result<String> {
         return Ok(Exports::cleared().render(shell));
     }
 
+    if let Some(start_url) = &args.sso_start_url {
+        return sso_role(args, env, start_url, shell);
+    }
+
     // Never freed: the process exits right after, and freeing thousands of small
     // strings one by one cost more than parsing them (a 5,000-profile config).
     let config = std::mem::ManuallyDrop::new(ConfigSet::load(env)?);
@@ -47,6 +51,41 @@ pub fn run(args: &AssumeArgs, env: &Env) -> Result<String> {
     let (region, creds) = (session.region, session.credentials);
     let exports = exports(profile, region.as_deref(), &creds);
     log::info(&summary(profile, region.as_deref(), &creds));
+    Ok(exports.render(shell))
+}
+
+/// `--sso-start-url ... --account-id ... --role-name ...`: no profile, so none is
+/// exported (AWS_PROFILE naming a missing profile would break the AWS CLI).
+fn sso_role(args: &AssumeArgs, env: &Env, start_url: &str, shell: Shell) -> Result<String> {
+    let (Some(sso_region), Some(account), Some(role)) =
+        (&args.sso_region, &args.account_id, &args.role_name)
+    else {
+        bail!("--sso-start-url needs --sso-region, --account-id and --role-name");
+    };
+    let target = crate::sso::Target {
+        session: None,
+        start_url: start_url.to_string(),
+        region: sso_region.clone(),
+        scopes: vec![crate::sso::DEFAULT_SCOPE.to_string()],
+    };
+    let options = session::Options {
+        region: args.region.clone(),
+        duration: None,
+        mfa_token: None,
+        no_cache: args.no_cache,
+    };
+    let session = session::open_sso(env, target, account, role, &options)?;
+    let mut exports = exports(
+        &session.profile,
+        session.region.as_deref(),
+        &session.credentials,
+    );
+    exports.unset("AWS_PROFILE");
+    log::info(&summary(
+        &session.profile,
+        session.region.as_deref(),
+        &session.credentials,
+    ));
     Ok(exports.render(shell))
 }
 

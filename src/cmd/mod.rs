@@ -9,3 +9,4 @@ pub mod credential_process;
 pub mod exec;
 pub mod export;
 pub mod init;
+pub mod sso;

@@ -67,6 +67,14 @@ impl Exports {
         self
     }
 
+    /// Leaves a managed variable unset (cleared in the shell).
+    pub fn unset(&mut self, name: &str) -> &mut Self {
+        if let Some(slot) = self.vars.iter_mut().find(|(n, _)| *n == name) {
+            slot.1 = None;
+        }
+        self
+    }
+
     pub fn get(&self, name: &str) -> Option<&str> {
         self.vars
             .iter()

@@ -7,6 +7,7 @@ pub mod container;
 pub mod http;
 pub mod imds;
 pub mod process;
+pub mod sso;
 pub mod sts;
 
 use crate::cache::{self, Cache};
@@ -140,6 +141,7 @@ impl Fetcher<'_> {
                 | Base::Process { .. }
                 | Base::Ec2InstanceMetadata { .. }
                 | Base::EcsContainer { .. }
+                | Base::Sso { .. }
         );
         if sessionless && wanted.is_some() {
             log::warn(&format!(
@@ -201,17 +203,40 @@ impl Fetcher<'_> {
                 let token = container::token(self.env)?.unwrap_or_default();
                 (cache::key(&["container", &url, &token]), false, None)
             }
+            Base::Sso {
+                start_url,
+                region,
+                account_id,
+                role_name,
+                ..
+            } => {
+                let key = cache::key(&[
+                    "sso",
+                    start_url,
+                    region,
+                    account_id,
+                    role_name,
+                    self.request
+                        .endpoints
+                        .get(Service::Sso)
+                        .unwrap_or("default"),
+                ]);
+                (key, true, None)
+            }
         })
     }
 
     fn plan_hops<'c>(&self, chain: &'c Chain, base_key: &str) -> Result<Vec<Step<'c>>> {
         let mut steps = Vec::with_capacity(chain.hops.len());
         let mut previous = base_key.to_string();
-        // Instance and container credentials are role sessions too: a role on top of
-        // them is chaining.
+        // Instance, container and SSO credentials are role sessions too: a role on top
+        // of them is chaining.
         let base_is_role = matches!(
             chain.base,
-            Base::WebIdentity { .. } | Base::Ec2InstanceMetadata { .. } | Base::EcsContainer { .. }
+            Base::WebIdentity { .. }
+                | Base::Ec2InstanceMetadata { .. }
+                | Base::EcsContainer { .. }
+                | Base::Sso { .. }
         );
         for (index, hop) in chain.hops.iter().enumerate() {
             let last = index + 1 == chain.hops.len();
@@ -359,6 +384,31 @@ impl Fetcher<'_> {
                 let sdk = self.sdk()?;
                 container::fetch(&sdk, self.env, profile)
             }
+            Base::Sso {
+                profile,
+                session,
+                start_url,
+                region,
+                account_id,
+                role_name,
+                scopes,
+            } => self.fetch_once(key, &format!("profile {profile}"), |this| {
+                let role = sso::Role {
+                    profile,
+                    target: crate::sso::Target {
+                        session: session.clone(),
+                        start_url: start_url.clone(),
+                        region: region.clone(),
+                        scopes: scopes.clone(),
+                    },
+                    account_id,
+                    role_name,
+                };
+                let sdk = this.sdk()?;
+                let creds = sso::role_credentials(sdk, this.env, &this.request.endpoints, &role)?;
+                sso::note_cached(this.env, start_url, key);
+                Ok(creds)
+            }),
         }
     }
 

@@ -13,3 +13,4 @@ mod exec;
 mod export;
 mod shells;
 mod sources;
+mod sso;

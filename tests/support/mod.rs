@@ -6,6 +6,7 @@
 #![allow(dead_code)]
 
 pub mod fake_imds;
+pub mod fake_sso;
 pub mod fake_sts;
 pub mod moto;
 pub mod proxy;

@@ -1,0 +1,511 @@
+//! Signing in through SSO OIDC. The default is the authorization-code flow with PKCE:
+//! a listener on 127.0.0.1 only, the browser sent to `<oidc>/authorize`, the callback's
+//! `state` checked. The device-code flow (RFC 8628) is used with `--use-device-code`
+//! and whenever no browser can be opened (SSH, no display): it prints the code and
+//! URL on stderr and polls, treating AuthorizationPending as "keep polling" and
+//! SlowDown as "wait 5 s longer". Both work with no terminal at all; the spinner is
+//! drawn only when stderr is one. Clients are registered with scopes, so the tokens can
+//! be refreshed, and the registration is reused until it expires.
+
+use super::Target;
+use super::portal::{CallError, Grant, Oidc};
+use super::token::{Registration, Store, Token};
+use crate::env::Env;
+use crate::{clock, log, verbose};
+use anyhow::{Context, Result, anyhow, bail};
+use sha2::{Digest, Sha256};
+use std::io::IsTerminal;
+use std::time::{Duration, Instant};
+
+/// How long the browser has to come back to the callback listener.
+const CALLBACK_TIMEOUT: Duration = Duration::from_secs(10 * 60);
+/// The redirect URI registered with the client; the port is chosen per sign-in, which
+/// OIDC allows for loopback addresses (RFC 8252).
+const REGISTERED_REDIRECT: &str = "http://127.0.0.1/oauth/callback";
+const GRANT_TYPES: [&str; 3] = [
+    "authorization_code",
+    "urn:ietf:params:oauth:grant-type:device_code",
+    "refresh_token",
+];
+
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Options {
+    /// `--use-device-code`: skip the browser callback.
+    pub device_code: bool,
+}
+
+/// Signs in to `target` and stores the token. The caller holds the token's lock.
+pub fn login(oidc: &Oidc, env: &Env, target: &Target, options: Options) -> Result<Token> {
+    let store = Store::new(env);
+    let browser = browser_available(env);
+    let (registration, new) = if options.device_code || !browser {
+        if !options.device_code {
+            notify("no browser can be opened here (no DISPLAY or BROWSER); using a device code");
+        }
+        let registration = registration(oidc, &store, target, DEVICE_GRANT)?;
+        let token = device_flow(oidc, target, &registration, browser)?;
+        (registration, token)
+    } else {
+        let registration = registration(oidc, &store, target, CODE_GRANT)?;
+        match pkce_flow(oidc, target, &registration)? {
+            Some(token) => (registration, token),
+            None => {
+                let registration =
+                    registration_for(oidc, &store, target, DEVICE_GRANT, registration)?;
+                let token = device_flow(oidc, target, &registration, false)?;
+                (registration, token)
+            }
+        }
+    };
+    let token = Token {
+        start_url: target.start_url.clone(),
+        region: target.region.clone(),
+        access_token: new.access_token,
+        expires_at: clock::now() + new.expires_in,
+        client_id: Some(registration.client_id.clone()),
+        client_secret: Some(registration.client_secret.clone()),
+        registration_expires_at: Some(registration.expires_at),
+        refresh_token: new.refresh_token,
+    };
+    store.save(target, &token)?;
+    notify(&format!(
+        "signed in to {}; the session lasts {}",
+        target.name(),
+        clock::human(token.remaining(clock::now()))
+    ));
+    Ok(token)
+}
+
+/// Tells the person signing in what to do: on stderr, unless stderr is not a terminal
+/// and there is one (under `credential_process` the caller hides stderr, and the device
+/// code must still reach the person). With no terminal at all, stderr it is.
+fn notify(message: &str) {
+    if !std::io::stderr().is_terminal() && crate::tty::available() {
+        crate::tty::tell(&format!("hat: {message}\n"));
+    } else {
+        log::info(message);
+    }
+}
+
+const CODE_GRANT: &str = "authorization_code";
+const DEVICE_GRANT: &str = "urn:ietf:params:oauth:grant-type:device_code";
+
+/// Whether a registration can be used for `grant` for at least another hour. The AWS
+/// CLI registers for the device code without listing grant types.
+fn usable(r: &Registration, target: &Target, grant: &str) -> bool {
+    let granted = r.grant_types.iter().any(|g| g == grant)
+        || (grant == DEVICE_GRANT && r.grant_types.is_empty());
+    let scopes_agree =
+        r.scopes == target.scopes || (target.session.is_none() && r.scopes.is_empty());
+    granted && scopes_agree && r.expires_at > clock::now() + 3600
+}
+
+/// `current` if it allows `grant`, else a registration that does.
+fn registration_for(
+    oidc: &Oidc,
+    store: &Store,
+    target: &Target,
+    grant: &str,
+    current: Registration,
+) -> Result<Registration> {
+    if usable(&current, target, grant) {
+        Ok(current)
+    } else {
+        register(oidc, store, target)
+    }
+}
+
+/// The cached client registration (the AWS CLI's or hat's) while it allows `grant`
+/// and has an hour left, else a new one.
+fn registration(oidc: &Oidc, store: &Store, target: &Target, grant: &str) -> Result<Registration> {
+    if let Some(r) = store.load_registration(target)
+        && usable(&r, target, grant)
+    {
+        verbose!("SSO: reusing the client registration for {}", target.name());
+        return Ok(r);
+    }
+    register(oidc, store, target)
+}
+
+/// Registers hat for every flow at once (authorization code, device code, refresh),
+/// so one registration serves both sign-ins, and the AWS CLI's too.
+fn register(oidc: &Oidc, store: &Store, target: &Target) -> Result<Registration> {
+    verbose!("SSO: RegisterClient for {}", target.name());
+    let new = oidc
+        .register_client(&target.scopes, &target.start_url, REGISTERED_REDIRECT)
+        .map_err(|e| anyhow!("could not register hat with IAM Identity Center: {e}"))?;
+    let registration = Registration {
+        client_id: new.client_id,
+        client_secret: new.client_secret,
+        expires_at: new.expires_at,
+        scopes: target.scopes.clone(),
+        grant_types: GRANT_TYPES.iter().map(|s| s.to_string()).collect(),
+    };
+    store.save_registration(target, &registration)?;
+    Ok(registration)
+}
+
+/// Whether a graphical browser can plausibly be opened: `$BROWSER`, a display, or a
+/// desktop OS.
+fn browser_available(env: &Env) -> bool {
+    if env.get("BROWSER").is_some() {
+        return true;
+    }
+    if cfg!(any(target_os = "macos", target_os = "windows")) {
+        return true;
+    }
+    env.get("DISPLAY").is_some() || env.get("WAYLAND_DISPLAY").is_some()
+}
+
+fn random_bytes<const N: usize>() -> Result<[u8; N]> {
+    let mut bytes = [0u8; N];
+    getrandom::fill(&mut bytes).map_err(|e| anyhow!("no randomness from the system: {e}"))?;
+    Ok(bytes)
+}
+
+/// Base64url without padding (RFC 7636).
+fn base64url(bytes: &[u8]) -> String {
+    aws_smithy_types::base64::encode(bytes)
+        .trim_end_matches('=')
+        .replace('+', "-")
+        .replace('/', "_")
+}
+
+/// The authorization-code flow; `None` when no browser could be opened.
+fn pkce_flow(
+    oidc: &Oidc,
+    target: &Target,
+    registration: &Registration,
+) -> Result<Option<super::portal::NewToken>> {
+    let verifier = base64url(&random_bytes::<32>()?);
+    let challenge = base64url(&Sha256::digest(verifier.as_bytes()));
+    let state = base64url(&random_bytes::<16>()?);
+    let server = tiny_http::Server::http("127.0.0.1:0")
+        .map_err(|e| anyhow!("could not listen on 127.0.0.1 for the sign-in callback: {e}"))?;
+    let port = server
+        .server_addr()
+        .to_ip()
+        .map(|a| a.port())
+        .context("the callback listener has no port")?;
+    let redirect_uri = format!("http://127.0.0.1:{port}/oauth/callback");
+    let url = url::Url::parse_with_params(
+        &format!("{}/authorize", oidc.endpoint()),
+        [
+            ("response_type", "code"),
+            ("client_id", registration.client_id.as_str()),
+            ("redirect_uri", redirect_uri.as_str()),
+            ("state", state.as_str()),
+            ("code_challenge", challenge.as_str()),
+            ("code_challenge_method", "S256"),
+            ("scopes", target.scopes.join(" ").as_str()),
+        ],
+    )
+    .context("the SSO OIDC endpoint is not a valid URL")?;
+    if let Err(e) = webbrowser::open(url.as_str()) {
+        notify(&format!(
+            "could not open a browser ({e}); using a device code instead"
+        ));
+        return Ok(None);
+    }
+    notify(&format!(
+        "approve the sign-in to {} in your browser; if it did not open, visit:\n    {url}",
+        target.name()
+    ));
+    let waiting = Waiting::new("waiting for the browser", CALLBACK_TIMEOUT);
+    let code = loop {
+        if waiting.expired() {
+            bail!(
+                "the browser did not come back within {}; run `{}` again, or add --use-device-code",
+                clock::human(CALLBACK_TIMEOUT.as_secs() as i64),
+                target.login_command()
+            );
+        }
+        waiting.tick();
+        let Ok(Some(request)) = server.recv_timeout(Duration::from_millis(200)) else {
+            continue;
+        };
+        match callback(request.url(), &state) {
+            Callback::Code(code) => {
+                respond(
+                    request,
+                    200,
+                    "Signed in. You can close this tab and return to your terminal.",
+                );
+                break code;
+            }
+            Callback::Refused(error) => {
+                respond(
+                    request,
+                    200,
+                    "The sign-in was refused. You can close this tab.",
+                );
+                bail!(
+                    "the sign-in to {} was refused in the browser ({error})",
+                    target.name()
+                );
+            }
+            Callback::Ignore(status, page) => respond(request, status, page),
+        }
+    };
+    waiting.done();
+    verbose!(
+        "SSO: CreateToken (authorization code) for {}",
+        target.name()
+    );
+    let token = oidc
+        .create_token(
+            &registration.client_id,
+            &registration.client_secret,
+            Grant::AuthorizationCode {
+                code: &code,
+                verifier: &verifier,
+                redirect_uri: &redirect_uri,
+            },
+        )
+        .map_err(|e| anyhow!("could not finish the sign-in to {}: {e}", target.name()))?;
+    Ok(Some(token))
+}
+
+enum Callback {
+    Code(String),
+    Refused(String),
+    Ignore(u16, &'static str),
+}
+
+/// What a request to the listener (`/oauth/callback?code=...&state=...`) means.
+fn callback(target: &str, expected_state: &str) -> Callback {
+    let Ok(url) = url::Url::parse(&format!("http://127.0.0.1{target}")) else {
+        return Callback::Ignore(400, "Bad request.");
+    };
+    if url.path() != "/oauth/callback" {
+        return Callback::Ignore(404, "Not found.");
+    }
+    let param = |name: &str| {
+        url.query_pairs()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.into_owned())
+    };
+    // A request without our state did not come from this sign-in: ignore it.
+    if param("state").as_deref() != Some(expected_state) {
+        return Callback::Ignore(400, "This sign-in link is not the one hat is waiting for.");
+    }
+    if let Some(error) = param("error") {
+        return Callback::Refused(error);
+    }
+    match param("code") {
+        Some(code) if !code.is_empty() => Callback::Code(code),
+        _ => Callback::Ignore(400, "The callback carried no code."),
+    }
+}
+
+fn respond(request: tiny_http::Request, status: u16, text: &str) {
+    let page = format!(
+        "<!doctype html><html><head><meta charset=\"utf-8\"><title>hat</title></head><body><p>{text}</p></body></html>"
+    );
+    let header = tiny_http::Header::from_bytes("Content-Type", "text/html; charset=utf-8")
+        .expect("a valid header");
+    let response = tiny_http::Response::from_string(page)
+        .with_status_code(status)
+        .with_header(header);
+    let _ = request.respond(response);
+}
+
+/// The device-code flow: print the code and URL, then poll CreateToken.
+fn device_flow(
+    oidc: &Oidc,
+    target: &Target,
+    registration: &Registration,
+    open_browser: bool,
+) -> Result<super::portal::NewToken> {
+    verbose!("SSO: StartDeviceAuthorization for {}", target.name());
+    let auth = oidc
+        .start_device_authorization(
+            &registration.client_id,
+            &registration.client_secret,
+            &target.start_url,
+        )
+        .map_err(|e| anyhow!("could not start the sign-in to {}: {e}", target.name()))?;
+    let complete = auth
+        .verification_uri_complete
+        .clone()
+        .unwrap_or_else(|| auth.verification_uri.clone());
+    notify(&format!(
+        "to sign in to {}, open {}\n    and enter the code {}\n    (or open {complete})",
+        target.name(),
+        auth.verification_uri,
+        auth.user_code
+    ));
+    if open_browser && webbrowser::open(&complete).is_err() {
+        verbose!("SSO: no browser could be opened");
+    }
+    let mut interval = Duration::from_secs(auth.interval.max(1));
+    let lifetime = Duration::from_secs(u64::try_from(auth.expires_in.max(1)).unwrap_or(600));
+    let waiting = Waiting::new("waiting for approval", lifetime);
+    loop {
+        waiting.sleep(interval);
+        if waiting.expired() {
+            bail!(
+                "the code for {} expired before it was approved; run `{}` again",
+                target.name(),
+                target.login_command()
+            );
+        }
+        let result = oidc.create_token(
+            &registration.client_id,
+            &registration.client_secret,
+            Grant::Device(&auth.device_code),
+        );
+        match result {
+            Ok(token) => {
+                waiting.done();
+                return Ok(token);
+            }
+            Err(e) if e.is("AuthorizationPendingException") => {}
+            Err(e) if e.is("SlowDownException") => {
+                interval += Duration::from_secs(5);
+                verbose!(
+                    "SSO: asked to slow down; polling every {}s",
+                    interval.as_secs()
+                );
+            }
+            Err(e) => {
+                waiting.done();
+                return Err(device_error(e, target));
+            }
+        }
+    }
+}
+
+fn device_error(e: CallError, target: &Target) -> anyhow::Error {
+    if e.is("ExpiredTokenException") {
+        anyhow!(
+            "the code for {} expired before it was approved; run `{}` again",
+            target.name(),
+            target.login_command()
+        )
+    } else if e.is("AccessDeniedException") {
+        anyhow!(
+            "the sign-in to {} was denied in the browser; run `{}` again to retry",
+            target.name(),
+            target.login_command()
+        )
+    } else {
+        anyhow!("the sign-in to {} failed: {e}", target.name())
+    }
+}
+
+/// A spinner with the time left, on stderr and only when stderr is a terminal.
+struct Waiting {
+    bar: Option<indicatif::ProgressBar>,
+    what: &'static str,
+    deadline: Instant,
+}
+
+impl Waiting {
+    fn new(what: &'static str, limit: Duration) -> Waiting {
+        let bar = std::io::stderr().is_terminal().then(|| {
+            let bar = indicatif::ProgressBar::with_draw_target(
+                None,
+                indicatif::ProgressDrawTarget::stderr(),
+            );
+            bar.set_style(
+                indicatif::ProgressStyle::with_template("{spinner} {msg}")
+                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+            );
+            bar
+        });
+        let waiting = Waiting {
+            bar,
+            what,
+            deadline: Instant::now() + limit,
+        };
+        waiting.tick();
+        waiting
+    }
+
+    fn expired(&self) -> bool {
+        Instant::now() >= self.deadline
+    }
+
+    fn tick(&self) {
+        if let Some(bar) = &self.bar {
+            let left = self.deadline.saturating_duration_since(Instant::now());
+            bar.set_message(format!(
+                "{} ({} left)",
+                self.what,
+                clock::human(left.as_secs() as i64)
+            ));
+            bar.tick();
+        }
+    }
+
+    /// Sleeps `total` (not past the deadline), keeping the spinner moving.
+    fn sleep(&self, total: Duration) {
+        let end = (Instant::now() + total).min(self.deadline);
+        while Instant::now() < end {
+            self.tick();
+            std::thread::sleep(Duration::from_millis(100).min(end - Instant::now()));
+        }
+    }
+
+    fn done(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pkce_challenge_is_rfc_7636() {
+        // RFC 7636, appendix B.
+        let verifier = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+        assert_eq!(
+            base64url(&Sha256::digest(verifier.as_bytes())),
+            "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
+        );
+    }
+
+    #[test]
+    fn the_callback_needs_our_state_and_path() {
+        let code = |r: Callback| match r {
+            Callback::Code(c) => format!("code {c}"),
+            Callback::Refused(e) => format!("refused {e}"),
+            Callback::Ignore(status, _) => format!("ignored {status}"),
+        };
+        assert_eq!(
+            code(callback("/oauth/callback?code=c1&state=s", "s")),
+            "code c1"
+        );
+        assert_eq!(
+            code(callback("/oauth/callback?code=c1&state=other", "s")),
+            "ignored 400"
+        );
+        assert_eq!(
+            code(callback("/oauth/callback?code=c1", "s")),
+            "ignored 400"
+        );
+        assert_eq!(code(callback("/favicon.ico", "s")), "ignored 404");
+        assert_eq!(
+            code(callback("/oauth/callback?error=access_denied&state=s", "s")),
+            "refused access_denied"
+        );
+        // A refusal without our state is someone else's page: ignored.
+        assert_eq!(
+            code(callback("/oauth/callback?error=x", "s")),
+            "ignored 400"
+        );
+    }
+
+    #[test]
+    fn only_a_display_or_browser_means_a_browser_on_linux() {
+        if cfg!(target_os = "linux") {
+            assert!(!browser_available(&Env::default()));
+            assert!(browser_available(&Env::from_pairs([("DISPLAY", ":0")])));
+            assert!(browser_available(&Env::from_pairs([("BROWSER", "x")])));
+        }
+    }
+}

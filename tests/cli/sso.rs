@@ -1,0 +1,695 @@
+//! IAM Identity Center (issue 5): sign-in flows against the project's fake SSO OIDC and
+//! portal, the token cache shared with botocore both ways, one refresh for many
+//! shells, role credentials cached like assumed roles, and `hat sso populate`.
+
+use crate::support::fake_sso::{self, DeviceOutcome, FakeSso, Options};
+use crate::support::{Run, Sandbox};
+use std::path::PathBuf;
+
+const CONFIG: &str = "\
+[sso-session corp]
+sso_start_url = https://corp.awsapps.com/start
+sso_region = eu-west-1
+sso_registration_scopes = sso:account:access
+
+[profile dev]
+sso_session = corp
+sso_account_id = 111111111111
+sso_role_name = Admin
+region = eu-central-1
+
+[profile gone]
+sso_session = corp
+sso_account_id = 111111111111
+sso_role_name = Gone
+";
+
+const START_URL: &str = "https://corp.awsapps.com/start";
+
+fn sandbox() -> Sandbox {
+    let sb = Sandbox::new();
+    sb.config(CONFIG);
+    sb
+}
+
+fn with_fake(run: Run, fake: &FakeSso) -> Run {
+    run.env("AWS_ENDPOINT_URL_SSO_OIDC", &fake.url)
+        .env("AWS_ENDPOINT_URL_SSO", &fake.url)
+}
+
+fn sha1(text: &str) -> String {
+    hat::sso::token::sha1_hex(text.as_bytes())
+}
+
+fn token_path(sb: &Sandbox, key: &str) -> PathBuf {
+    sb.home().join(format!(".aws/sso/cache/{}.json", sha1(key)))
+}
+
+fn read_token(sb: &Sandbox, key: &str) -> serde_json::Value {
+    let text = std::fs::read_to_string(token_path(sb, key)).expect("a token file");
+    serde_json::from_str(&text).unwrap()
+}
+
+/// Writes a token file the way the AWS CLI does: with botocore's own JSONFileCache and
+/// `_sso_json_dumps`, for a session `key` (or start URL), expiring in `expires_in` seconds.
+fn cli_writes_token(sb: &Sandbox, fake: &FakeSso, key: &str, expires_in: i64) -> (String, String) {
+    let (client_id, client_secret, access, refresh) = fake.mint();
+    let script = r#"
+import sys, datetime
+from botocore.utils import JSONFileCache
+from botocore.tokens import _sso_json_dumps
+import os
+key, start_url, client_id, secret, access, refresh, expires_in = sys.argv[1:]
+now = datetime.datetime.now(datetime.timezone.utc)
+cache = JSONFileCache(os.path.expanduser('~/.aws/sso/cache'), dumps_func=_sso_json_dumps)
+import hashlib
+cache[hashlib.sha1(key.encode()).hexdigest()] = {
+    'startUrl': start_url, 'region': 'eu-west-1', 'accessToken': access,
+    'expiresAt': now + datetime.timedelta(seconds=int(expires_in)),
+    'clientId': client_id, 'clientSecret': secret,
+    'registrationExpiresAt': now + datetime.timedelta(days=90),
+    'refreshToken': refresh,
+}
+"#;
+    let status = sb
+        .peer("python3")
+        .args([
+            "-c",
+            script,
+            key,
+            START_URL,
+            &client_id,
+            &client_secret,
+            &access,
+            &refresh,
+        ])
+        .arg(expires_in.to_string())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    (access, refresh)
+}
+
+/// A browser that records each URL and, for the authorization page, follows the
+/// redirect back to hat's callback as a real browser would.
+fn browser(sb: &Sandbox) -> String {
+    let log = sb.path("browser.log");
+    let path = sb.write(
+        "browser.sh",
+        &format!(
+            "#!/bin/sh\nprintf '%s\\n' \"$1\" >> '{}'\ncase \"$1\" in *'/authorize?'*) curl -s -L -o /dev/null \"$1\" ;; esac\n",
+            log.display()
+        ),
+    );
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    path.display().to_string()
+}
+
+#[cfg(unix)]
+fn mode(path: &std::path::Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+}
+
+#[test]
+fn device_code_login_polls_through_slow_down_and_pending_and_writes_the_cli_token_file() {
+    let sb = sandbox();
+    let fake = FakeSso::start(Options {
+        slow_down_polls: 1,
+        pending_polls: 1,
+        ..Options::default()
+    });
+    let out = with_fake(
+        sb.hat(&["sso", "login", "--sso-session", "corp", "--use-device-code"]),
+        &fake,
+    )
+    .run();
+    out.success()
+        .stderr_has("ABCD-EFGH")
+        .stderr_has("http://fake.invalid/device")
+        .stderr_lacks(fake_sso::ACCESS_PREFIX)
+        .stderr_lacks(fake_sso::SECRET_PREFIX);
+    assert_eq!(out.stdout, "");
+    assert_eq!(fake.calls("RegisterClient"), 1);
+    assert_eq!(fake.calls("CreateToken:device_code"), 3);
+    let token = read_token(&sb, "corp");
+    let keys: Vec<&str> = token
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    for key in [
+        "startUrl",
+        "region",
+        "accessToken",
+        "expiresAt",
+        "clientId",
+        "clientSecret",
+        "registrationExpiresAt",
+        "refreshToken",
+    ] {
+        assert!(keys.contains(&key), "{key} missing from {token}");
+    }
+    assert_eq!(token["startUrl"], START_URL);
+    let path = token_path(&sb, "corp");
+    assert_eq!(mode(&path), 0o600);
+    assert_eq!(mode(path.parent().unwrap()), 0o700);
+
+    // A second login reuses the client registration.
+    with_fake(
+        sb.hat(&["sso", "login", "--sso-session", "corp", "--use-device-code"]),
+        &fake,
+    )
+    .run()
+    .success();
+    assert_eq!(fake.calls("RegisterClient"), 1);
+}
+
+#[test]
+fn device_code_denial_and_expiry_end_with_a_clear_message_and_keep_the_old_token() {
+    let sb = sandbox();
+    let fake = FakeSso::start(Options {
+        pending_polls: 0,
+        device_outcome: DeviceOutcome::Deny,
+        ..Options::default()
+    });
+    cli_writes_token(&sb, &fake, "corp", 60);
+    let before = std::fs::read(token_path(&sb, "corp")).unwrap();
+    let login = || {
+        with_fake(
+            sb.hat(&["sso", "login", "--sso-session", "corp", "--use-device-code"]),
+            &fake,
+        )
+        .run()
+    };
+    login()
+        .failure()
+        .stderr_has("was denied")
+        .stderr_has("hat sso login --sso-session corp");
+    fake.set(|o| o.device_outcome = DeviceOutcome::Expire);
+    login()
+        .failure()
+        .stderr_has("expired before it was approved");
+    assert_eq!(std::fs::read(token_path(&sb, "corp")).unwrap(), before);
+}
+
+#[test]
+fn a_login_killed_halfway_leaves_the_previous_token_intact() {
+    let sb = sandbox();
+    let fake = FakeSso::start(Options {
+        pending_polls: 1000,
+        ..Options::default()
+    });
+    cli_writes_token(&sb, &fake, "corp", 60);
+    let before = std::fs::read(token_path(&sb, "corp")).unwrap();
+    let mut child = with_fake(
+        sb.hat(&["sso", "login", "--sso-session", "corp", "--use-device-code"]),
+        &fake,
+    )
+    .command()
+    .spawn()
+    .unwrap();
+    while fake.calls("CreateToken:device_code") < 1 {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert_eq!(std::fs::read(token_path(&sb, "corp")).unwrap(), before);
+}
+
+#[test]
+fn pkce_login_through_the_browser_caches_a_refreshable_token() {
+    let sb = sandbox();
+    let fake = FakeSso::start(Options::default());
+    let browser = browser(&sb);
+    with_fake(sb.hat(&["sso", "login", "--sso-session", "corp"]), &fake)
+        .env("BROWSER", &browser)
+        .run()
+        .success()
+        .stderr_has("signed in to corp")
+        .stderr_lacks(fake_sso::ACCESS_PREFIX);
+    let visited = std::fs::read_to_string(sb.path("browser.log")).unwrap();
+    assert!(
+        visited.contains("/authorize?response_type=code"),
+        "{visited}"
+    );
+    assert!(visited.contains("code_challenge_method=S256"), "{visited}");
+    assert!(
+        visited.contains("redirect_uri=http%3A%2F%2F127.0.0.1%3A"),
+        "{visited}"
+    );
+    assert_eq!(fake.calls("CreateToken:authorization_code"), 1);
+    assert_eq!(fake.calls("CreateToken:device_code"), 0);
+    let token = read_token(&sb, "corp");
+    assert!(fake.is_valid_access_token(token["accessToken"].as_str().unwrap()));
+    assert!(token["refreshToken"].is_string());
+}
+
+#[test]
+fn with_no_browser_to_open_login_falls_back_to_the_device_code() {
+    let sb = sandbox();
+    let fake = FakeSso::start(Options::default());
+    with_fake(sb.hat(&["sso", "login", "--profile", "dev"]), &fake)
+        .run()
+        .success()
+        .stderr_has("no browser can be opened")
+        .stderr_has("ABCD-EFGH");
+    assert_eq!(fake.calls("CreateToken:device_code"), 2);
+}
+
+#[test]
+fn an_sso_profile_is_assumed_and_the_second_assume_makes_no_call() {
+    let sb = sandbox();
+    let fake = FakeSso::start(Options::default());
+    cli_writes_token(&sb, &fake, "corp", 8 * 3600);
+    let out = with_fake(sb.assume(&["-v", "dev"]), &fake).run();
+    out.success()
+        .stderr_has("GetRoleCredentials Admin in account 111111111111")
+        .stderr_lacks(fake_sso::ROLE_SECRET_PREFIX)
+        .stderr_lacks(fake_sso::ACCESS_PREFIX)
+        .stderr_lacks(fake_sso::REFRESH_PREFIX)
+        .stderr_lacks(fake_sso::SECRET_PREFIX);
+    let first = out.exports();
+    let key = first["AWS_ACCESS_KEY_ID"].clone().unwrap();
+    assert!(key.starts_with("ASIASSO"), "{key}");
+    assert_eq!(first["AWS_REGION"].as_deref(), Some("eu-central-1"));
+    assert_eq!(fake.calls("GetRoleCredentials"), 1);
+    let calls = fake.total_calls();
+
+    // The cached role credentials need neither the network nor the token.
+    std::fs::remove_file(token_path(&sb, "corp")).unwrap();
+    let second = with_fake(sb.assume(&["dev"]), &fake).run();
+    second.success();
+    assert_eq!(
+        second.exports()["AWS_ACCESS_KEY_ID"].as_deref(),
+        Some(key.as_str())
+    );
+    assert_eq!(fake.total_calls(), calls);
+}
+
+#[test]
+fn a_token_written_by_botocore_is_used_without_signing_in() {
+    let sb = sandbox();
+    let fake = FakeSso::start(Options::default());
+    cli_writes_token(&sb, &fake, "corp", 8 * 3600);
+    with_fake(sb.assume(&["dev"]), &fake).run().success();
+    assert_eq!(fake.calls("RegisterClient"), 0);
+    assert_eq!(fake.calls("CreateToken:refresh_token"), 0);
+    assert_eq!(fake.calls("GetRoleCredentials"), 1);
+}
+
+#[test]
+fn botocore_loads_and_refreshes_a_token_that_hat_wrote() {
+    let sb = sandbox();
+    // Tokens that live 10 minutes are inside botocore's 15-minute refresh window.
+    let fake = FakeSso::start(Options {
+        pending_polls: 0,
+        token_lifetime: 600,
+        ..Options::default()
+    });
+    with_fake(
+        sb.hat(&["sso", "login", "--sso-session", "corp", "--use-device-code"]),
+        &fake,
+    )
+    .run()
+    .success();
+    let written = read_token(&sb, "corp");
+    let script = r#"
+import botocore.session
+from botocore.utils import SSOTokenLoader, JSONFileCache
+from botocore.tokens import SSOTokenProvider
+import os
+loaded = SSOTokenLoader(JSONFileCache(os.path.expanduser('~/.aws/sso/cache')))('https://corp.awsapps.com/start', session_name='corp')
+print(loaded['accessToken'])
+session = botocore.session.Session(profile='dev')
+token = SSOTokenProvider(session).load_token().get_frozen_token()
+print(token.token)
+"#;
+    let out = sb
+        .peer("python3")
+        .args(["-c", script])
+        .env("AWS_ENDPOINT_URL_SSO_OIDC", &fake.url)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines[0], written["accessToken"].as_str().unwrap());
+    assert_eq!(fake.calls("CreateToken:refresh_token"), 1);
+    let refreshed = read_token(&sb, "corp");
+    assert_eq!(lines[1], refreshed["accessToken"].as_str().unwrap());
+    assert_ne!(lines[1], lines[0]);
+    assert!(fake.is_valid_access_token(lines[1]));
+}
+
+#[test]
+fn twenty_concurrent_assumes_near_expiry_refresh_the_token_once() {
+    let sb = sandbox();
+    let fake = FakeSso::start(Options::default());
+    cli_writes_token(&sb, &fake, "corp", 5 * 60);
+    let children: Vec<_> = (0..20)
+        .map(|_| {
+            with_fake(sb.assume(&["dev"]), &fake)
+                .command()
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for child in children {
+        let out = child.wait_with_output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(String::from_utf8_lossy(&out.stdout).contains("AWS_ACCESS_KEY_ID"));
+    }
+    assert_eq!(fake.calls("CreateToken:refresh_token"), 1);
+    assert_eq!(fake.calls("GetRoleCredentials"), 1);
+    assert_eq!(fake.calls("RegisterClient"), 0);
+}
+
+#[test]
+fn a_refresh_without_a_new_refresh_token_keeps_the_old_one() {
+    let sb = sandbox();
+    let fake = FakeSso::start(Options {
+        refresh_gives_new_refresh_token: false,
+        ..Options::default()
+    });
+    let (old_access, old_refresh) = cli_writes_token(&sb, &fake, "corp", 60);
+    with_fake(sb.assume(&["dev"]), &fake).run().success();
+    assert_eq!(fake.calls("CreateToken:refresh_token"), 1);
+    let token = read_token(&sb, "corp");
+    assert_ne!(token["accessToken"], old_access.as_str());
+    assert_eq!(token["refreshToken"], old_refresh.as_str());
+}
+
+#[test]
+fn a_role_that_no_longer_exists_says_to_prune() {
+    let sb = sandbox();
+    let fake = FakeSso::start(Options::default());
+    cli_writes_token(&sb, &fake, "corp", 8 * 3600);
+    with_fake(sb.assume(&["gone"]), &fake)
+        .run()
+        .failure()
+        .stderr_has("no access to role Gone in account 111111111111")
+        .stderr_has("run `hat sso populate --prune`");
+}
+
+#[test]
+fn a_revoked_or_missing_token_without_a_terminal_names_the_command_to_run() {
+    let sb = sandbox();
+    let fake = FakeSso::start(Options::default());
+    with_fake(sb.assume(&["dev"]), &fake)
+        .run()
+        .failure()
+        .stderr_has("you are not signed in to corp; run `hat sso login --sso-session corp`");
+    cli_writes_token(&sb, &fake, "corp", 8 * 3600);
+    fake.revoke_all();
+    with_fake(sb.assume(&["dev"]), &fake)
+        .run()
+        .failure()
+        .stderr_has("no longer valid")
+        .stderr_has("run `hat sso login --sso-session corp`")
+        .stderr_lacks(fake_sso::ACCESS_PREFIX);
+}
+
+#[test]
+fn an_unreachable_portal_is_named() {
+    let sb = sandbox();
+    let fake = FakeSso::start(Options::default());
+    cli_writes_token(&sb, &fake, "corp", 8 * 3600);
+    let closed = format!("http://127.0.0.1:{}", crate::support::free_port());
+    sb.assume(&["dev"])
+        .env("AWS_ENDPOINT_URL_SSO", &closed)
+        .run()
+        .failure()
+        .stderr_has(&format!("could not reach the SSO portal at {closed}"));
+}
+
+#[test]
+fn granted_profiles_are_sso_profiles_without_edits() {
+    let sb = Sandbox::new();
+    sb.config(&format!(
+        "[profile g]\ngranted_sso_start_url = {START_URL}\ngranted_sso_region = eu-west-1\ngranted_sso_account_id = 111111111111\ngranted_sso_role_name = ReadOnly\ncredential_process = granted credential-process --profile g\ncommon_fate_generated_from = aws-sso\n"
+    ));
+    let fake = FakeSso::start(Options::default());
+    cli_writes_token(&sb, &fake, START_URL, 8 * 3600);
+    with_fake(sb.assume(&["g"]), &fake).run().success();
+    assert_eq!(fake.calls("GetRoleCredentials"), 1);
+}
+
+#[test]
+fn assume_with_a_start_url_needs_no_profile() {
+    let sb = Sandbox::new();
+    let fake = FakeSso::start(Options::default());
+    cli_writes_token(&sb, &fake, START_URL, 8 * 3600);
+    let out = with_fake(
+        sb.assume(&[
+            "--sso-start-url",
+            START_URL,
+            "--sso-region",
+            "eu-west-1",
+            "--account-id",
+            "111111111111",
+            "--role-name",
+            "Admin",
+        ]),
+        &fake,
+    )
+    .run();
+    out.success();
+    let exports = out.exports();
+    assert!(
+        exports["AWS_ACCESS_KEY_ID"]
+            .as_deref()
+            .unwrap()
+            .starts_with("ASIASSO")
+    );
+    assert_eq!(exports["AWS_PROFILE"], None);
+    assert_eq!(exports["AWS_REGION"].as_deref(), Some("eu-west-1"));
+}
+
+#[test]
+fn an_unknown_sso_session_suggests_the_one_meant() {
+    let sb = sandbox();
+    sb.hat(&["sso", "login", "--sso-session", "crop"])
+        .run()
+        .failure()
+        .stderr_has("there is no [sso-session crop]; did you mean `corp`?");
+}
+
+#[test]
+fn tokens_lists_expiry_and_logout_revokes_and_deletes() {
+    let sb = sandbox();
+    let fake = FakeSso::start(Options::default());
+    let (access, _) = cli_writes_token(&sb, &fake, "corp", 3 * 3600);
+    let out = sb.hat(&["sso", "tokens"]).run();
+    out.success()
+        .stdout_has("corp")
+        .stdout_has("eu-west-1")
+        .stdout_has("yes");
+    assert!(!out.stdout.contains(&access));
+    with_fake(sb.assume(&["dev"]), &fake).run().success();
+    assert_eq!(sb.cached().len(), 1);
+    with_fake(sb.hat(&["sso", "logout"]), &fake)
+        .run()
+        .success()
+        .stderr_has("signed out of corp")
+        .stderr_has("deleted 1 cached SSO role credentials");
+    assert_eq!(fake.calls("Logout"), 1);
+    assert!(!fake.is_valid_access_token(&access));
+    assert!(!token_path(&sb, "corp").exists());
+    assert_eq!(sb.cached(), Vec::<PathBuf>::new());
+    // Signed out: the next assume says how to sign in again.
+    with_fake(sb.assume(&["dev"]), &fake)
+        .run()
+        .failure()
+        .stderr_has("run `hat sso login --sso-session corp`");
+}
+
+fn org(accounts: usize, roles: usize) -> Vec<(String, String, Vec<String>)> {
+    (0..accounts)
+        .map(|i| {
+            (
+                format!("{:012}", 100_000_000_000u64 + i as u64),
+                format!("Account {i}"),
+                (0..roles).map(|r| format!("Role{r}")).collect(),
+            )
+        })
+        .collect()
+}
+
+const USER_CONTENT: &str = "# my own notes\n[profile mine]\nregion = us-east-1\n\n;  odd   spacing kept\n[sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\nsso_region = eu-west-1\n";
+
+#[test]
+fn populate_writes_one_block_keeps_user_content_and_is_idempotent() {
+    let sb = Sandbox::new();
+    sb.config(USER_CONTENT);
+    let fake = FakeSso::start(Options {
+        accounts: org(3, 2),
+        ..Options::default()
+    });
+    cli_writes_token(&sb, &fake, "corp", 8 * 3600);
+    let populate = |extra: &[&str]| {
+        let mut args = vec!["sso", "populate", "--sso-session", "corp"];
+        args.extend_from_slice(extra);
+        with_fake(sb.hat(&args), &fake).run()
+    };
+    let dry = populate(&["--dry-run"]);
+    dry.success().stdout_has("+[profile Account-0/Role0]");
+    assert_eq!(
+        std::fs::read_to_string(sb.home().join(".aws/config")).unwrap(),
+        USER_CONTENT
+    );
+
+    populate(&[]).success().stderr_has("wrote 6 profiles");
+    let text = std::fs::read_to_string(sb.home().join(".aws/config")).unwrap();
+    assert!(text.starts_with(USER_CONTENT), "{text}");
+    assert!(text.contains("[profile Account-2/Role1]\nsso_session = corp\nsso_account_id = 100000000002\nsso_role_name = Role1\nregion = eu-west-1\n"));
+
+    // botocore reads what was written.
+    let out = sb
+        .peer("python3")
+        .args(["-c", "import botocore.session; print(len([p for p in botocore.session.Session().available_profiles if '/' in p]))"])
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "6");
+
+    // The generated profiles work.
+    with_fake(sb.assume(&["Account-1/Role0"]), &fake)
+        .run()
+        .success();
+
+    populate(&[]).success().stderr_has("up to date");
+    assert_eq!(
+        std::fs::read_to_string(sb.home().join(".aws/config")).unwrap(),
+        text
+    );
+
+    // A role taken away stays until --prune.
+    fake.set(|o| o.accounts = org(2, 2));
+    populate(&[]).success();
+    assert_eq!(
+        std::fs::read_to_string(sb.home().join(".aws/config")).unwrap(),
+        text
+    );
+    populate(&["--prune"]).success().stderr_has("2 removed");
+    let pruned = std::fs::read_to_string(sb.home().join(".aws/config")).unwrap();
+    assert!(pruned.starts_with(USER_CONTENT) && !pruned.contains("Account-2"));
+}
+
+#[test]
+fn populate_gives_exactly_1500_profiles_from_500_accounts_under_throttling_and_latency() {
+    let sb = Sandbox::new();
+    sb.config(USER_CONTENT);
+    let fake = FakeSso::start(Options {
+        accounts: org(500, 3),
+        latency: std::time::Duration::from_millis(20),
+        throttle_every: Some(10),
+        ..Options::default()
+    });
+    cli_writes_token(&sb, &fake, "corp", 8 * 3600);
+    let run = || with_fake(sb.hat(&["sso", "populate", "--sso-session", "corp"]), &fake).run();
+    run().success().stderr_has("wrote 1500 profiles");
+    let text = std::fs::read_to_string(sb.home().join(".aws/config")).unwrap();
+    assert!(text.starts_with(USER_CONTENT));
+    assert_eq!(text.matches("\n[profile Account-").count(), 1500);
+    assert!(fake.calls("ListAccountRoles") >= 500);
+    run().success().stderr_has("up to date");
+    assert_eq!(
+        std::fs::read_to_string(sb.home().join(".aws/config")).unwrap(),
+        text
+    );
+}
+
+#[test]
+fn twenty_concurrent_assumes_at_a_terminal_sign_in_once() {
+    let sb = sandbox();
+    let fake = FakeSso::start(Options {
+        pending_polls: 2,
+        ..Options::default()
+    });
+    // Each shell has a terminal (a pty from `script`), so hat may sign in; no browser
+    // can be opened, so it uses a device code, which the fake approves on the third poll.
+    // stdout goes to a file, as the shell function captures it.
+    let children: Vec<_> = (0..20)
+        .map(|i| {
+            let command = format!(
+                "{} assume --shell bash dev > {}",
+                crate::support::HAT,
+                sb.path(&format!("out{i}")).display()
+            );
+            sb.peer("script")
+                .args(["-qec", &command, "/dev/null"])
+                .env("AWS_ENDPOINT_URL_SSO_OIDC", &fake.url)
+                .env("AWS_ENDPOINT_URL_SSO", &fake.url)
+                .stdin(std::process::Stdio::null())
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for (i, child) in children.into_iter().enumerate() {
+        let out = child.wait_with_output().unwrap();
+        let terminal = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success(), "{terminal}");
+        let exports = std::fs::read_to_string(sb.path(&format!("out{i}"))).unwrap();
+        assert!(exports.contains("AWS_ACCESS_KEY_ID"), "{terminal}");
+    }
+    assert_eq!(fake.calls("RegisterClient"), 1);
+    assert_eq!(fake.calls("StartDeviceAuthorization"), 1);
+    assert_eq!(fake.calls("GetRoleCredentials"), 1);
+}
+
+#[test]
+fn server_faults_and_slow_answers_are_retried() {
+    let sb = sandbox();
+    let fake = FakeSso::start(Options {
+        latency: std::time::Duration::from_millis(50),
+        ..Options::default()
+    });
+    cli_writes_token(&sb, &fake, "corp", 8 * 3600);
+    fake.set(|o| o.fail_5xx = 2);
+    with_fake(sb.assume(&["dev"]), &fake).run().success();
+    assert_eq!(fake.calls("GetRoleCredentials"), 3);
+}
+
+#[test]
+fn a_client_registration_the_aws_cli_cached_is_reused() {
+    let sb = sandbox();
+    let fake = FakeSso::start(Options::default());
+    let (client_id, client_secret, _, _) = fake.mint();
+    // The AWS CLI v2's registration for the PKCE flow, under its cache key.
+    let script = r#"
+import datetime, hashlib, json, os, sys
+args = {'tool': 'botocore', 'startUrl': 'https://corp.awsapps.com/start', 'region': 'eu-west-1',
+        'scopes': ['sso:account:access'], 'session_name': 'corp'}
+key = hashlib.sha1(json.dumps(args, sort_keys=True).encode()).hexdigest()
+expires = (datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(days=80)).strftime('%Y-%m-%dT%H:%M:%SZ')
+path = os.path.expanduser(f'~/.aws/sso/cache/{key}.json')
+os.makedirs(os.path.dirname(path), exist_ok=True)
+json.dump({'clientId': sys.argv[1], 'clientSecret': sys.argv[2], 'expiresAt': expires,
+           'scopes': ['sso:account:access'], 'grantTypes': ['authorization_code', 'refresh_token']},
+          open(path, 'w'))
+"#;
+    let status = sb
+        .peer("python3")
+        .args(["-c", script, &client_id, &client_secret])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    with_fake(sb.hat(&["sso", "login", "--sso-session", "corp"]), &fake)
+        .env("BROWSER", &browser(&sb))
+        .run()
+        .success();
+    assert_eq!(fake.calls("RegisterClient"), 0);
+    assert_eq!(read_token(&sb, "corp")["clientId"], client_id.as_str());
+}
