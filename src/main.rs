@@ -40,6 +40,7 @@ fn main() -> ExitCode {
         Command::Config(args) => cmd::config::run(args, &env),
         Command::CredentialProcess(args) => cmd::credential_process::run(args, &env),
         Command::Completions(args) => Ok(cmd::completions::run(args)),
+        Command::Keys(args) => cmd::keys::run(args, &env),
     };
     match result {
         Ok(output) => print(&output),

@@ -7,3 +7,4 @@ pub mod completions;
 pub mod config;
 pub mod credential_process;
 pub mod init;
+pub mod keys;

@@ -3,6 +3,7 @@
 //! profile costs one file read and no network, and asking STS (under a lock, so
 //! parallel shells make one call) only for the steps that are missing.
 
+pub mod keychain;
 pub mod process;
 pub mod sts;
 
@@ -135,6 +136,10 @@ impl Fetcher<'_> {
                 ..
             } | Base::Environment { .. }
                 | Base::Process { .. }
+                | Base::Keychain {
+                    mfa_serial: None,
+                    ..
+                }
         );
         if sessionless && wanted.is_some() {
             log::warn(&format!(
@@ -150,7 +155,11 @@ impl Fetcher<'_> {
             } => {
                 let d = wanted.unwrap_or(MFA_SESSION_SECONDS);
                 duration::check(d, duration::SESSION_TOKEN_MAX, "GetSessionToken")?;
-                (self.mfa_key(credentials, serial, d), true, Some(d))
+                (
+                    self.mfa_key(&credentials.access_key_id, serial, d),
+                    true,
+                    Some(d),
+                )
             }
             Base::Static { credentials, .. } => (
                 cache::key(&["static", &credentials.access_key_id]),
@@ -183,6 +192,21 @@ impl Fetcher<'_> {
                     &self.endpoint,
                 ]);
                 (key, true, d)
+            }
+            // The same keys as static keys in the file would have: moving them into
+            // the store keeps every cached session and role.
+            Base::Keychain {
+                profile,
+                mfa_serial: Some(serial),
+            } => {
+                let d = wanted.unwrap_or(MFA_SESSION_SECONDS);
+                duration::check(d, duration::SESSION_TOKEN_MAX, "GetSessionToken")?;
+                let id = keychain::key_id(self.env, profile)?;
+                (self.mfa_key(&id, serial, d), true, Some(d))
+            }
+            Base::Keychain { profile, .. } => {
+                let id = keychain::key_id(self.env, profile)?;
+                (cache::key(&["static", &id]), false, None)
             }
         })
     }
@@ -233,10 +257,10 @@ impl Fetcher<'_> {
         Ok(steps)
     }
 
-    fn mfa_key(&self, long_term: &Credentials, serial: &str, duration: u32) -> String {
+    fn mfa_key(&self, key_id: &str, serial: &str, duration: u32) -> String {
         cache::key(&[
             "mfa-session",
-            &long_term.access_key_id,
+            key_id,
             serial,
             &duration.to_string(),
             &self.endpoint,
@@ -329,6 +353,22 @@ impl Fetcher<'_> {
                     &ctx,
                 )
             }),
+            Base::Keychain {
+                profile,
+                mfa_serial: None,
+            } => keychain::read(self.env, profile),
+            Base::Keychain {
+                profile,
+                mfa_serial: Some(serial),
+            } => {
+                let long_term = keychain::read(self.env, profile)?;
+                self.mfa_session(
+                    &long_term,
+                    serial,
+                    duration.unwrap_or(MFA_SESSION_SECONDS),
+                    profile,
+                )
+            }
         }
     }
 
@@ -367,7 +407,7 @@ impl Fetcher<'_> {
         duration: u32,
         profile: &str,
     ) -> Result<Credentials> {
-        let key = self.mfa_key(long_term, serial, duration);
+        let key = self.mfa_key(&long_term.access_key_id, serial, duration);
         self.fetch_once(&key, &format!("MFA session for {serial}"), |this| {
             let code = this.mfa_code(serial, profile)?;
             verbose!("profile {profile}: GetSessionToken with MFA device {serial}");
