@@ -6,6 +6,8 @@
 #![allow(dead_code)]
 
 pub mod fake_sts;
+pub mod iam_fault;
+pub mod keyring;
 pub mod moto;
 pub mod proxy;
 pub mod shells;
