@@ -20,7 +20,10 @@ const SECRET: &str = "aws_secret_access_key";
 
 pub fn run(args: &KeysArgs, env: &Env) -> Result<String> {
     match &args.command {
-        KeysCommand::Add { profile, env: from_env } => add(env, profile, *from_env),
+        KeysCommand::Add {
+            profile,
+            env: from_env,
+        } => add(env, profile, *from_env),
         KeysCommand::Import {
             profiles,
             all,
@@ -85,8 +88,10 @@ fn check_name(profile: &str) -> Result<()> {
 }
 
 fn from_environment(env: &Env) -> Result<Credentials> {
-    let (Some(id), Some(secret)) = (env.get("AWS_ACCESS_KEY_ID"), env.get("AWS_SECRET_ACCESS_KEY"))
-    else {
+    let (Some(id), Some(secret)) = (
+        env.get("AWS_ACCESS_KEY_ID"),
+        env.get("AWS_SECRET_ACCESS_KEY"),
+    ) else {
         bail!("--env reads AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, and they are not both set");
     };
     if env.get("AWS_SESSION_TOKEN").is_some() {
@@ -165,7 +170,11 @@ fn point_profile_at_hat(env: &Env, profiles: &[&str]) -> Result<String> {
     let mut line = String::new();
     for profile in profiles {
         line = keys::credential_process_line(&program, profile);
-        text = edit::set_keys(&text, &config_header(profile), &[("credential_process", &line)]);
+        text = edit::set_keys(
+            &text,
+            &config_header(profile),
+            &[("credential_process", &line)],
+        );
     }
     edit::write_private(&path, &text)?;
     Ok(format!("{}: credential_process = {line}", path.display()))
@@ -186,7 +195,7 @@ struct Movable {
 }
 
 fn import(env: &Env, names: &[String], all: bool, dry_run: bool) -> Result<String> {
-    if all == !names.is_empty() {
+    if all != names.is_empty() {
         bail!("name the profiles to import, or pass --all (not both)");
     }
     let config = ConfigSet::load(env)?;
@@ -201,8 +210,9 @@ fn import(env: &Env, names: &[String], all: bool, dry_run: bool) -> Result<Strin
         let Some(section) = config.profile(name) else {
             bail!(
                 "no profile named `{name}`. {}",
-                crate::resolve::did_you_mean(&config, name)
-                    .unwrap_or_else(|| "Run `hat keys import --all --dry-run` to see what can be imported.".into())
+                crate::resolve::did_you_mean(&config, name).unwrap_or_else(|| {
+                    "Run `hat keys import --all --dry-run` to see what can be imported.".into()
+                })
             );
         };
         let (id, secret) = (section.get(KEY_ID), section.get(SECRET));
@@ -285,18 +295,17 @@ fn import(env: &Env, names: &[String], all: bool, dry_run: bool) -> Result<Strin
     let names: Vec<&str> = movable.iter().map(|m| m.name.as_str()).collect();
     point_profile_at_hat(env, &names)?;
     let mut removed_from: Vec<PathBuf> = Vec::new();
-    for (path, header) in [
-        (&credentials_path, None),
-        (&config_path, Some(())),
-    ] {
+    for (path, in_config) in [(&credentials_path, false), (&config_path, true)] {
         let text = read(path)?;
         let mut out = text.clone();
         for name in &names {
-            let h = match header {
-                None => name.to_string(),
-                Some(()) => config_header(name),
+            // `[NAME]` in the credentials file, `[profile NAME]` in the config file.
+            let header = if in_config {
+                config_header(name)
+            } else {
+                name.to_string()
             };
-            out = edit::remove_keys(&out, &h, &[KEY_ID, SECRET]).0;
+            out = edit::remove_keys(&out, &header, &[KEY_ID, SECRET]).0;
         }
         if out != text {
             edit::write_private(path, &out)?;
@@ -334,7 +343,9 @@ fn where_keys_are(config: &ConfigSet, profile: &str) -> String {
 fn list(env: &Env) -> Result<String> {
     let index = keys::Index::load(env)?;
     if index.profiles.is_empty() {
-        log::info("no keys are stored; add some with `hat keys add NAME` or `hat keys import --all`");
+        log::info(
+            "no keys are stored; add some with `hat keys add NAME` or `hat keys import --all`",
+        );
         return Ok(String::new());
     }
     let day = |t: i64| clock::to_rfc3339(t);

@@ -288,7 +288,10 @@ mod tests {
             .to_string();
         assert!(e.contains("wrong passphrase"), "{e}");
         assert!(!e.contains("SECRET"), "{e}");
-        assert_eq!(std::fs::read(path(&env(dir.path(), "right"))).unwrap(), before);
+        assert_eq!(
+            std::fs::read(path(&env(dir.path(), "right"))).unwrap(),
+            before
+        );
     }
 
     #[test]

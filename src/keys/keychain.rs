@@ -17,7 +17,8 @@ pub const PLATFORM: &str = "`keychain`: the macOS Keychain";
 #[cfg(target_os = "windows")]
 pub const PLATFORM: &str = "`keychain`: the Windows Credential Manager";
 #[cfg(not(any(target_os = "macos", target_os = "windows")))]
-pub const PLATFORM: &str = "`keychain`: the Secret Service of gnome-keyring or KWallet, over the D-Bus session bus";
+pub const PLATFORM: &str =
+    "`keychain`: the Secret Service of gnome-keyring or KWallet, over the D-Bus session bus";
 
 fn entry(profile: &str) -> Result<Entry> {
     Entry::new(SERVICE, profile).map_err(|e| explain(e, profile))

@@ -64,7 +64,10 @@ pub fn chosen_backend(env: &Env) -> Result<Backend> {
     if let Some(value) = settings.keys.backend.as_deref() {
         return Backend::parse(
             value,
-            &format!("`[keys] backend` in {}", crate::settings::path(env).display()),
+            &format!(
+                "`[keys] backend` in {}",
+                crate::settings::path(env).display()
+            ),
         );
     }
     match keychain::probe() {
@@ -198,7 +201,7 @@ impl<'a> Keys<'a> {
         };
         let Some(creds) = found else {
             bail!(
-                "profile `{profile}` keeps its keys in hat's {} store, but no keys are stored there for it; add them with `hat keys add {profile}`",
+                "no keys are stored for profile `{profile}` in hat's {} store; add them with `hat keys add {profile}`",
                 backend.name()
             );
         };
@@ -429,7 +432,10 @@ mod tests {
             "'/Users/me/my tools/hat' credential-process --profile work",
             "work"
         ));
-        assert!(!is_own_line("hat credential-process --profile prod", "work"));
+        assert!(!is_own_line(
+            "hat credential-process --profile prod",
+            "work"
+        ));
         assert!(!is_own_line(
             "hat credential-process --profile work --no-cache",
             "work"
@@ -438,12 +444,20 @@ mod tests {
             "granted credential-process --profile work",
             "work"
         ));
-        assert!(!is_own_line("hatter credential-process --profile work", "work"));
+        assert!(!is_own_line(
+            "hatter credential-process --profile work",
+            "work"
+        ));
     }
 
     #[test]
     fn shell_words_round_trip_through_the_splitter() {
-        for path in ["hat", "/opt/hat/bin/hat", "/Users/me/my tools/hat", "/a'b/hat"] {
+        for path in [
+            "hat",
+            "/opt/hat/bin/hat",
+            "/Users/me/my tools/hat",
+            "/a'b/hat",
+        ] {
             let line = credential_process_line(&shell_word(path), "p");
             assert_eq!(split_words(&line)[0], path, "{line}");
             assert!(is_own_line(&line, "p"), "{line}");

@@ -187,11 +187,9 @@ pub fn rotate(
     // If the new key cannot be used or stored, take it back with the old one, which is
     // still stored and still works.
     let undo = |why: String| -> anyhow::Error {
-        let cleanup = aws.sdk.block_on(
-            iam.delete_access_key()
-                .access_key_id(new_id.clone())
-                .send(),
-        );
+        let cleanup = aws
+            .sdk
+            .block_on(iam.delete_access_key().access_key_id(new_id.clone()).send());
         let iam_state = match cleanup {
             Ok(_) => format!("the new key {new_id} was deleted again, so IAM is as before"),
             Err(e) => format!(

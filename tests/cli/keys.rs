@@ -34,10 +34,7 @@ fn files_containing(dir: &Path, needle: &str) -> Vec<String> {
                 stack.push(path);
             } else if kind.is_file() {
                 let bytes = std::fs::read(&path).unwrap_or_default();
-                if bytes
-                    .windows(needle.len())
-                    .any(|w| w == needle.as_bytes())
-                {
+                if bytes.windows(needle.len()).any(|w| w == needle.as_bytes()) {
                     found.push(path.display().to_string());
                 }
             }
@@ -124,7 +121,10 @@ fn added_keys_are_in_the_keychain_where_secret_tool_reads_them_and_nowhere_on_di
     assert_no_secret_under_home(&sandbox, BASE_SECRET);
 
     let list = keyring.apply(sandbox.hat(&["keys", "list"])).run();
-    list.success().stdout_has("work").stdout_has("AKIA…MPLE").stdout_has("keychain");
+    list.success()
+        .stdout_has("work")
+        .stdout_has("AKIA…MPLE")
+        .stdout_has("keychain");
     assert!(!list.stdout.contains(BASE_KEY_ID), "{}", list.stdout);
 
     let out = keyring
@@ -140,16 +140,25 @@ fn added_keys_are_in_the_keychain_where_secret_tool_reads_them_and_nowhere_on_di
 fn a_key_stored_with_secret_tool_is_used_by_hat() {
     let sandbox = Sandbox::new();
     let keyring = Keyring::start(&sandbox);
-    let json = format!(r#"{{"AccessKeyId":"AKIASTOREDBYHAND0001","SecretAccessKey":"{BASE_SECRET}"}}"#);
+    let json =
+        format!(r#"{{"AccessKeyId":"AKIASTOREDBYHAND0001","SecretAccessKey":"{BASE_SECRET}"}}"#);
     let (ok, _) = keyring.secret_tool(
         &[
-            "store", "--label", "hat: manual", "service", "hat", "username", "manual", "target",
+            "store",
+            "--label",
+            "hat: manual",
+            "service",
+            "hat",
+            "username",
+            "manual",
+            "target",
             "default",
         ],
         Some(&json),
     );
     assert!(ok);
-    sandbox.config("[profile manual]\ncredential_process = hat credential-process --profile manual\n");
+    sandbox
+        .config("[profile manual]\ncredential_process = hat credential-process --profile manual\n");
     let out = keyring
         .apply(sandbox.hat(&["credential-process", "--profile", "manual"]))
         .run();
@@ -195,13 +204,31 @@ fn import_all_moves_only_the_keys_and_every_profile_keeps_working() {
     let arn = stdout_of(&aws(
         &sandbox,
         &keyring,
-        &["sts", "get-caller-identity", "--profile", "base", "--query", "Arn", "--output", "text"],
+        &[
+            "sts",
+            "get-caller-identity",
+            "--profile",
+            "base",
+            "--query",
+            "Arn",
+            "--output",
+            "text",
+        ],
     ));
     assert!(arn.starts_with("arn:aws:"), "{arn}");
     let arn = stdout_of(&aws(
         &sandbox,
         &keyring,
-        &["sts", "get-caller-identity", "--profile", "c", "--query", "Arn", "--output", "text"],
+        &[
+            "sts",
+            "get-caller-identity",
+            "--profile",
+            "c",
+            "--query",
+            "Arn",
+            "--output",
+            "text",
+        ],
     ));
     assert!(arn.contains(":assumed-role/c/"), "{arn}");
 
@@ -219,7 +246,10 @@ fn import_all_moves_only_the_keys_and_every_profile_keeps_working() {
         .env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus")
         .run();
     out.success().stderr_has("cached");
-    assert_eq!(out.exports()["AWS_ACCESS_KEY_ID"].as_deref(), Some(first.as_str()));
+    assert_eq!(
+        out.exports()["AWS_ACCESS_KEY_ID"].as_deref(),
+        Some(first.as_str())
+    );
 }
 
 #[test]
@@ -293,7 +323,7 @@ fn a_profile_without_stored_keys_says_how_to_add_them() {
         .apply(sandbox.hat(&["credential-process", "--profile", "work"]))
         .run()
         .failure()
-        .stderr_has("no keys are stored there for it")
+        .stderr_has("no keys are stored for profile `work`")
         .stderr_has("hat keys add work");
 }
 
@@ -353,17 +383,25 @@ fn file_hat(sandbox: &Sandbox, args: &[&str], passphrase: &str) -> Run {
 fn the_file_backend_round_trips_privately_and_refuses_a_wrong_passphrase() {
     let sandbox = Sandbox::new();
     sandbox.credentials(CREDENTIALS);
-    file_hat(&sandbox, &["keys", "import", "base", "other"], "pass phrase")
-        .run()
-        .success();
+    file_hat(
+        &sandbox,
+        &["keys", "import", "base", "other"],
+        "pass phrase",
+    )
+    .run()
+    .success();
     let file = sandbox.home().join(".local/state/hat/keys.enc");
     assert_eq!(mode(&file), 0o600);
     assert_no_secret_under_home(&sandbox, BASE_SECRET);
     assert_no_secret_under_home(&sandbox, "otherSecretKeyValue");
-    file_hat(&sandbox, &["credential-process", "--profile", "base"], "pass phrase")
-        .run()
-        .success()
-        .stdout_has(BASE_SECRET);
+    file_hat(
+        &sandbox,
+        &["credential-process", "--profile", "base"],
+        "pass phrase",
+    )
+    .run()
+    .success()
+    .stdout_has(BASE_SECRET);
     file_hat(&sandbox, &["keys", "list"], "pass phrase")
         .run()
         .success()
@@ -377,13 +415,21 @@ fn the_file_backend_round_trips_privately_and_refuses_a_wrong_passphrase() {
         .failure()
         .stderr_has("wrong passphrase")
         .stderr_lacks("thirdSecret");
-    assert_eq!(std::fs::read(&file).unwrap(), before, "the file was overwritten");
+    assert_eq!(
+        std::fs::read(&file).unwrap(),
+        before,
+        "the file was overwritten"
+    );
 
     std::fs::write(&file, &before[..before.len() - 10]).unwrap();
-    file_hat(&sandbox, &["credential-process", "--profile", "base"], "pass phrase")
-        .run()
-        .failure()
-        .stderr_has("truncated");
+    file_hat(
+        &sandbox,
+        &["credential-process", "--profile", "base"],
+        "pass phrase",
+    )
+    .run()
+    .failure()
+    .stderr_has("truncated");
 }
 
 #[test]
@@ -403,15 +449,29 @@ fn the_file_backend_needs_a_passphrase_and_says_where_to_give_it() {
 
 /// A moto IAM user with one access key: (id, secret).
 fn iam_user(sandbox: &Sandbox, keyring: &Keyring, name: &str) -> (String, String) {
-    stdout_of(&aws_admin(sandbox, keyring, &["iam", "create-user", "--user-name", name]));
+    stdout_of(&aws_admin(
+        sandbox,
+        keyring,
+        &["iam", "create-user", "--user-name", name],
+    ));
     let out = stdout_of(&aws_admin(
         sandbox,
         keyring,
-        &["iam", "create-access-key", "--user-name", name, "--output", "json"],
+        &[
+            "iam",
+            "create-access-key",
+            "--user-name",
+            name,
+            "--output",
+            "json",
+        ],
     ));
     let json: serde_json::Value = serde_json::from_str(&out).unwrap();
     (
-        json["AccessKey"]["AccessKeyId"].as_str().unwrap().to_string(),
+        json["AccessKey"]["AccessKeyId"]
+            .as_str()
+            .unwrap()
+            .to_string(),
         json["AccessKey"]["SecretAccessKey"]
             .as_str()
             .unwrap()
@@ -476,7 +536,11 @@ fn rotation_leaves_exactly_one_key_the_new_one_and_hat_uses_it() {
         .apply(sandbox.hat(&["keys", "list"]))
         .run()
         .success()
-        .stdout_has(&format!("{}…{}", &keys[0][..4], &keys[0][keys[0].len() - 4..]));
+        .stdout_has(&format!(
+            "{}…{}",
+            &keys[0][..4],
+            &keys[0][keys[0].len() - 4..]
+        ));
 }
 
 #[test]
@@ -491,7 +555,9 @@ fn a_rotation_that_cannot_delete_the_old_key_keeps_a_working_new_key() {
         .failure()
         .stderr_has("now uses its new key")
         .stderr_has("iam:DeleteAccessKey")
-        .stderr_has(&format!("aws iam delete-access-key --access-key-id {old_id}"));
+        .stderr_has(&format!(
+            "aws iam delete-access-key --access-key-id {old_id}"
+        ));
     assert_eq!(fault.failed().len(), 1);
     let stored = stored_key_id(&keyring, "bob");
     assert_ne!(stored, old_id);
@@ -505,7 +571,16 @@ fn a_rotation_that_cannot_delete_the_old_key_keeps_a_working_new_key() {
     let arn = stdout_of(&aws(
         &sandbox,
         &keyring,
-        &["sts", "get-caller-identity", "--profile", "bob", "--query", "Arn", "--output", "text"],
+        &[
+            "sts",
+            "get-caller-identity",
+            "--profile",
+            "bob",
+            "--query",
+            "Arn",
+            "--output",
+            "text",
+        ],
     ));
     assert!(arn.ends_with(":user/rotating-bob"), "{arn}");
 
@@ -541,7 +616,10 @@ fn the_hat_binary_is_named_in_the_line_it_writes() {
     let config = std::fs::read_to_string(sandbox.home().join(".aws/config")).unwrap();
     let me = std::fs::canonicalize(HAT).unwrap();
     assert!(
-        config.contains(&format!("credential_process = {} credential-process", me.display())),
+        config.contains(&format!(
+            "credential_process = {} credential-process",
+            me.display()
+        )),
         "{config}"
     );
 }

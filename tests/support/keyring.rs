@@ -38,8 +38,7 @@ impl Keyring {
         std::fs::create_dir_all(&runtime_dir).unwrap();
         {
             use std::os::unix::fs::PermissionsExt;
-            std::fs::set_permissions(&runtime_dir, std::fs::Permissions::from_mode(0o700))
-                .unwrap();
+            std::fs::set_permissions(&runtime_dir, std::fs::Permissions::from_mode(0o700)).unwrap();
         }
         let mut cmd = Command::new(require("dbus-daemon"));
         cmd.args(["--session", "--nofork", "--print-address=1"])
