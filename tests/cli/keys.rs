@@ -623,3 +623,118 @@ fn the_hat_binary_is_named_in_the_line_it_writes() {
         "{config}"
     );
 }
+
+const MFA_ON_STORED_KEYS: &str = "
+[profile user]
+credential_process = hat credential-process --profile user
+
+[profile prod]
+role_arn = arn:aws:iam::111111111111:role/prod
+source_profile = user
+mfa_serial = arn:aws:iam::000000000000:mfa/tester
+
+[profile staging]
+role_arn = arn:aws:iam::222222222222:role/staging
+source_profile = user
+mfa_serial = arn:aws:iam::000000000000:mfa/tester
+";
+
+#[test]
+fn mfa_sessions_on_stored_keys_are_shared_across_roles_as_on_plaintext_keys() {
+    let sandbox = Sandbox::new();
+    let keyring = Keyring::start(&sandbox);
+    sandbox.config(MFA_ON_STORED_KEYS);
+    add_from_env(&sandbox, &keyring, "user", BASE_KEY_ID, BASE_SECRET);
+    let out = keyring
+        .apply(sandbox.assume(&["prod", "--mfa-token", "123456", "-v"]))
+        .sts(moto::url())
+        .run();
+    out.success()
+        .stderr_has("reading its keys from hat's key store")
+        .stderr_lacks(BASE_SECRET);
+    // No code, no terminal: only the cached MFA session can make this work.
+    let out = keyring
+        .apply(sandbox.assume(&["staging", "-v"]))
+        .sts(moto::url())
+        .run();
+    out.success()
+        .stderr_has("MFA session for arn:aws:iam::000000000000:mfa/tester: cached")
+        .stderr_lacks(BASE_SECRET);
+    assert_eq!(out.exports()["AWS_PROFILE"].as_deref(), Some("staging"));
+}
+
+/// Reads `child`'s output in the background into a shared screen.
+fn screen_of(child: &mut std::process::Child) -> std::sync::Arc<std::sync::Mutex<String>> {
+    use std::io::Read;
+    let screen = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+    let shared = std::sync::Arc::clone(&screen);
+    let mut stdout = child.stdout.take().unwrap();
+    std::thread::spawn(move || {
+        let mut buf = [0u8; 256];
+        while let Ok(n) = stdout.read(&mut buf) {
+            if n == 0 {
+                break;
+            }
+            shared
+                .lock()
+                .unwrap()
+                .push_str(&String::from_utf8_lossy(&buf[..n]));
+        }
+    });
+    screen
+}
+
+#[track_caller]
+fn wait_for(screen: &std::sync::Mutex<String>, text: &str) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while std::time::Instant::now() < deadline {
+        if screen.lock().unwrap().contains(text) {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    panic!(
+        "{text:?} never appeared; screen:\n{}",
+        screen.lock().unwrap()
+    );
+}
+
+#[test]
+fn add_asks_on_the_terminal_and_the_secret_is_not_echoed() {
+    use std::io::Write;
+    let sandbox = Sandbox::new();
+    let keyring = Keyring::start(&sandbox);
+    // `script` gives hat a terminal, as a person at the keyboard has.
+    let command = format!("{HAT} keys add typed");
+    let mut child = sandbox
+        .peer("script")
+        .args(["-qec", &command, "/dev/null"])
+        .envs(keyring.env())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let screen = screen_of(&mut child);
+    let mut keyboard = child.stdin.take().unwrap();
+    wait_for(&screen, "Access key id for profile `typed`");
+    keyboard
+        .write_all(format!("{BASE_KEY_ID}\r").as_bytes())
+        .unwrap();
+    wait_for(&screen, "Secret access key (hidden)");
+    keyboard
+        .write_all(format!("{BASE_SECRET}\r").as_bytes())
+        .unwrap();
+    drop(keyboard);
+    let status = child.wait().unwrap();
+    let screen = screen.lock().unwrap().clone();
+    assert!(status.success(), "{screen}");
+    assert!(
+        !screen.contains(BASE_SECRET),
+        "the secret was echoed: {screen}"
+    );
+    let (ok, stored) =
+        keyring.secret_tool(&["lookup", "service", "hat", "username", "typed"], None);
+    assert!(ok);
+    assert!(stored.contains(BASE_SECRET) && stored.contains(BASE_KEY_ID));
+}
