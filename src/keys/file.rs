@@ -1,5 +1,5 @@
 //! The encrypted-file backend, for machines with no keychain: every profile's keys in
-//! one file (`keys.enc` in hat's state directory, `HAT_KEYS_FILE` names another),
+//! one file (`keys.enc` in hat's state directory; see [`path`]),
 //! sealed with XChaCha20-Poly1305 under a key derived from a passphrase by Argon2id.
 //! The passphrase comes from `HAT_KEYS_PASSPHRASE` or a hidden prompt on the terminal.
 //! Writes are atomic at 0600; a wrong passphrase or a damaged file is an error before
@@ -29,11 +29,16 @@ const MEMORY_KIB: u32 = 19 * 1024;
 const PASSES: u32 = 2;
 const LANES: u32 = 1;
 
-pub fn path(env: &Env) -> PathBuf {
-    match env.get("HAT_KEYS_FILE") {
-        Some(p) => env.expand_tilde(p),
-        None => env.state_dir().join("keys.enc"),
+/// `HAT_KEYS_FILE`, else `[keys] file` in hat's settings, else `keys.enc` in hat's state
+/// directory.
+pub fn path(env: &Env) -> Result<PathBuf> {
+    if let Some(p) = env.get("HAT_KEYS_FILE") {
+        return Ok(env.expand_tilde(p));
     }
+    Ok(match crate::settings::load(env)?.keys.file {
+        Some(p) => env.expand_tilde(&p),
+        None => env.state_dir().join("keys.enc"),
+    })
 }
 
 type Profiles = BTreeMap<String, Credentials>;
@@ -50,7 +55,7 @@ pub struct FileStore {
 impl FileStore {
     /// Opens (and decrypts) the file, or prepares a new one; asks for the passphrase.
     pub fn open(env: &Env) -> Result<FileStore> {
-        let path = path(env);
+        let path = path(env)?;
         match std::fs::read(&path) {
             Ok(bytes) => {
                 let passphrase = passphrase(env, &path, false)?;
@@ -259,13 +264,16 @@ mod tests {
         let mut store = FileStore::open(&env).unwrap();
         store.set("work", &creds("AKIAWORK")).unwrap();
         store.set("home", &creds("AKIAHOME")).unwrap();
-        let bytes = std::fs::read(path(&env)).unwrap();
+        let bytes = std::fs::read(path(&env).unwrap()).unwrap();
         let text = String::from_utf8_lossy(&bytes);
         assert!(!text.contains("SECRET") && !text.contains("AKIAWORK"));
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            let mode = std::fs::metadata(path(&env)).unwrap().permissions().mode();
+            let mode = std::fs::metadata(path(&env).unwrap())
+                .unwrap()
+                .permissions()
+                .mode();
             assert_eq!(mode & 0o777, 0o600);
         }
         let mut again = FileStore::open(&env).unwrap();
@@ -281,7 +289,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let mut store = FileStore::open(&env(dir.path(), "right")).unwrap();
         store.set("work", &creds("AKIAWORK")).unwrap();
-        let before = std::fs::read(path(&env(dir.path(), "right"))).unwrap();
+        let before = std::fs::read(path(&env(dir.path(), "right")).unwrap()).unwrap();
         let e = FileStore::open(&env(dir.path(), "wrong"))
             .err()
             .unwrap()
@@ -289,7 +297,7 @@ mod tests {
         assert!(e.contains("wrong passphrase"), "{e}");
         assert!(!e.contains("SECRET"), "{e}");
         assert_eq!(
-            std::fs::read(path(&env(dir.path(), "right"))).unwrap(),
+            std::fs::read(path(&env(dir.path(), "right")).unwrap()).unwrap(),
             before
         );
     }
@@ -300,13 +308,13 @@ mod tests {
         let env = env(dir.path(), "pw");
         let mut store = FileStore::open(&env).unwrap();
         store.set("work", &creds("AKIAWORK")).unwrap();
-        let bytes = std::fs::read(path(&env)).unwrap();
+        let bytes = std::fs::read(path(&env).unwrap()).unwrap();
         for cut in [4, HEADER_LEN - 1, bytes.len() - 1] {
-            std::fs::write(path(&env), &bytes[..cut]).unwrap();
+            std::fs::write(path(&env).unwrap(), &bytes[..cut]).unwrap();
             let e = FileStore::open(&env).err().unwrap().to_string();
             assert!(e.contains("truncated"), "cut at {cut}: {e}");
         }
-        std::fs::write(path(&env), b"[default]\n").unwrap();
+        std::fs::write(path(&env).unwrap(), b"[default]\n").unwrap();
         let e = FileStore::open(&env).err().unwrap().to_string();
         assert!(e.contains("not a hat keys file"), "{e}");
     }

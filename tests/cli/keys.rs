@@ -738,3 +738,40 @@ fn add_asks_on_the_terminal_and_the_secret_is_not_echoed() {
     assert!(ok);
     assert!(stored.contains(BASE_SECRET) && stored.contains(BASE_KEY_ID));
 }
+
+#[test]
+fn hats_settings_file_picks_the_backend_and_keys_move_out_of_the_config_file_too() {
+    let sandbox = Sandbox::new();
+    sandbox.config(crate::support::CHAIN_CONFIG);
+    let keys_file = sandbox.home().join("secure/hat-keys.bin");
+    sandbox.write(
+        "home/.config/hat/config.toml",
+        &format!(
+            "[keys]\nbackend = \"file\"\nfile = \"{}\"\n",
+            keys_file.display()
+        ),
+    );
+    let run = |args: &[&str]| {
+        sandbox
+            .hat(args)
+            .env("HAT_KEYS_PASSPHRASE", "settings pass")
+            .env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus")
+    };
+    run(&["keys", "import", "base"]).run().success();
+    assert_eq!(mode(&keys_file), 0o600);
+    let config = std::fs::read_to_string(sandbox.home().join(".aws/config")).unwrap();
+    assert!(
+        !config.contains("aws_access_key_id") && !config.contains("aws_secret"),
+        "{config}"
+    );
+    assert!(
+        config.contains("[profile base]\nregion = eu-west-1\ncredential_process = "),
+        "{config}"
+    );
+    assert_no_secret_under_home(&sandbox, BASE_SECRET);
+    let out = run(&["assume", "--shell", "bash", "c"])
+        .sts(moto::url())
+        .run();
+    out.success();
+    assert_eq!(out.exports()["AWS_PROFILE"].as_deref(), Some("c"));
+}
