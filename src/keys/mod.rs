@@ -302,22 +302,27 @@ pub fn key_id(env: &Env, profile: &str) -> Result<String> {
     if let Some(entry) = index.profiles.get(profile) {
         return Ok(entry.key_id.clone());
     }
-    let mut keys = Keys {
-        env,
-        index,
-        file: None,
-    };
-    Ok(keys.get(profile)?.access_key_id)
+    Ok(load(env, profile)?.access_key_id)
 }
 
-/// Reads `profile`'s keys for the provider, correcting the index if the store was
-/// changed behind hat's back (the id there keys the credential cache).
+/// Reads `profile`'s keys for the provider, and brings the index up to date when the
+/// store was filled or changed behind hat's back (another machine, `secret-tool`), so
+/// the next cached run needs no unlock.
 pub fn load(env: &Env, profile: &str) -> Result<Credentials> {
     let mut keys = Keys::open(env)?;
+    let backend = keys.backend_of(profile)?;
     let creds = keys.get(profile)?;
-    if let Some(entry) = keys.index.profiles.get_mut(profile)
-        && entry.key_id != creds.access_key_id
-    {
+    let entry = keys
+        .index
+        .profiles
+        .entry(profile.to_string())
+        .or_insert_with(|| Entry {
+            key_id: String::new(),
+            backend,
+            added: clock::now(),
+            rotated: None,
+        });
+    if entry.key_id != creds.access_key_id {
         entry.key_id = creds.access_key_id.clone();
         if let Err(e) = keys.index.save(env) {
             crate::log::warn(&format!("{e:#}"));

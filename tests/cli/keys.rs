@@ -163,6 +163,12 @@ fn a_key_stored_with_secret_tool_is_used_by_hat() {
         .apply(sandbox.hat(&["credential-process", "--profile", "manual"]))
         .run();
     out.success().stdout_has("AKIASTOREDBYHAND0001");
+    // hat noted the key's id, so a cached chain on it will need no unlock.
+    keyring
+        .apply(sandbox.hat(&["keys", "list"]))
+        .run()
+        .success()
+        .stdout_has("manual   AKIA…0001  keychain");
 }
 
 const CREDENTIALS: &str = "# my keys, do not share\n[base]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\n; the secret\naws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\nregion = eu-west-1\n\n[temp]\naws_access_key_id = ASIATEMPORARY0000001\naws_secret_access_key = tempSecretStaysPut\naws_session_token = token\n\n[other]\naws_access_key_id = AKIAOTHERKEY00000001\naws_secret_access_key = otherSecretKeyValue0000000000000000000000\n";
