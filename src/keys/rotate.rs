@@ -141,7 +141,7 @@ pub fn rotate(
             .filter(|id| *id != old_id)
             .map(str::to_string)
             .collect();
-        if others.len() + 1 >= 2 {
+        if !others.is_empty() {
             return Err(anyhow!(
                 "{user} already has two access keys: the stored {old_id} and {}. IAM allows two, so a new one cannot be made; nothing was changed. If {} is not in use (perhaps left by an interrupted rotation), delete it with `aws iam delete-access-key --access-key-id {}` and run `hat keys rotate {profile}` again",
                 others.join(", "),
