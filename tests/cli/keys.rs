@@ -781,3 +781,45 @@ fn hats_settings_file_picks_the_backend_and_keys_move_out_of_the_config_file_too
     out.success();
     assert_eq!(out.exports()["AWS_PROFILE"].as_deref(), Some("c"));
 }
+
+#[test]
+fn the_file_backend_asks_for_a_new_passphrase_twice_on_the_terminal() {
+    use std::io::Write;
+    let sandbox = Sandbox::new();
+    let command = format!("{HAT} keys add typed");
+    let mut child = sandbox
+        .peer("script")
+        .args(["-qec", &command, "/dev/null"])
+        .env("HAT_KEYS_BACKEND", "file")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let screen = screen_of(&mut child);
+    let mut keyboard = child.stdin.take().unwrap();
+    let mut answer = |prompt: &str, text: &str| {
+        wait_for(&screen, prompt);
+        keyboard.write_all(format!("{text}\r").as_bytes()).unwrap();
+    };
+    answer("Access key id for profile `typed`", BASE_KEY_ID);
+    answer("Secret access key (hidden)", BASE_SECRET);
+    answer("New passphrase for", "typed passphrase");
+    answer("Repeat it", "typed passphrase");
+    drop(keyboard);
+    let status = child.wait().unwrap();
+    let screen = screen.lock().unwrap().clone();
+    assert!(status.success(), "{screen}");
+    assert!(
+        !screen.contains(BASE_SECRET) && !screen.contains("typed passphrase"),
+        "{screen}"
+    );
+    file_hat(
+        &sandbox,
+        &["credential-process", "--profile", "typed"],
+        "typed passphrase",
+    )
+    .run()
+    .success()
+    .stdout_has(BASE_SECRET);
+}
