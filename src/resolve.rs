@@ -144,6 +144,9 @@ pub fn resolve(config: &ConfigSet, selected: &str) -> Result<Chain> {
                 config.locate(&name, "role_arn").unwrap_or_default()
             ),
             (Some(source), None) if source == name => {
+                if !has_static_keys(profile) && keeps_keys_in_hat(&name, profile) {
+                    break keychain_base(&name, profile, false);
+                }
                 break static_base(config, &name, profile, false)?;
             }
             (Some(source), None) => name = source.to_string(),
@@ -528,6 +531,12 @@ duration_seconds = 1800
             }
         );
         assert_eq!(prod.hops.len(), 1);
+        // A role profile that names itself as its source uses its stored keys.
+        let own = config(
+            "[profile me]\ncredential_process = hat credential-process --profile me\nrole_arn = arn:aws:iam::1:role/r\nsource_profile = me\n",
+        );
+        let chain = resolve(&own, "me").unwrap();
+        assert!(matches!(chain.base, Base::Keychain { .. }) && chain.hops.len() == 1);
         // Another profile's name is an ordinary credential_process.
         assert!(matches!(
             resolve(&cfg, "other").unwrap().base,
