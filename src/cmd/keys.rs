@@ -391,7 +391,13 @@ fn rotate(env: &Env, profile: &str) -> Result<String> {
         .or_else(|| env.get("AWS_DEFAULT_REGION"))
         .map(str::to_string);
     let endpoints = Endpoints::new(env, &config, Some(profile));
-    let done = keys::rotate::rotate(&mut store, profile, endpoints, region.as_deref())?;
+    let wait = match env.get("HAT_KEYS_ROTATE_WAIT") {
+        Some(text) => Some(text.parse::<u64>().map_err(|_| {
+            anyhow!("HAT_KEYS_ROTATE_WAIT is `{text}`; give a whole number of seconds")
+        })?),
+        None => None,
+    };
+    let done = keys::rotate::rotate(&mut store, wait, profile, endpoints, region.as_deref())?;
     log::info(&format!(
         "profile `{profile}` ({}): new key {} stored, old key {} deleted in IAM",
         done.user,

@@ -18,9 +18,29 @@ use std::time::Duration;
 /// IAM is global: its calls are signed for us-east-1 (as the AWS CLI does).
 const IAM_REGION: &str = "us-east-1";
 
-/// How long to wait for a new key to work: about a minute in growing steps. AWS says
-/// a new key usually works within seconds.
+/// The pauses before each check of a new key, in growing steps: about a minute in all
+/// (AWS says a new key usually works within seconds). `HAT_KEYS_ROTATE_WAIT` (seconds)
+/// sets another total.
 const WAITS_MS: &[u64] = &[0, 500, 1000, 2000, 3000, 5000, 8000, 10_000, 15_000, 15_000];
+
+/// The pauses to make within `total_ms`: the schedule cut where it would exceed it.
+fn waits(total_ms: u64) -> Vec<u64> {
+    let mut spent = 0;
+    let mut out = Vec::new();
+    for (i, w) in WAITS_MS
+        .iter()
+        .copied()
+        .chain(std::iter::repeat(15_000))
+        .enumerate()
+    {
+        if i > 0 && spent + w > total_ms {
+            break;
+        }
+        spent += w;
+        out.push(w);
+    }
+    out
+}
 
 /// What a rotation did, for the person.
 pub struct Rotated {
@@ -109,6 +129,7 @@ where
 /// Rotates `profile`'s key. `region` signs the STS calls (the profile's region).
 pub fn rotate(
     keys: &mut Keys<'_>,
+    wait_seconds: Option<u64>,
     profile: &str,
     endpoints: Endpoints,
     region: Option<&str>,
@@ -203,8 +224,9 @@ pub fn rotate(
     // 2. Wait until STS accepts the new key.
     let mut last = String::new();
     let mut accepted = false;
-    for wait in WAITS_MS {
-        std::thread::sleep(Duration::from_millis(*wait));
+    let total_ms = wait_seconds.unwrap_or(60) * 1000;
+    for wait in waits(total_ms) {
+        std::thread::sleep(Duration::from_millis(wait));
         match aws.whoami(&new, &region) {
             Ok(_) => {
                 accepted = true;
@@ -218,7 +240,8 @@ pub fn rotate(
     }
     if !accepted {
         return Err(undo(format!(
-            "STS did not accept the new key within a minute ({last})"
+            "STS did not accept the new key within {}s ({last}); if IAM is slow here, allow more with HAT_KEYS_ROTATE_WAIT=SECONDS",
+            total_ms / 1000
         )));
     }
 
@@ -250,4 +273,18 @@ pub fn rotate(
         new_id,
         user,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_wait_schedule_fits_the_budget_and_always_checks_once() {
+        assert_eq!(waits(0), [0]);
+        assert_eq!(waits(1000), [0, 500]);
+        assert_eq!(waits(60_000).iter().sum::<u64>(), 59_500);
+        assert!(waits(300_000).iter().sum::<u64>() <= 300_000);
+        assert!(waits(300_000).len() > WAITS_MS.len());
+    }
 }

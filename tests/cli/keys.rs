@@ -823,3 +823,28 @@ fn the_file_backend_asks_for_a_new_passphrase_twice_on_the_terminal() {
     .success()
     .stdout_has(BASE_SECRET);
 }
+
+#[test]
+fn a_new_key_sts_never_accepts_is_deleted_again_and_the_old_one_stays() {
+    let sandbox = Sandbox::new();
+    let keyring = Keyring::start(&sandbox);
+    let (old_id, old_secret) = iam_user(&sandbox, &keyring, "rotating-dave");
+    add_from_env(&sandbox, &keyring, "dave", &old_id, &old_secret);
+    // STS accepts only the old key, as while a new key has not propagated.
+    let sts = IamFault::start_unless(moto::url(), "GetCallerIdentity", Some(&old_id));
+    keyring
+        .apply(sandbox.hat(&["keys", "rotate", "dave"]))
+        .sts(&sts.url)
+        .env("AWS_ENDPOINT_URL_IAM", moto::url())
+        .env("HAT_KEYS_ROTATE_WAIT", "1")
+        .run()
+        .failure()
+        .stderr_has("STS did not accept the new key within 1s")
+        .stderr_has("HAT_KEYS_ROTATE_WAIT")
+        .stderr_has(&format!("keeps its working key {old_id}"))
+        .stderr_has("was deleted again, so IAM is as before")
+        .stderr_lacks(&old_secret);
+    assert_eq!(sts.failed().len(), 2, "checked twice within the second");
+    assert_eq!(stored_key_id(&keyring, "dave"), old_id);
+    assert_eq!(user_keys(&sandbox, &keyring, "rotating-dave"), [old_id]);
+}

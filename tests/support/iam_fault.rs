@@ -1,6 +1,7 @@
-//! A loopback front for moto's IAM that passes every request through except the one
-//! action it is told to fail, which gets IAM's own AccessDenied document. It lets a
-//! test break `hat keys rotate` between two steps while every other call is real.
+//! A loopback front for moto's IAM (or STS) that passes every request through except
+//! the one action it is told to fail, which gets AWS's AccessDenied document (or, for
+//! STS, InvalidClientTokenId for keys it has not been told to accept). It lets a test
+//! break `hat keys rotate` between two steps while every other call is real.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -14,16 +15,26 @@ pub struct IamFault {
 impl IamFault {
     /// Forwards to `upstream` (moto's URL), failing every request whose Action is `action`.
     pub fn start(upstream: &str, action: &'static str) -> IamFault {
+        Self::start_unless(upstream, action, None)
+    }
+
+    /// Like [`IamFault::start`], but requests signed with `key_id` pass: STS that
+    /// refuses every key but the old one, as while a new key has not propagated.
+    pub fn start_unless(upstream: &str, action: &'static str, key_id: Option<&str>) -> IamFault {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
         let upstream = upstream.trim_start_matches("http://").to_string();
         let failed = Arc::new(Mutex::new(Vec::new()));
         let shared = Arc::clone(&failed);
+        let allowed = key_id.map(|k| format!("Credential={k}/"));
         std::thread::spawn(move || {
             for client in listener.incoming().flatten() {
                 let upstream = upstream.clone();
                 let failed = Arc::clone(&shared);
-                std::thread::spawn(move || serve(client, &upstream, action, &failed));
+                let allowed = allowed.clone();
+                std::thread::spawn(move || {
+                    serve(client, &upstream, action, allowed.as_deref(), &failed)
+                });
             }
         });
         IamFault { url, failed }
@@ -35,7 +46,13 @@ impl IamFault {
     }
 }
 
-fn serve(client: TcpStream, upstream: &str, action: &str, failed: &Mutex<Vec<String>>) {
+fn serve(
+    client: TcpStream,
+    upstream: &str,
+    action: &str,
+    allowed: Option<&str>,
+    failed: &Mutex<Vec<String>>,
+) {
     let mut reader = BufReader::new(client.try_clone().unwrap());
     let mut writer = client;
     let mut head = String::new();
@@ -69,10 +86,23 @@ fn serve(client: TcpStream, upstream: &str, action: &str, failed: &Mutex<Vec<Str
         return;
     }
     let text = String::from_utf8_lossy(&body).into_owned();
-    let response = if text.split('&').any(|p| p == format!("Action={action}")) {
+    let signed_by_allowed = allowed.is_some_and(|a| head.contains(a));
+    let response = if text.split('&').any(|p| p == format!("Action={action}")) && !signed_by_allowed
+    {
         failed.lock().unwrap().push(text);
+        let (code, message) = if allowed.is_some() {
+            (
+                "InvalidClientTokenId",
+                "The security token included in the request is invalid.".to_string(),
+            )
+        } else {
+            (
+                "AccessDenied",
+                format!("User is not authorized to perform: iam:{action}"),
+            )
+        };
         let xml = format!(
-            "<ErrorResponse xmlns=\"https://iam.amazonaws.com/doc/2010-05-08/\"><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>User is not authorized to perform: iam:{action}</Message></Error><RequestId>fault</RequestId></ErrorResponse>"
+            "<ErrorResponse xmlns=\"https://iam.amazonaws.com/doc/2010-05-08/\"><Error><Type>Sender</Type><Code>{code}</Code><Message>{message}</Message></Error><RequestId>fault</RequestId></ErrorResponse>"
         );
         format!(
             "HTTP/1.1 403 Forbidden\r\nContent-Type: text/xml\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{xml}",
