@@ -85,6 +85,19 @@ pub enum Command {
     Export(ExportArgs),
     /// Sign in to IAM Identity Center (SSO), list tokens, generate SSO profiles
     Sso(SsoArgs),
+    /// Keep IAM users' long-term keys in the OS keychain instead of ~/.aws/credentials
+    #[command(
+        long_about = "Keep IAM users' long-term access keys in the OS keychain (Secret \
+        Service, macOS Keychain, Windows Credential Manager) or an encrypted file, \
+        instead of plaintext in ~/.aws/credentials.\n\n\
+        Each profile moved there gets `credential_process = hat credential-process \
+        --profile NAME` in ~/.aws/config, so the AWS CLI and every SDK keep working; \
+        hat reads the keychain directly, and a cached `assume` never touches it.\n\n\
+        The backend: HAT_KEYS_BACKEND=keychain|file, else `[keys] backend` in hat's \
+        config.toml, else the keychain. The file backend's passphrase comes from the \
+        terminal or HAT_KEYS_PASSPHRASE."
+    )]
+    Keys(KeysArgs),
 }
 
 #[derive(Debug, Args)]
@@ -166,6 +179,49 @@ pub enum ExportFormat {
     Json,
     Dotenv,
     Credentials,
+}
+
+#[derive(Debug, Args)]
+pub struct KeysArgs {
+    #[command(subcommand)]
+    pub command: KeysCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeysCommand {
+    /// Store a profile's access key (asked on the terminal, hidden) and point the profile at hat
+    Add {
+        /// The profile the keys are for
+        #[arg(value_name = "PROFILE")]
+        profile: String,
+        /// Read the keys from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY instead (for scripts)
+        #[arg(long)]
+        env: bool,
+    },
+    /// Move static keys out of ~/.aws/credentials into the store, keeping every other byte
+    Import {
+        /// The profiles to move
+        #[arg(value_name = "PROFILE", required_unless_present = "all")]
+        profiles: Vec<String>,
+        /// Move every profile that has static long-term keys
+        #[arg(long, conflicts_with = "profiles")]
+        all: bool,
+        /// Say what would move, and change nothing
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// List the stored keys: profile, masked key id, backend, when added or rotated
+    List,
+    /// Replace a profile's key in IAM: create, check, store, then delete the old one
+    Rotate {
+        #[arg(value_name = "PROFILE")]
+        profile: String,
+    },
+    /// Delete a profile's stored keys and hat's credential_process line
+    Remove {
+        #[arg(value_name = "PROFILE")]
+        profile: String,
+    },
 }
 
 #[derive(Debug, Args)]

@@ -15,6 +15,7 @@ pub mod duration;
 pub mod emit;
 pub mod endpoint;
 pub mod env;
+pub mod keys;
 pub mod log;
 pub mod providers;
 pub mod region;

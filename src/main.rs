@@ -50,6 +50,7 @@ fn main() -> ExitCode {
             });
         }
         Command::Sso(args) => cmd::sso::run(args, &env),
+        Command::Keys(args) => cmd::keys::run(args, &env),
     };
     match result {
         Ok(output) => print(&output),

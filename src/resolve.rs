@@ -56,6 +56,13 @@ pub enum Base {
         role_name: String,
         scopes: Vec<String>,
     },
+    /// `credential_process = hat credential-process --profile NAME` naming the profile
+    /// itself: its long-term keys are in hat's store ([`crate::keys`]), read directly
+    /// instead of running hat again. `mfa_serial` as for [`Base::Static`].
+    Keychain {
+        profile: String,
+        mfa_serial: Option<String>,
+    },
 }
 
 impl Base {
@@ -68,6 +75,7 @@ impl Base {
             | Base::Ec2InstanceMetadata { profile }
             | Base::EcsContainer { profile } => profile,
             Base::Sso { profile, .. } => profile,
+            Base::Keychain { profile, .. } => profile,
         }
     }
 }
@@ -133,6 +141,10 @@ pub fn resolve(config: &ConfigSet, selected: &str) -> Result<Chain> {
         if !first && has_static_keys(profile) {
             break static_base(config, &name, profile, false)?;
         }
+        // Keys moved to hat's store count as static keys there too.
+        if !first && !has_static_keys(profile) && keeps_keys_in_hat(&name, profile) {
+            break keychain_base(&name, profile, false);
+        }
 
         let Some(hop) = role_hop(config, &name, profile)? else {
             break base_source(config, &name, profile, first)?;
@@ -152,6 +164,9 @@ pub fn resolve(config: &ConfigSet, selected: &str) -> Result<Chain> {
                 config.locate(&name, "role_arn").unwrap_or_default()
             ),
             (Some(source), None) if source == name => {
+                if !has_static_keys(profile) && keeps_keys_in_hat(&name, profile) {
+                    break keychain_base(&name, profile, false);
+                }
                 break static_base(config, &name, profile, false)?;
             }
             (Some(source), None) => name = source.to_string(),
@@ -233,6 +248,9 @@ fn base_source(config: &ConfigSet, name: &str, profile: &Section, first: bool) -
     if has_static_keys(profile) {
         return static_base(config, name, profile, first);
     }
+    if keeps_keys_in_hat(name, profile) {
+        return Ok(keychain_base(name, profile, first));
+    }
     if let Some(command) = profile.get("credential_process") {
         return Ok(Base::Process {
             profile: name.to_string(),
@@ -246,6 +264,22 @@ fn base_source(config: &ConfigSet, name: &str, profile: &Section, first: bool) -
     bail!(
         "profile `{name}`{location} has no credentials: give it aws_access_key_id and aws_secret_access_key, role_arn with source_profile or credential_source, credential_process, web_identity_token_file with role_arn, or sso_session with sso_account_id and sso_role_name"
     )
+}
+
+/// `credential_process = hat credential-process --profile NAME` with the profile's own name.
+fn keeps_keys_in_hat(name: &str, profile: &Section) -> bool {
+    profile
+        .get("credential_process")
+        .is_some_and(|command| crate::keys::is_own_line(command, name))
+}
+
+fn keychain_base(name: &str, profile: &Section, first: bool) -> Base {
+    Base::Keychain {
+        profile: name.to_string(),
+        mfa_serial: first
+            .then(|| profile.get("mfa_serial").map(str::to_string))
+            .flatten(),
+    }
 }
 
 fn static_base(config: &ConfigSet, name: &str, profile: &Section, first: bool) -> Result<Base> {
@@ -488,6 +522,40 @@ duration_seconds = 1800
                 mfa_serial: Some(_),
                 ..
             }
+        ));
+    }
+
+    #[test]
+    fn hats_own_credential_process_line_means_keys_in_hats_store() {
+        let cfg = config(
+            "[profile work]\ncredential_process = hat credential-process --profile work\nmfa_serial = arn:aws:iam::1:mfa/me\n[profile prod]\nrole_arn = arn:aws:iam::1:role/p\nsource_profile = work\n[profile other]\ncredential_process = hat credential-process --profile prod\n",
+        );
+        assert_eq!(
+            resolve(&cfg, "work").unwrap().base,
+            Base::Keychain {
+                profile: "work".into(),
+                mfa_serial: Some("arn:aws:iam::1:mfa/me".into())
+            }
+        );
+        let prod = resolve(&cfg, "prod").unwrap();
+        assert_eq!(
+            prod.base,
+            Base::Keychain {
+                profile: "work".into(),
+                mfa_serial: None
+            }
+        );
+        assert_eq!(prod.hops.len(), 1);
+        // A role profile that names itself as its source uses its stored keys.
+        let own = config(
+            "[profile me]\ncredential_process = hat credential-process --profile me\nrole_arn = arn:aws:iam::1:role/r\nsource_profile = me\n",
+        );
+        let chain = resolve(&own, "me").unwrap();
+        assert!(matches!(chain.base, Base::Keychain { .. }) && chain.hops.len() == 1);
+        // Another profile's name is an ordinary credential_process.
+        assert!(matches!(
+            resolve(&cfg, "other").unwrap().base,
+            Base::Process { .. }
         ));
     }
 

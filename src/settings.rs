@@ -36,6 +36,9 @@ pub struct ConsoleSettings {
 pub struct KeysSettings {
     /// keychain or file.
     pub backend: Option<String>,
+    /// Where the file backend keeps its encrypted file (default: `keys.enc` in hat's
+    /// state directory); `HAT_KEYS_FILE` wins.
+    pub file: Option<String>,
 }
 
 /// Where the settings file is (whether or not it exists).

@@ -28,7 +28,8 @@ pub fn run(args: &CredentialProcessArgs, env: &Env) -> Result<String> {
         ..session::Options::default()
     };
     let session = session::open(&config, env, &args.profile, &options).map_err(|e| {
-        if crate::tty::available() {
+        // Only a prompt that could not be shown is helped by filling the cache.
+        if crate::tty::available() || !format!("{e:#}").contains("no terminal to ask on") {
             e
         } else {
             e.context(format!(

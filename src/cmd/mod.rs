@@ -9,4 +9,5 @@ pub mod credential_process;
 pub mod exec;
 pub mod export;
 pub mod init;
+pub mod keys;
 pub mod sso;

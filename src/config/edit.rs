@@ -249,8 +249,8 @@ fn block_range(text: &str, begin: &str, end: &str) -> Option<(usize, usize)> {
 
 /// Writes `contents` to `path` atomically (a temporary file in the same directory,
 /// then rename) with mode 0600; the directory is created (0700) if missing. A reader
-/// sees the old file or the new one, never half of one.
-pub fn write_private(path: &Path, contents: &str) -> Result<()> {
+/// sees the old file or the new one, never half of one. Text or bytes.
+pub fn write_private(path: &Path, contents: impl AsRef<[u8]>) -> Result<()> {
     use std::io::Write;
     let dir = path
         .parent()
@@ -270,7 +270,7 @@ pub fn write_private(path: &Path, contents: &str) -> Result<()> {
         .tempfile_in(dir)
         .with_context(|| format!("could not write a temporary file in {}", dir.display()))?;
     // tempfile creates files with mode 0600 on Unix.
-    tmp.write_all(contents.as_bytes())
+    tmp.write_all(contents.as_ref())
         .and_then(|()| tmp.as_file().sync_all())
         .with_context(|| format!("could not write {}", path.display()))?;
     tmp.persist(path)

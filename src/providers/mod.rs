@@ -6,6 +6,7 @@
 pub mod container;
 pub mod http;
 pub mod imds;
+pub mod keychain;
 pub mod process;
 pub mod sso;
 pub mod sts;
@@ -142,6 +143,10 @@ impl Fetcher<'_> {
                 | Base::Ec2InstanceMetadata { .. }
                 | Base::EcsContainer { .. }
                 | Base::Sso { .. }
+                | Base::Keychain {
+                    mfa_serial: None,
+                    ..
+                }
         );
         if sessionless && wanted.is_some() {
             log::warn(&format!(
@@ -157,7 +162,11 @@ impl Fetcher<'_> {
             } => {
                 let d = wanted.unwrap_or(MFA_SESSION_SECONDS);
                 duration::check(d, duration::SESSION_TOKEN_MAX, "GetSessionToken")?;
-                (self.mfa_key(credentials, serial, d), true, Some(d))
+                (
+                    self.mfa_key(&credentials.access_key_id, serial, d),
+                    true,
+                    Some(d),
+                )
             }
             Base::Static { credentials, .. } => (
                 cache::key(&["static", &credentials.access_key_id]),
@@ -223,6 +232,21 @@ impl Fetcher<'_> {
                 ]);
                 (key, true, None)
             }
+            // The same keys as static keys in the file would have: moving them into
+            // the store keeps every cached session and role.
+            Base::Keychain {
+                profile,
+                mfa_serial: Some(serial),
+            } => {
+                let d = wanted.unwrap_or(MFA_SESSION_SECONDS);
+                duration::check(d, duration::SESSION_TOKEN_MAX, "GetSessionToken")?;
+                let id = keychain::key_id(self.env, profile)?;
+                (self.mfa_key(&id, serial, d), true, Some(d))
+            }
+            Base::Keychain { profile, .. } => {
+                let id = keychain::key_id(self.env, profile)?;
+                (cache::key(&["static", &id]), false, None)
+            }
         })
     }
 
@@ -280,10 +304,10 @@ impl Fetcher<'_> {
         Ok(steps)
     }
 
-    fn mfa_key(&self, long_term: &Credentials, serial: &str, duration: u32) -> String {
+    fn mfa_key(&self, key_id: &str, serial: &str, duration: u32) -> String {
         cache::key(&[
             "mfa-session",
-            &long_term.access_key_id,
+            key_id,
             serial,
             &duration.to_string(),
             &self.endpoint,
@@ -409,6 +433,22 @@ impl Fetcher<'_> {
                 sso::note_cached(this.env, start_url, key);
                 Ok(creds)
             }),
+            Base::Keychain {
+                profile,
+                mfa_serial: None,
+            } => keychain::read(self.env, profile),
+            Base::Keychain {
+                profile,
+                mfa_serial: Some(serial),
+            } => {
+                let long_term = keychain::read(self.env, profile)?;
+                self.mfa_session(
+                    &long_term,
+                    serial,
+                    duration.unwrap_or(MFA_SESSION_SECONDS),
+                    profile,
+                )
+            }
         }
     }
 
@@ -447,7 +487,7 @@ impl Fetcher<'_> {
         duration: u32,
         profile: &str,
     ) -> Result<Credentials> {
-        let key = self.mfa_key(long_term, serial, duration);
+        let key = self.mfa_key(&long_term.access_key_id, serial, duration);
         self.fetch_once(&key, &format!("MFA session for {serial}"), |this| {
             let code = this.mfa_code(serial, profile)?;
             verbose!("profile {profile}: GetSessionToken with MFA device {serial}");

@@ -11,6 +11,7 @@ mod credential_process;
 mod errors;
 mod exec;
 mod export;
+mod keys;
 mod shells;
 mod sources;
 mod sso;

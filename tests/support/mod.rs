@@ -8,6 +8,8 @@
 pub mod fake_imds;
 pub mod fake_sso;
 pub mod fake_sts;
+pub mod iam_fault;
+pub mod keyring;
 pub mod moto;
 pub mod proxy;
 pub mod shells;

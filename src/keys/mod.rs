@@ -1,0 +1,509 @@
+//! Long-term IAM user keys kept out of plaintext: in the OS keychain ([`keychain`]) or
+//! an encrypted file ([`file`]), chosen by `HAT_KEYS_BACKEND`, else `[keys] backend` in
+//! hat's settings file, else the keychain when one answers. Beside the secrets, a small
+//! index ([`Index`], `keys.json` in hat's state directory) keeps what is not secret:
+//! each profile's access key id, its backend and when it was added or rotated. The index
+//! is what lets a cached `assume` of a keychain-backed chain find its cache entries
+//! without unlocking anything.
+
+pub mod file;
+pub mod keychain;
+pub mod rotate;
+
+use crate::clock;
+use crate::creds::Credentials;
+use crate::env::Env;
+use anyhow::{Context as _, Result, anyhow, bail};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+/// Where a profile's secret is kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Backend {
+    /// The OS keychain: Secret Service, macOS Keychain, Windows Credential Manager.
+    Keychain,
+    /// hat's encrypted file, for machines without a keychain.
+    File,
+}
+
+impl Backend {
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::Keychain => "keychain",
+            Backend::File => "file",
+        }
+    }
+
+    fn parse(text: &str, from: &str) -> Result<Backend> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "keychain" => Ok(Backend::Keychain),
+            "file" => Ok(Backend::File),
+            other => bail!("{from} is `{other}`; the backends are `keychain` and `file`"),
+        }
+    }
+}
+
+/// How to pick a backend, for error messages.
+pub fn how_to_choose(env: &Env) -> String {
+    format!(
+        "hat keeps keys in the OS keychain ({}) or in an encrypted file (`file`, with a passphrase from the terminal or HAT_KEYS_PASSPHRASE). Choose with HAT_KEYS_BACKEND=keychain|file, or `[keys] backend = \"file\"` in {}",
+        keychain::PLATFORM,
+        crate::settings::path(env).display()
+    )
+}
+
+/// The backend new keys go to: `HAT_KEYS_BACKEND`, `[keys] backend`, else the keychain
+/// if it answers. No silent fallback to the file: a person should know where a secret is.
+pub fn chosen_backend(env: &Env) -> Result<Backend> {
+    if let Some(value) = env.get("HAT_KEYS_BACKEND") {
+        return Backend::parse(value, "HAT_KEYS_BACKEND");
+    }
+    let settings = crate::settings::load(env)?;
+    if let Some(value) = settings.keys.backend.as_deref() {
+        return Backend::parse(
+            value,
+            &format!(
+                "`[keys] backend` in {}",
+                crate::settings::path(env).display()
+            ),
+        );
+    }
+    match keychain::probe() {
+        Ok(()) => Ok(Backend::Keychain),
+        Err(e) => Err(e.context(format!("no keychain is available. {}", how_to_choose(env)))),
+    }
+}
+
+/// One profile's entry in the index: nothing secret.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Entry {
+    /// The access key id (an identifier AWS logs in CloudTrail, not a secret); it keys
+    /// hat's credential cache so a cached `assume` needs no unlock.
+    pub key_id: String,
+    pub backend: Backend,
+    /// Epoch seconds.
+    pub added: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rotated: Option<i64>,
+}
+
+/// `keys.json` in hat's state directory.
+#[derive(Debug, Default, Clone, Serialize, Deserialize)]
+pub struct Index {
+    #[serde(default)]
+    pub profiles: BTreeMap<String, Entry>,
+}
+
+pub fn index_path(env: &Env) -> PathBuf {
+    env.state_dir().join("keys.json")
+}
+
+impl Index {
+    pub fn load(env: &Env) -> Result<Index> {
+        let path = index_path(env);
+        match std::fs::read(&path) {
+            Ok(bytes) => serde_json::from_slice(&bytes).with_context(|| {
+                format!(
+                    "{} is not hat's key index; move it away and run `hat keys add` again for each profile",
+                    path.display()
+                )
+            }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Index::default()),
+            Err(e) => Err(anyhow!("could not read {}: {e}", path.display())),
+        }
+    }
+
+    pub fn save(&self, env: &Env) -> Result<()> {
+        let text = serde_json::to_string_pretty(self)? + "\n";
+        crate::config::edit::write_private(&index_path(env), &text)
+    }
+}
+
+/// The terminal for hidden prompts: /dev/tty, since stdout may be captured and stderr
+/// redirected.
+#[cfg(unix)]
+pub fn terminal() -> Result<console::Term> {
+    let open = || {
+        std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open("/dev/tty")
+    };
+    let read = open().context("there is no terminal to ask on")?;
+    let write = open().context("there is no terminal to ask on")?;
+    Ok(console::Term::read_write_pair(read, write))
+}
+
+#[cfg(not(unix))]
+pub fn terminal() -> Result<console::Term> {
+    let term = console::Term::stderr();
+    if !term.is_term() {
+        bail!("there is no terminal to ask on");
+    }
+    Ok(term)
+}
+
+/// `AKIA…WXYZ`: enough to tell keys apart in a list.
+pub fn mask(key_id: &str) -> String {
+    let chars: Vec<char> = key_id.chars().collect();
+    if chars.len() <= 8 {
+        return "…".to_string();
+    }
+    let head: String = chars[..4].iter().collect();
+    let tail: String = chars[chars.len() - 4..].iter().collect();
+    format!("{head}…{tail}")
+}
+
+/// The store for one run: the index plus the backends, opened on first use (the file
+/// backend asks for its passphrase once per run).
+pub struct Keys<'a> {
+    env: &'a Env,
+    pub index: Index,
+    file: Option<file::FileStore>,
+}
+
+impl<'a> Keys<'a> {
+    pub fn open(env: &'a Env) -> Result<Keys<'a>> {
+        Ok(Keys {
+            env,
+            index: Index::load(env)?,
+            file: None,
+        })
+    }
+
+    pub fn env(&self) -> &Env {
+        self.env
+    }
+
+    fn file(&mut self) -> Result<&mut file::FileStore> {
+        if self.file.is_none() {
+            self.file = Some(file::FileStore::open(self.env)?);
+        }
+        Ok(self.file.as_mut().expect("just set"))
+    }
+
+    /// The backend holding `profile`'s keys: the index's word, else the chosen backend.
+    pub fn backend_of(&self, profile: &str) -> Result<Backend> {
+        match self.index.profiles.get(profile) {
+            Some(entry) => Ok(entry.backend),
+            None => chosen_backend(self.env),
+        }
+    }
+
+    /// `profile`'s long-term keys.
+    pub fn get(&mut self, profile: &str) -> Result<Credentials> {
+        let backend = self.backend_of(profile)?;
+        let found = match backend {
+            Backend::Keychain => keychain::get(profile)?,
+            Backend::File => self.file()?.get(profile)?,
+        };
+        let Some(creds) = found else {
+            bail!(
+                "no keys are stored for profile `{profile}` in hat's {} store; add them with `hat keys add {profile}`",
+                backend.name()
+            );
+        };
+        Ok(creds)
+    }
+
+    /// Stores `creds` for `profile` in `backend` and records it in the index.
+    pub fn put(&mut self, profile: &str, creds: &Credentials, backend: Backend) -> Result<()> {
+        check_long_term(creds)?;
+        match backend {
+            Backend::Keychain => keychain::set(profile, creds)?,
+            Backend::File => self.file()?.set(profile, creds)?,
+        }
+        // A profile moved from one backend to the other leaves nothing behind.
+        if let Some(old) = self.index.profiles.get(profile).map(|e| e.backend)
+            && old != backend
+        {
+            self.delete_secret(profile, old)?;
+        }
+        let now = clock::now();
+        let entry = self
+            .index
+            .profiles
+            .entry(profile.to_string())
+            .or_insert(Entry {
+                key_id: creds.access_key_id.clone(),
+                backend,
+                added: now,
+                rotated: None,
+            });
+        entry.key_id = creds.access_key_id.clone();
+        entry.backend = backend;
+        entry.added = now;
+        entry.rotated = None;
+        self.index.save(self.env)
+    }
+
+    /// Replaces `profile`'s keys after a rotation: same backend, `rotated` set.
+    pub fn replace(&mut self, profile: &str, creds: &Credentials) -> Result<()> {
+        check_long_term(creds)?;
+        let backend = self.backend_of(profile)?;
+        match backend {
+            Backend::Keychain => keychain::set(profile, creds)?,
+            Backend::File => self.file()?.set(profile, creds)?,
+        }
+        let now = clock::now();
+        let entry = self
+            .index
+            .profiles
+            .entry(profile.to_string())
+            .or_insert(Entry {
+                key_id: creds.access_key_id.clone(),
+                backend,
+                added: now,
+                rotated: None,
+            });
+        entry.key_id = creds.access_key_id.clone();
+        entry.rotated = Some(now);
+        self.index.save(self.env)
+    }
+
+    /// Removes `profile`'s keys from its backend and the index. Whether there were any.
+    pub fn remove(&mut self, profile: &str) -> Result<bool> {
+        let backend = self.backend_of(profile)?;
+        let had_secret = self.delete_secret(profile, backend)?;
+        let had_entry = self.index.profiles.remove(profile).is_some();
+        if had_entry {
+            self.index.save(self.env)?;
+        }
+        Ok(had_secret || had_entry)
+    }
+
+    fn delete_secret(&mut self, profile: &str, backend: Backend) -> Result<bool> {
+        match backend {
+            Backend::Keychain => keychain::delete(profile),
+            Backend::File => self.file()?.delete(profile),
+        }
+    }
+}
+
+/// Session credentials expire: they do not belong in a long-term store.
+fn check_long_term(creds: &Credentials) -> Result<()> {
+    if creds.session_token.is_some() {
+        bail!(
+            "these are temporary credentials (they come with a session token); hat keeps only an IAM user's long-term access key"
+        );
+    }
+    if creds.access_key_id.trim().is_empty() || creds.secret_access_key.trim().is_empty() {
+        bail!("both the access key id and the secret access key are needed");
+    }
+    Ok(())
+}
+
+/// The access key id of `profile`'s stored keys without reading the secret: from the
+/// index, else (an index lost or written elsewhere) from the store itself.
+pub fn key_id(env: &Env, profile: &str) -> Result<String> {
+    let index = Index::load(env)?;
+    if let Some(entry) = index.profiles.get(profile) {
+        return Ok(entry.key_id.clone());
+    }
+    Ok(load(env, profile)?.access_key_id)
+}
+
+/// Reads `profile`'s keys for the provider, and brings the index up to date when the
+/// store was filled or changed behind hat's back (another machine, `secret-tool`), so
+/// the next cached run needs no unlock.
+pub fn load(env: &Env, profile: &str) -> Result<Credentials> {
+    let mut keys = Keys::open(env)?;
+    let backend = keys.backend_of(profile)?;
+    let creds = keys.get(profile)?;
+    let entry = keys
+        .index
+        .profiles
+        .entry(profile.to_string())
+        .or_insert_with(|| Entry {
+            key_id: String::new(),
+            backend,
+            added: clock::now(),
+            rotated: None,
+        });
+    if entry.key_id != creds.access_key_id {
+        entry.key_id = creds.access_key_id.clone();
+        if let Err(e) = keys.index.save(env) {
+            crate::log::warn(&format!("{e:#}"));
+        }
+    }
+    Ok(creds)
+}
+
+/// The `credential_process` line that sends every SDK to hat for `profile`'s keys.
+pub fn credential_process_line(program: &str, profile: &str) -> String {
+    format!("{program} credential-process --profile {profile}")
+}
+
+/// Whether `command` (a profile's credential_process) is hat answering for `profile`
+/// itself: `hat credential-process --profile NAME` with NAME the profile's own name, by
+/// any path to a binary named hat. That line means "my keys are in hat's store"; any
+/// other command, or another profile's name, is an ordinary credential_process.
+pub fn is_own_line(command: &str, profile: &str) -> bool {
+    let words = split_words(command);
+    let [program, sub, rest @ ..] = words.as_slice() else {
+        return false;
+    };
+    let base = program.rsplit(['/', '\\']).next().unwrap_or(program);
+    let named_hat = base == "hat" || base.eq_ignore_ascii_case("hat.exe");
+    let name = match rest {
+        [flag, name] if flag == "--profile" => name.as_str(),
+        [one] => match one.strip_prefix("--profile=") {
+            Some(name) => name,
+            None => return false,
+        },
+        _ => return false,
+    };
+    named_hat && sub == "credential-process" && name == profile
+}
+
+/// Splits a command line the way botocore does for credential_process (POSIX shell
+/// words: quotes and backslashes), enough to read hat's own line back.
+fn split_words(command: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut current = String::new();
+    let mut in_word = false;
+    let mut chars = command.chars();
+    let mut quote: Option<char> = None;
+    while let Some(c) = chars.next() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some('"'), '\\') => {
+                if let Some(next) = chars.next() {
+                    current.push(next);
+                }
+            }
+            (Some(_), c) => current.push(c),
+            (None, '\'' | '"') => {
+                quote = Some(c);
+                in_word = true;
+            }
+            (None, '\\') => {
+                if let Some(next) = chars.next() {
+                    current.push(next);
+                }
+                in_word = true;
+            }
+            (None, c) if c.is_whitespace() => {
+                if in_word {
+                    words.push(std::mem::take(&mut current));
+                    in_word = false;
+                }
+            }
+            (None, c) => {
+                current.push(c);
+                in_word = true;
+            }
+        }
+    }
+    if in_word {
+        words.push(current);
+    }
+    words
+}
+
+/// Quotes `word` for a POSIX shell word when it needs it (a path with spaces).
+pub fn shell_word(word: &str) -> String {
+    if !word.is_empty()
+        && word
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "/._-+:@,".contains(c))
+    {
+        word.to_string()
+    } else {
+        format!("'{}'", word.replace('\'', "'\\''"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn masks_keep_the_prefix_and_the_last_four() {
+        assert_eq!(mask("AKIAIOSFODNN7EXAMPLE"), "AKIA…MPLE");
+        assert_eq!(mask("short"), "…");
+    }
+
+    #[test]
+    fn hat_recognises_its_own_line_only_for_the_same_profile() {
+        assert!(is_own_line("hat credential-process --profile work", "work"));
+        assert!(is_own_line(
+            "/usr/local/bin/hat credential-process --profile=work",
+            "work"
+        ));
+        assert!(is_own_line(
+            "'/Users/me/my tools/hat' credential-process --profile work",
+            "work"
+        ));
+        assert!(!is_own_line(
+            "hat credential-process --profile prod",
+            "work"
+        ));
+        assert!(!is_own_line(
+            "hat credential-process --profile work --no-cache",
+            "work"
+        ));
+        assert!(!is_own_line(
+            "granted credential-process --profile work",
+            "work"
+        ));
+        assert!(!is_own_line(
+            "hatter credential-process --profile work",
+            "work"
+        ));
+    }
+
+    #[test]
+    fn shell_words_round_trip_through_the_splitter() {
+        for path in [
+            "hat",
+            "/opt/hat/bin/hat",
+            "/Users/me/my tools/hat",
+            "/a'b/hat",
+        ] {
+            let line = credential_process_line(&shell_word(path), "p");
+            assert_eq!(split_words(&line)[0], path, "{line}");
+            assert!(is_own_line(&line, "p"), "{line}");
+        }
+    }
+
+    #[test]
+    fn backends_parse_and_mistakes_name_the_choices() {
+        assert_eq!(Backend::parse("File", "x").unwrap(), Backend::File);
+        let e = Backend::parse("vault", "HAT_KEYS_BACKEND").unwrap_err();
+        assert!(e.to_string().contains("`keychain` and `file`"), "{e}");
+    }
+
+    #[test]
+    fn session_credentials_are_refused() {
+        let creds = Credentials {
+            access_key_id: "ASIA".into(),
+            secret_access_key: "s".into(),
+            session_token: Some("t".into()),
+            expiration: None,
+        };
+        assert!(check_long_term(&creds).is_err());
+    }
+
+    #[test]
+    fn the_index_round_trips_and_holds_no_secret() {
+        let dir = tempfile::tempdir().unwrap();
+        let env = Env::from_pairs([("HOME", dir.path().to_str().unwrap())]);
+        let mut index = Index::default();
+        index.profiles.insert(
+            "work".into(),
+            Entry {
+                key_id: "AKIAEXAMPLE".into(),
+                backend: Backend::File,
+                added: 1,
+                rotated: Some(2),
+            },
+        );
+        index.save(&env).unwrap();
+        let back = Index::load(&env).unwrap();
+        assert_eq!(back.profiles["work"], index.profiles["work"]);
+        assert_eq!(key_id(&env, "work").unwrap(), "AKIAEXAMPLE");
+    }
+}
