@@ -5,5 +5,6 @@
 pub mod assume;
 pub mod completions;
 pub mod config;
+pub mod console;
 pub mod credential_process;
 pub mod init;
