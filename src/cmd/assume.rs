@@ -43,6 +43,9 @@ pub fn run(args: &AssumeArgs, env: &Env) -> Result<String> {
         mfa_token: args.mfa_token.clone(),
         no_cache: args.no_cache,
     };
+    if args.wants_console() {
+        crate::cmd::console::precheck(&config, profile)?;
+    }
     let session = session::open(&config, env, profile, &options)?;
     if args.wants_console() {
         return console(args, env, &config, &session, shell);

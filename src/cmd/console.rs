@@ -85,6 +85,7 @@ pub fn run(args: &ConsoleArgs, env: &Env) -> Result<String> {
     };
     let url = match (profile, from_env) {
         (Some(profile), _) => {
+            precheck(&config, profile)?;
             let session = session::open(&config, env, profile, &session_options)?;
             open(env, &config, &Who::from(&session), &options)?
         }
@@ -107,6 +108,15 @@ pub fn run(args: &ConsoleArgs, env: &Env) -> Result<String> {
         (None, None) => unreachable!("a profile was found above"),
     };
     Ok(url.map(|u| format!("{u}\n")).unwrap_or_default())
+}
+
+/// Refuses a profile whose credentials could never sign in, before asking for them
+/// (and for an MFA code). Resolution errors are left for `session::open` to report.
+pub fn precheck(config: &ConfigSet, profile: &str) -> Result<()> {
+    match crate::resolve::resolve(config, profile) {
+        Ok(chain) => console::check_chain(&chain),
+        Err(_) => Ok(()),
+    }
 }
 
 /// AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and the session token) of this shell.

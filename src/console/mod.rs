@@ -67,9 +67,33 @@ pub fn kind(chain: Option<&Chain>, creds: &Credentials) -> Kind {
             mfa_serial: Some(_),
             ..
         } => Kind::MfaSession,
-        #[allow(unreachable_patterns)] // new bases (SSO) are role sessions or of unknown origin
+        // Keys with a session token, a credential_process, the environment: whatever
+        // made them is unknown here.
         _ => Kind::Temporary,
     }
+}
+
+/// Refuses, before any credentials are fetched (or an MFA code asked for), a chain
+/// whose credentials could never sign in.
+pub fn check_chain(chain: &Chain) -> Result<()> {
+    if let (
+        [],
+        Base::Static {
+            mfa_serial: Some(_),
+            profile,
+            ..
+        },
+    ) = (chain.hops.as_slice(), &chain.base)
+    {
+        bail!(mfa_session_refusal(profile));
+    }
+    Ok(())
+}
+
+fn mfa_session_refusal(profile: &str) -> String {
+    format!(
+        "profile `{profile}` is an MFA session (GetSessionToken), and AWS does not let those sign in to the console. Open the console through a role instead: a profile with role_arn, source_profile = {profile} and mfa_serial"
+    )
 }
 
 /// The role the credentials act as, for the partition.
@@ -115,9 +139,7 @@ pub fn signin_url(env: &Env, request: &Signin<'_>) -> Result<Url> {
     let sdk = Rc::new(Sdk::new()?);
     let fetched;
     let (creds, session_duration) = match request.kind {
-        Kind::MfaSession => bail!(
-            "{label} is an MFA session (GetSessionToken), and AWS does not let those sign in to the console. Open the console through a role instead: a profile with role_arn, source_profile = {name_for_sts} and mfa_serial"
-        ),
+        Kind::MfaSession => bail!(mfa_session_refusal(name_for_sts)),
         Kind::TokenMissing => bail!(
             "the credentials of {label} are temporary (the access key starts with ASIA) but have no session token, so they cannot sign in to the console or call AWS at all; add the aws_session_token that came with them (or AWS_SESSION_TOKEN)"
         ),

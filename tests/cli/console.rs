@@ -270,13 +270,19 @@ fn long_term_keys_go_through_get_federation_token() {
 #[test]
 fn an_mfa_session_cannot_reach_the_console_and_says_why() {
     let c = Console::new();
-    let out = c
-        .hat(&["console", "mfa", "--url", "--mfa-token", "123456"])
-        .run();
+    // Refused before any call: no MFA code is asked for, nothing reaches STS.
+    let sts = FakeSts::start(vec![StsReply::Ok]);
+    let out = c.hat(&["console", "mfa", "--url"]).sts(&sts.url).run();
     out.failure()
         .stderr_has("MFA session")
         .stderr_has("through a role");
-    assert!(c.fed.requests().is_empty());
+    assert!(sts.requests().is_empty() && c.fed.requests().is_empty());
+    let out = c
+        .setup(c.sandbox.assume(&["-c", "mfa"]))
+        .sts(&sts.url)
+        .run();
+    out.failure().stderr_has("MFA session");
+    assert!(sts.requests().is_empty());
 }
 
 #[test]
@@ -515,13 +521,13 @@ fn assume_dash_c_works_through_every_shell_function() {
             _ => "echo \"profile=${AWS_PROFILE:-none}\"",
         };
         let script = format!(
-            "{init}\nassume -c c --url -s sm\n{report}\nassume -c c\n{report}\nassume -c -t c\n{report}\n",
+            "{init}\nassume -c c --url -s sm\n{report}\nassume -c c\n{report}\nassume -c -t c\n{report}\nassume -c base --url -s iam\n",
             init = sh.init_line()
         );
         let out = c.setup(sh.run(&c.sandbox, &script)).run();
         out.success();
         let lines: Vec<&str> = out.stdout.lines().collect();
-        assert_eq!(lines.len(), 4, "{}: {}", sh.name(), out.stdout);
+        assert_eq!(lines.len(), 5, "{}: {}", sh.name(), out.stdout);
         assert_eq!(
             destination(&c.fed, lines[0]),
             "https://us-west-2.console.aws.amazon.com/secretsmanager/home?region=us-west-2",
@@ -529,8 +535,15 @@ fn assume_dash_c_works_through_every_shell_function() {
             sh.name()
         );
         assert_eq!(
-            lines[1..],
+            lines[1..4],
             ["profile=none", "profile=none", "profile=c"],
+            "{}",
+            sh.name()
+        );
+        // A static-key profile: through GetFederationToken (moto), to a global service.
+        assert_eq!(
+            destination(&c.fed, lines[4]),
+            "https://console.aws.amazon.com/iam/home",
             "{}",
             sh.name()
         );
