@@ -8,6 +8,7 @@
 use crate::env::Env;
 use crate::settings::{self, ConsoleSettings};
 use anyhow::{Context as _, Result, anyhow, bail};
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use url::Url;
@@ -249,6 +250,15 @@ pub fn open(
                 settings::path(env).display()
             ));
         }
+        // A text browser runs in the foreground on hat's stdout, which the shell
+        // function captures and evaluates: never let it draw there.
+        if let Some(text) = text_browser(env)
+            && !std::io::stdout().is_terminal()
+        {
+            bail!(
+                "$BROWSER names a text browser ({text}), which cannot run while the shell function reads hat's output; run `hat console` directly for it"
+            );
+        }
         webbrowser::open(url.as_str()).map_err(|e| anyhow!("{e}"))?;
         return Ok("the default browser".into());
     };
@@ -269,6 +279,19 @@ pub fn open(
             dir.display()
         ),
         None => launch.program.display().to_string(),
+    })
+}
+
+/// The text browser `$BROWSER` names, if any (the ones `webbrowser` runs in the
+/// foreground).
+fn text_browser(env: &Env) -> Option<String> {
+    const TEXT: &[&str] = &[
+        "lynx", "links", "links2", "elinks", "w3m", "eww", "netrik", "retawq", "curl",
+    ];
+    env.get("BROWSER")?.split(':').find_map(|entry| {
+        let program = entry.split_whitespace().next()?;
+        let name = Path::new(program).file_name()?.to_str()?;
+        TEXT.contains(&name).then(|| name.to_string())
     })
 }
 
@@ -486,6 +509,18 @@ mod tests {
             container_url(&plain, "u"),
             "ext+granted-containers:name=p&url=u"
         );
+    }
+
+    #[test]
+    fn text_browsers_in_browser_are_recognised() {
+        let env = |b: &str| Env::from_pairs([("BROWSER", b)]);
+        assert_eq!(
+            text_browser(&env("/usr/bin/w3m %s")).as_deref(),
+            Some("w3m")
+        );
+        assert_eq!(text_browser(&env("firefox:lynx")).as_deref(), Some("lynx"));
+        assert_eq!(text_browser(&env("firefox")), None);
+        assert_eq!(text_browser(&Env::default()), None);
     }
 
     #[test]

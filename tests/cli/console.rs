@@ -551,3 +551,22 @@ fn assume_dash_c_works_through_every_shell_function() {
     // Two opened per shell: `assume -c c` and `assume -c -t c`; none for --url.
     assert_eq!(c.opened(2 * ALL.len()).len(), 2 * ALL.len());
 }
+
+#[test]
+fn a_text_browser_never_draws_into_what_the_shell_function_evaluates() {
+    let c = Console::new();
+    let w3m = fake_executable(
+        &c.sandbox,
+        "bin/w3m",
+        &std::fs::read_to_string(c.recorder()).unwrap(),
+    );
+    let out = c
+        .hat(&["console", "a"])
+        .env("BROWSER", w3m.to_str().unwrap())
+        .run();
+    out.success()
+        .stderr_has("text browser (w3m)")
+        .stderr_has(TOKEN_PREFIX);
+    assert_eq!(out.stdout, "");
+    assert!(c.opened(0).is_empty());
+}
