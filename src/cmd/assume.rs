@@ -43,8 +43,12 @@ pub fn run(args: &AssumeArgs, env: &Env) -> Result<String> {
         mfa_token: args.mfa_token.clone(),
         no_cache: args.no_cache,
     };
+    let mut options = options;
     if args.wants_console() {
-        crate::cmd::console::precheck(&config, profile)?;
+        use crate::cmd::console::{DurationFor, precheck};
+        if precheck(&config, profile)? == DurationFor::ConsoleOnly {
+            options.duration = None;
+        }
     }
     let session = session::open(&config, env, profile, &options)?;
     if args.wants_console() {

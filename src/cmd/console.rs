@@ -11,7 +11,7 @@ use crate::console::{self, Kind, Signin};
 use crate::creds::Credentials;
 use crate::endpoint::Endpoints;
 use crate::env::Env;
-use crate::resolve::Chain;
+use crate::resolve::{Base, Chain};
 use crate::session::{self, Session};
 use crate::settings::{self, ConsoleSettings};
 use crate::{duration, log, region};
@@ -85,7 +85,10 @@ pub fn run(args: &ConsoleArgs, env: &Env) -> Result<String> {
     };
     let url = match (profile, from_env) {
         (Some(profile), _) => {
-            precheck(&config, profile)?;
+            let mut session_options = session_options;
+            if precheck(&config, profile)? == DurationFor::ConsoleOnly {
+                session_options.duration = None;
+            }
             let session = session::open(&config, env, profile, &session_options)?;
             open(env, &config, &Who::from(&session), &options)?
         }
@@ -111,12 +114,36 @@ pub fn run(args: &ConsoleArgs, env: &Env) -> Result<String> {
 }
 
 /// Refuses a profile whose credentials could never sign in, before asking for them
-/// (and for an MFA code). Resolution errors are left for `session::open` to report.
-pub fn precheck(config: &ConfigSet, profile: &str) -> Result<()> {
-    match crate::resolve::resolve(config, profile) {
-        Ok(chain) => console::check_chain(&chain),
-        Err(_) => Ok(()),
-    }
+/// (and for an MFA code), and says whether `-d` is for the credentials (a role) or
+/// only for the console (keys used as they are, or exchanged by GetFederationToken).
+/// Resolution errors are left for `session::open` to report.
+pub fn precheck(config: &ConfigSet, profile: &str) -> Result<DurationFor> {
+    let Ok(chain) = crate::resolve::resolve(config, profile) else {
+        return Ok(DurationFor::Session);
+    };
+    console::check_chain(&chain)?;
+    let sessionless = chain.hops.is_empty()
+        && matches!(
+            chain.base,
+            Base::Static {
+                mfa_serial: None,
+                ..
+            } | Base::Environment { .. }
+                | Base::Process { .. }
+        );
+    Ok(if sessionless {
+        DurationFor::ConsoleOnly
+    } else {
+        DurationFor::Session
+    })
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DurationFor {
+    /// The role session and the console session.
+    Session,
+    /// Only the console (or its federation token): STS is not asked for a session.
+    ConsoleOnly,
 }
 
 /// AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and the session token) of this shell.

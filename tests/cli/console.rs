@@ -248,7 +248,8 @@ fn long_term_keys_go_through_get_federation_token() {
         .hat(&["console", "base", "--url", "-d", "2h"])
         .sts(&sts.url)
         .run();
-    out.success();
+    // -d goes to GetFederationToken, so hat does not say it has no effect.
+    out.success().stderr_lacks("no effect");
     assert_eq!(sts.actions(), ["GetFederationToken"]);
     let body = &sts.requests()[0];
     assert_eq!(param(body, "Name").as_deref(), Some("hat-tester"));
