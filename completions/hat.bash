@@ -25,6 +25,9 @@ _hat() {
             hat,config)
                 cmd="hat__subcmd__config"
                 ;;
+            hat,console)
+                cmd="hat__subcmd__console"
+                ;;
             hat,credential-process)
                 cmd="hat__subcmd__credential__subcmd__process"
                 ;;
@@ -54,6 +57,9 @@ _hat() {
                 ;;
             hat__subcmd__help,config)
                 cmd="hat__subcmd__help__subcmd__config"
+                ;;
+            hat__subcmd__help,console)
+                cmd="hat__subcmd__help__subcmd__console"
                 ;;
             hat__subcmd__help,credential-process)
                 cmd="hat__subcmd__help__subcmd__credential__subcmd__process"
@@ -176,7 +182,7 @@ _hat() {
 
     case "${cmd}" in
         hat)
-            opts="-h -V --help --version assume init config credential-process completions exec export sso keys help"
+            opts="-h -V --help --version assume init config credential-process console completions exec export sso keys help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -190,7 +196,7 @@ _hat() {
             return 0
             ;;
         hat__subcmd__assume)
-            opts="-r -d -v -u -h --region --duration --mfa-token --no-cache --verbose --unset --shell --sso-start-url --sso-region --account-id --role-name --help"
+            opts="-r -d -v -u -c -s -t -h --region --duration --mfa-token --no-cache --verbose --unset --console --service --url --export --destination --browser-profile --shell --sso-start-url --sso-region --account-id --role-name --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -213,6 +219,22 @@ _hat() {
                     return 0
                     ;;
                 --mfa-token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --service)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -s)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --destination)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --browser-profile)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -264,6 +286,56 @@ _hat() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hat__subcmd__console)
+            opts="-s -r -d -v -h --service --region --destination --url --browser-profile --duration --mfa-token --no-cache --verbose --list-services --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --service)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -s)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --region)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -r)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --destination)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --browser-profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --duration)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -d)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --mfa-token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -378,7 +450,7 @@ _hat() {
             return 0
             ;;
         hat__subcmd__help)
-            opts="assume init config credential-process completions exec export sso keys help"
+            opts="assume init config credential-process console completions exec export sso keys help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -420,6 +492,20 @@ _hat() {
             return 0
             ;;
         hat__subcmd__help__subcmd__config)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hat__subcmd__help__subcmd__console)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

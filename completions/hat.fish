@@ -30,6 +30,7 @@ complete -c hat -n "__fish_hat_needs_command" -f -a "assume" -d 'Print shell cod
 complete -c hat -n "__fish_hat_needs_command" -f -a "init" -d 'Print the `assume` shell function for bash, zsh or fish'
 complete -c hat -n "__fish_hat_needs_command" -f -a "config" -d 'Show the profiles and sso-sessions hat reads from your AWS files'
 complete -c hat -n "__fish_hat_needs_command" -f -a "credential-process" -d 'Print a profile\'s credentials as credential_process JSON, for the AWS CLI and SDKs'
+complete -c hat -n "__fish_hat_needs_command" -f -a "console" -d 'Open the AWS console signed in as a profile, or print its sign-in URL'
 complete -c hat -n "__fish_hat_needs_command" -f -a "completions" -d 'Print a completion script for hat itself'
 complete -c hat -n "__fish_hat_needs_command" -f -a "exec" -d 'Run a command with a profile\'s credentials in its environment'
 complete -c hat -n "__fish_hat_needs_command" -f -a "export" -d 'Write a profile\'s credentials as env, JSON, a .env file or a credentials-file profile'
@@ -39,6 +40,9 @@ complete -c hat -n "__fish_hat_needs_command" -f -a "help" -d 'Print this messag
 complete -c hat -n "__fish_hat_using_subcommand assume" -s r -l region -d 'Region to export; full names or shorthands like ue1, euw2, apse2' -r
 complete -c hat -n "__fish_hat_using_subcommand assume" -s d -l duration -d 'Session length for the last role: 1h, 90m, 1h30m or seconds (STS: 15m to 12h; one hour at most when chaining roles)' -r
 complete -c hat -n "__fish_hat_using_subcommand assume" -l mfa-token -d 'The 6-digit MFA code, instead of being asked for it on the terminal' -r
+complete -c hat -n "__fish_hat_using_subcommand assume" -s s -l service -d 'With -c: the console page to open: a service or shortcut (s3, ddb, cfn, l, ...)' -r
+complete -c hat -n "__fish_hat_using_subcommand assume" -l destination -d 'With -c: a whole console URL to land on instead of a service' -r
+complete -c hat -n "__fish_hat_using_subcommand assume" -l browser-profile -d 'With -c: the browser profile (or Firefox container) to open the console in' -r
 complete -c hat -n "__fish_hat_using_subcommand assume" -l shell -d 'Syntax of the printed code (set by the shell function)' -r -f -a "bash\t''
 zsh\t''
 fish\t''
@@ -50,6 +54,9 @@ complete -c hat -n "__fish_hat_using_subcommand assume" -l role-name -d 'The rol
 complete -c hat -n "__fish_hat_using_subcommand assume" -l no-cache -d 'Ignore cached credentials and ask STS again (the new ones are cached)'
 complete -c hat -n "__fish_hat_using_subcommand assume" -s v -l verbose -d 'Say on stderr what hat does: cache hits, STS calls, the role chain'
 complete -c hat -n "__fish_hat_using_subcommand assume" -s u -l unset -d 'Remove every variable hat exports from the shell'
+complete -c hat -n "__fish_hat_using_subcommand assume" -s c -l console -d 'Open the AWS console signed in as the profile (exports nothing unless -t)'
+complete -c hat -n "__fish_hat_using_subcommand assume" -l url -d 'With -c: print the sign-in URL instead of opening a browser (it is a credential)'
+complete -c hat -n "__fish_hat_using_subcommand assume" -s t -l export -d 'With -c: also export the credentials into the shell'
 complete -c hat -n "__fish_hat_using_subcommand assume" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c hat -n "__fish_hat_using_subcommand init" -l cmd -d 'Name of the function to define' -r
 complete -c hat -n "__fish_hat_using_subcommand init" -s h -l help -d 'Print help'
@@ -60,6 +67,17 @@ complete -c hat -n "__fish_hat_using_subcommand credential-process" -l profile -
 complete -c hat -n "__fish_hat_using_subcommand credential-process" -s d -l duration -d 'Session length for the last role: 1h, 90m, 1h30m or seconds' -r
 complete -c hat -n "__fish_hat_using_subcommand credential-process" -l no-cache -d 'Ignore cached credentials and ask STS again (the new ones are cached)'
 complete -c hat -n "__fish_hat_using_subcommand credential-process" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c hat -n "__fish_hat_using_subcommand console" -s s -l service -d 'The console page to open: a service or shortcut (s3, ddb, cfn, l, ...)' -r
+complete -c hat -n "__fish_hat_using_subcommand console" -s r -l region -d 'The console\'s region; full names or shorthands like ue1, euw2, apse2' -r
+complete -c hat -n "__fish_hat_using_subcommand console" -l destination -d 'A whole console URL to land on instead of a service' -r
+complete -c hat -n "__fish_hat_using_subcommand console" -l browser-profile -d 'The browser profile (or Firefox container) to open the console in' -r
+complete -c hat -n "__fish_hat_using_subcommand console" -s d -l duration -d 'The console session\'s length: 1h, 90m or seconds (15m to 12h; for long-term keys, the federation token\'s length, up to 36h)' -r
+complete -c hat -n "__fish_hat_using_subcommand console" -l mfa-token -d 'The 6-digit MFA code, instead of being asked for it on the terminal' -r
+complete -c hat -n "__fish_hat_using_subcommand console" -l url -d 'Print the sign-in URL on stdout instead of opening a browser. It is a credential'
+complete -c hat -n "__fish_hat_using_subcommand console" -l no-cache -d 'Ignore cached credentials and ask STS again (the new ones are cached)'
+complete -c hat -n "__fish_hat_using_subcommand console" -s v -l verbose -d 'Say on stderr what hat does (never the sign-in URL)'
+complete -c hat -n "__fish_hat_using_subcommand console" -l list-services -d 'List the service shortcuts that -s accepts'
+complete -c hat -n "__fish_hat_using_subcommand console" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c hat -n "__fish_hat_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c hat -n "__fish_hat_using_subcommand exec" -s r -l region -d 'Region to export; full names or shorthands like ue1, euw2, apse2' -r
 complete -c hat -n "__fish_hat_using_subcommand exec" -s d -l duration -d 'Session length for the last role: 1h, 90m, 1h30m or seconds' -r
@@ -130,16 +148,17 @@ complete -c hat -n "__fish_hat_using_subcommand keys; and __fish_seen_subcommand
 complete -c hat -n "__fish_hat_using_subcommand keys; and __fish_seen_subcommand_from help" -f -a "rotate" -d 'Replace a profile\'s key in IAM: create, check, store, then delete the old one'
 complete -c hat -n "__fish_hat_using_subcommand keys; and __fish_seen_subcommand_from help" -f -a "remove" -d 'Delete a profile\'s stored keys and hat\'s credential_process line'
 complete -c hat -n "__fish_hat_using_subcommand keys; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c hat -n "__fish_hat_using_subcommand help; and not __fish_seen_subcommand_from assume init config credential-process completions exec export sso keys help" -f -a "assume" -d 'Print shell code that exports a profile\'s credentials (what `assume` runs)'
-complete -c hat -n "__fish_hat_using_subcommand help; and not __fish_seen_subcommand_from assume init config credential-process completions exec export sso keys help" -f -a "init" -d 'Print the `assume` shell function for bash, zsh or fish'
-complete -c hat -n "__fish_hat_using_subcommand help; and not __fish_seen_subcommand_from assume init config credential-process completions exec export sso keys help" -f -a "config" -d 'Show the profiles and sso-sessions hat reads from your AWS files'
-complete -c hat -n "__fish_hat_using_subcommand help; and not __fish_seen_subcommand_from assume init config credential-process completions exec export sso keys help" -f -a "credential-process" -d 'Print a profile\'s credentials as credential_process JSON, for the AWS CLI and SDKs'
-complete -c hat -n "__fish_hat_using_subcommand help; and not __fish_seen_subcommand_from assume init config credential-process completions exec export sso keys help" -f -a "completions" -d 'Print a completion script for hat itself'
-complete -c hat -n "__fish_hat_using_subcommand help; and not __fish_seen_subcommand_from assume init config credential-process completions exec export sso keys help" -f -a "exec" -d 'Run a command with a profile\'s credentials in its environment'
-complete -c hat -n "__fish_hat_using_subcommand help; and not __fish_seen_subcommand_from assume init config credential-process completions exec export sso keys help" -f -a "export" -d 'Write a profile\'s credentials as env, JSON, a .env file or a credentials-file profile'
-complete -c hat -n "__fish_hat_using_subcommand help; and not __fish_seen_subcommand_from assume init config credential-process completions exec export sso keys help" -f -a "sso" -d 'Sign in to IAM Identity Center (SSO), list tokens, generate SSO profiles'
-complete -c hat -n "__fish_hat_using_subcommand help; and not __fish_seen_subcommand_from assume init config credential-process completions exec export sso keys help" -f -a "keys" -d 'Keep IAM users\' long-term keys in the OS keychain instead of ~/.aws/credentials'
-complete -c hat -n "__fish_hat_using_subcommand help; and not __fish_seen_subcommand_from assume init config credential-process completions exec export sso keys help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c hat -n "__fish_hat_using_subcommand help; and not __fish_seen_subcommand_from assume init config credential-process console completions exec export sso keys help" -f -a "assume" -d 'Print shell code that exports a profile\'s credentials (what `assume` runs)'
+complete -c hat -n "__fish_hat_using_subcommand help; and not __fish_seen_subcommand_from assume init config credential-process console completions exec export sso keys help" -f -a "init" -d 'Print the `assume` shell function for bash, zsh or fish'
+complete -c hat -n "__fish_hat_using_subcommand help; and not __fish_seen_subcommand_from assume init config credential-process console completions exec export sso keys help" -f -a "config" -d 'Show the profiles and sso-sessions hat reads from your AWS files'
+complete -c hat -n "__fish_hat_using_subcommand help; and not __fish_seen_subcommand_from assume init config credential-process console completions exec export sso keys help" -f -a "credential-process" -d 'Print a profile\'s credentials as credential_process JSON, for the AWS CLI and SDKs'
+complete -c hat -n "__fish_hat_using_subcommand help; and not __fish_seen_subcommand_from assume init config credential-process console completions exec export sso keys help" -f -a "console" -d 'Open the AWS console signed in as a profile, or print its sign-in URL'
+complete -c hat -n "__fish_hat_using_subcommand help; and not __fish_seen_subcommand_from assume init config credential-process console completions exec export sso keys help" -f -a "completions" -d 'Print a completion script for hat itself'
+complete -c hat -n "__fish_hat_using_subcommand help; and not __fish_seen_subcommand_from assume init config credential-process console completions exec export sso keys help" -f -a "exec" -d 'Run a command with a profile\'s credentials in its environment'
+complete -c hat -n "__fish_hat_using_subcommand help; and not __fish_seen_subcommand_from assume init config credential-process console completions exec export sso keys help" -f -a "export" -d 'Write a profile\'s credentials as env, JSON, a .env file or a credentials-file profile'
+complete -c hat -n "__fish_hat_using_subcommand help; and not __fish_seen_subcommand_from assume init config credential-process console completions exec export sso keys help" -f -a "sso" -d 'Sign in to IAM Identity Center (SSO), list tokens, generate SSO profiles'
+complete -c hat -n "__fish_hat_using_subcommand help; and not __fish_seen_subcommand_from assume init config credential-process console completions exec export sso keys help" -f -a "keys" -d 'Keep IAM users\' long-term keys in the OS keychain instead of ~/.aws/credentials'
+complete -c hat -n "__fish_hat_using_subcommand help; and not __fish_seen_subcommand_from assume init config credential-process console completions exec export sso keys help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c hat -n "__fish_hat_using_subcommand help; and __fish_seen_subcommand_from sso" -f -a "login" -d 'Sign in (in the browser, or with a device code) and cache the token'
 complete -c hat -n "__fish_hat_using_subcommand help; and __fish_seen_subcommand_from sso" -f -a "logout" -d 'Sign out: revoke the cached tokens and delete them'
 complete -c hat -n "__fish_hat_using_subcommand help; and __fish_seen_subcommand_from sso" -f -a "tokens" -d 'List cached tokens with their expiry and whether each can be refreshed'

@@ -35,7 +35,12 @@ pub enum Command {
         AWS_PROFILE, AWS_REGION and AWS_DEFAULT_REGION (when a region is known), \
         AWS_CREDENTIAL_EXPIRATION and AWS_SESSION_EXPIRATION (RFC 3339, UTC), \
         HAT_PROFILE and HAT_EXPIRES (epoch seconds). Everything hat exported \
-        before is cleared first."
+        before is cleared first.\n\n\
+        With -c (or -s, --url, --destination, --browser-profile), hat opens the AWS \
+        console signed in as the profile instead, and exports only with -t. --url \
+        shows the sign-in URL instead of opening it. That URL is a credential: for \
+        15 minutes anyone who has it is signed in as the role, so treat it like a \
+        password; hat never writes it to a log."
     )]
     Assume(AssumeArgs),
     /// Print the `assume` shell function for bash, zsh or fish
@@ -53,6 +58,21 @@ pub enum Command {
         stderr; with no terminal, hat says which command to run once to fill the cache."
     )]
     CredentialProcess(CredentialProcessArgs),
+    /// Open the AWS console signed in as a profile, or print its sign-in URL
+    #[command(
+        long_about = "Open the AWS console signed in as a profile (no profile: the \
+        credentials already in this shell's environment), in the browser set in \
+        [console] of hat's settings file or the default one.\n\n\
+        The sign-in URL is a credential: for 15 minutes anyone who has it is signed \
+        in as the role. --url prints it on stdout; do not paste it anywhere you \
+        would not paste a password. hat never writes it to a log.",
+        after_help = "Examples:\n    \
+        hat console prod -s s3 -r euw1\n    \
+        hat console prod --destination https://eu-west-1.console.aws.amazon.com/lambda/home\n    \
+        hat console --list-services\n\n\
+        Through the shell function: assume -c prod (assume -c -t prod also exports)."
+    )]
+    Console(ConsoleArgs),
     /// Print a completion script for hat itself
     Completions(CompletionsArgs),
     /// Run a command with a profile's credentials in its environment
@@ -267,8 +287,37 @@ pub struct AssumeArgs {
     pub verbose: bool,
 
     /// Remove every variable hat exports from the shell
-    #[arg(short, long, conflicts_with_all = ["profile", "region", "duration", "mfa_token", "no_cache"])]
+    #[arg(short, long, conflicts_with_all = ["profile", "region", "duration", "mfa_token", "no_cache", "console"])]
     pub unset: bool,
+
+    /// Open the AWS console signed in as the profile (exports nothing unless -t)
+    #[arg(short, long, help_heading = "Console")]
+    pub console: bool,
+
+    /// With -c: the console page to open: a service or shortcut (s3, ddb, cfn, l, ...)
+    #[arg(short, long, value_name = "SERVICE", help_heading = "Console")]
+    pub service: Option<String>,
+
+    /// With -c: print the sign-in URL instead of opening a browser (it is a credential)
+    #[arg(long, help_heading = "Console")]
+    pub url: bool,
+
+    /// With -c: also export the credentials into the shell
+    #[arg(short = 't', long, help_heading = "Console")]
+    pub export: bool,
+
+    /// With -c: a whole console URL to land on instead of a service
+    #[arg(
+        long,
+        value_name = "URL",
+        conflicts_with = "service",
+        help_heading = "Console"
+    )]
+    pub destination: Option<String>,
+
+    /// With -c: the browser profile (or Firefox container) to open the console in
+    #[arg(long, value_name = "NAME", help_heading = "Console")]
+    pub browser_profile: Option<String>,
 
     /// Syntax of the printed code (set by the shell function)
     #[arg(long, value_enum, value_name = "SHELL")]
@@ -440,4 +489,64 @@ pub struct ConfigArgs {
 pub struct CompletionsArgs {
     #[arg(value_enum)]
     pub shell: clap_complete::Shell,
+}
+
+impl AssumeArgs {
+    /// Whether any console option was given (`-s`, `--url`, ... imply `-c`).
+    pub fn wants_console(&self) -> bool {
+        self.console
+            || self.service.is_some()
+            || self.url
+            || self.destination.is_some()
+            || self.browser_profile.is_some()
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct ConsoleArgs {
+    /// The profile to sign in as; without one, the credentials in this shell's
+    /// environment (AWS_ACCESS_KEY_ID, ... or AWS_PROFILE)
+    #[arg(value_name = "PROFILE")]
+    pub profile: Option<String>,
+
+    /// The console page to open: a service or shortcut (s3, ddb, cfn, l, ...)
+    #[arg(short, long, value_name = "SERVICE")]
+    pub service: Option<String>,
+
+    /// The console's region; full names or shorthands like ue1, euw2, apse2
+    #[arg(short, long, value_name = "REGION")]
+    pub region: Option<String>,
+
+    /// A whole console URL to land on instead of a service
+    #[arg(long, value_name = "URL", conflicts_with = "service")]
+    pub destination: Option<String>,
+
+    /// Print the sign-in URL on stdout instead of opening a browser. It is a credential
+    #[arg(long)]
+    pub url: bool,
+
+    /// The browser profile (or Firefox container) to open the console in
+    #[arg(long, value_name = "NAME")]
+    pub browser_profile: Option<String>,
+
+    /// The console session's length: 1h, 90m or seconds (15m to 12h; for long-term
+    /// keys, the federation token's length, up to 36h)
+    #[arg(short, long, value_name = "DURATION")]
+    pub duration: Option<String>,
+
+    /// The 6-digit MFA code, instead of being asked for it on the terminal
+    #[arg(long, value_name = "CODE")]
+    pub mfa_token: Option<String>,
+
+    /// Ignore cached credentials and ask STS again (the new ones are cached)
+    #[arg(long)]
+    pub no_cache: bool,
+
+    /// Say on stderr what hat does (never the sign-in URL)
+    #[arg(short, long)]
+    pub verbose: bool,
+
+    /// List the service shortcuts that -s accepts
+    #[arg(long, exclusive = true)]
+    pub list_services: bool,
 }

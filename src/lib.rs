@@ -10,6 +10,7 @@ pub mod cli;
 pub mod clock;
 pub mod cmd;
 pub mod config;
+pub mod console;
 pub mod creds;
 pub mod duration;
 pub mod emit;

@@ -39,6 +39,7 @@ fn main() -> ExitCode {
         Command::Init(args) => cmd::init::run(args),
         Command::Config(args) => cmd::config::run(args, &env),
         Command::CredentialProcess(args) => cmd::credential_process::run(args, &env),
+        Command::Console(args) => cmd::console::run(args, &env),
         Command::Completions(args) => Ok(cmd::completions::run(args)),
         Command::Export(args) => cmd::export::run(args, &env),
         // Returns only if the command could not be started, or (with --server) when it

@@ -47,7 +47,17 @@ pub fn run(args: &AssumeArgs, env: &Env) -> Result<String> {
         mfa_token: args.mfa_token.clone(),
         no_cache: args.no_cache,
     };
+    let mut options = options;
+    if args.wants_console() {
+        use crate::cmd::console::{DurationFor, precheck};
+        if precheck(&config, profile)? == DurationFor::ConsoleOnly {
+            options.duration = None;
+        }
+    }
     let session = session::open(&config, env, profile, &options)?;
+    if args.wants_console() {
+        return console(args, env, &config, &session, shell);
+    }
     let (region, creds) = (session.region, session.credentials);
     let exports = exports(profile, region.as_deref(), &creds);
     log::info(&summary(profile, region.as_deref(), &creds));
@@ -87,6 +97,36 @@ fn sso_role(args: &AssumeArgs, env: &Env, start_url: &str, shell: Shell) -> Resu
         &session.credentials,
     ));
     Ok(exports.render(shell))
+}
+
+/// `assume -c`: the console; the exports only with `-t`, and with `--url` a `printf`
+/// of the sign-in URL for the shell function to run. Nothing is printed unless all of
+/// it succeeded.
+fn console(
+    args: &AssumeArgs,
+    env: &Env,
+    config: &ConfigSet,
+    session: &session::Session,
+    shell: Shell,
+) -> Result<String> {
+    let options = crate::cmd::console::Options {
+        service: args.service.as_deref(),
+        destination: args.destination.as_deref(),
+        browser_profile: args.browser_profile.as_deref(),
+        duration: args.duration.as_deref(),
+        url_only: args.url,
+    };
+    let url = crate::cmd::console::open(env, config, &session.into(), &options)?;
+    let mut out = String::new();
+    if args.export {
+        let region = session.region.as_deref();
+        out.push_str(&exports(&session.profile, region, &session.credentials).render(shell));
+        log::info(&summary(&session.profile, region, &session.credentials));
+    }
+    if let Some(url) = url {
+        out.push_str(&shell.print_line(url.as_str()));
+    }
+    Ok(out)
 }
 
 pub fn exports(profile: &str, region: Option<&str>, creds: &Credentials) -> Exports {

@@ -5,6 +5,7 @@
 pub mod assume;
 pub mod completions;
 pub mod config;
+pub mod console;
 pub mod credential_process;
 pub mod exec;
 pub mod export;

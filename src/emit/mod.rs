@@ -23,6 +23,12 @@ impl Shell {
             Shell::Fish => quote_fish(value),
         }
     }
+
+    /// Code that prints `text` and a newline on the shell's stdout, for answers the
+    /// shell function should show rather than evaluate (`assume -c --url`).
+    pub fn print_line(self, text: &str) -> String {
+        format!("printf '%s\\n' {}\n", self.quote(text))
+    }
 }
 
 /// Every variable hat sets. Each assume starts by clearing all of them, so nothing from
@@ -164,6 +170,12 @@ mod tests {
         assert!(fish.contains("set -e AWS_REGION\n") && fish.contains("set -gx AWS_PROFILE 'p'\n"));
         assert_eq!(e.get("AWS_PROFILE"), Some("p"));
         assert_eq!(e.get("AWS_REGION"), None);
+    }
+
+    #[test]
+    fn print_line_quotes_for_each_shell() {
+        assert_eq!(Shell::Bash.print_line("a'b"), "printf '%s\\n' 'a'\\''b'\n");
+        assert_eq!(Shell::Fish.print_line("a'b"), "printf '%s\\n' 'a\\'b'\n");
     }
 
     #[test]

@@ -1,7 +1,8 @@
-//! AWS STS through the Rust SDK: AssumeRole, GetSessionToken (MFA sessions) and
-//! AssumeRoleWithWebIdentity, plus turning STS's errors into advice a person can act
-//! on. The async runtime, TLS and the HTTP client are created here and only when a
-//! call is needed, so the cached path never pays for them.
+//! AWS STS through the Rust SDK: AssumeRole, GetSessionToken (MFA sessions),
+//! AssumeRoleWithWebIdentity and GetFederationToken (the console with long-term keys),
+//! plus turning STS's errors into advice a person can act on. The async runtime, TLS
+//! and the HTTP client are created here and only when a call is needed, so the cached
+//! path never pays for them.
 
 use crate::creds::Credentials;
 use crate::sdk::{self, Sdk};
@@ -13,6 +14,11 @@ use aws_smithy_types::error::display::DisplayErrorContext;
 use std::rc::Rc;
 
 const DEFAULT_REGION: &str = "us-east-1";
+
+/// The session policy of GetFederationToken: the federated user's permissions are the
+/// intersection of this and the IAM user's own, so allowing all keeps the user's.
+const FEDERATION_POLICY: &str =
+    r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#;
 
 pub struct Sts {
     sdk: Rc<Sdk>,
@@ -120,6 +126,30 @@ impl Sts {
             .block_on(call.send())
             .map_err(|e| self.explain("GetSessionToken", e, ctx))?;
         convert(output.credentials(), "GetSessionToken")
+    }
+
+    /// Exchanges an IAM user's long-term keys for federated-user credentials, which
+    /// (unlike the keys, or an MFA session) the console's federation endpoint accepts.
+    /// Without a session policy a federated user may do nothing at all, so one that
+    /// allows everything is passed: the result is exactly what the user may do.
+    pub fn get_federation_token(
+        &self,
+        caller: &Credentials,
+        name: &str,
+        duration: Option<u32>,
+        ctx: &Context<'_>,
+    ) -> Result<Credentials> {
+        let client = self.client(Some(caller));
+        let call = client
+            .get_federation_token()
+            .name(name)
+            .policy(FEDERATION_POLICY)
+            .set_duration_seconds(duration.map(|d| d as i32));
+        let output = self
+            .sdk
+            .block_on(call.send())
+            .map_err(|e| self.explain("GetFederationToken", e, ctx))?;
+        convert(output.credentials(), "GetFederationToken")
     }
 
     pub fn assume_role_with_web_identity(
@@ -237,6 +267,9 @@ pub fn advise(operation: &str, code: &str, message: &str, ctx: &Context<'_>) -> 
         "AccessDenied" if operation == "AssumeRoleWithWebIdentity" => anyhow!(
             "access denied assuming {} with the web identity token of profile `{profile}`: the role's trust policy must allow sts:AssumeRoleWithWebIdentity for the token's issuer (a Federated principal), and its conditions (audience, subject) must match the token. ({said})",
             ctx.role_arn.unwrap_or("the role")
+        ),
+        "AccessDenied" if operation == "GetFederationToken" => anyhow!(
+            "STS refused GetFederationToken for profile `{profile}`, which hat needs to open the console with long-term keys: the keys must be an IAM user's (not the root user's or temporary ones), and the user needs an IAM policy that allows sts:GetFederationToken. Or open the console through a role profile (role_arn with source_profile = {source}). ({said})"
         ),
         "AccessDenied" if operation == "GetSessionToken" => anyhow!(
             "STS refused an MFA session for profile `{profile}`: its keys must be an IAM user's long-term keys (not temporary credentials), and mfa_serial must be that user's MFA device. ({said})"

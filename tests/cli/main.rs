@@ -7,6 +7,7 @@ mod support;
 mod assume;
 mod completions;
 mod config;
+mod console;
 mod credential_process;
 mod errors;
 mod exec;

@@ -693,3 +693,40 @@ json.dump({'clientId': sys.argv[1], 'clientSecret': sys.argv[2], 'expiresAt': ex
     assert_eq!(fake.calls("RegisterClient"), 0);
     assert_eq!(read_token(&sb, "corp")["clientId"], client_id.as_str());
 }
+
+#[test]
+fn the_console_signs_in_with_the_sso_role_credentials() {
+    use crate::support::fake_federation::{FakeFederation, login_params};
+    let sb = sandbox();
+    let fake = FakeSso::start(Options::default());
+    let fed = FakeFederation::start();
+    cli_writes_token(&sb, &fake, "corp", 8 * 3600);
+    let exports = with_fake(sb.assume(&["dev"]), &fake)
+        .run()
+        .success()
+        .exports();
+
+    let out = with_fake(sb.assume(&["-c", "dev", "--url", "-d", "2h"]), &fake)
+        .env("HAT_FEDERATION_ENDPOINT", &fed.url)
+        .run();
+    out.success();
+    // The console reused the cached role credentials: no second GetRoleCredentials.
+    assert_eq!(fake.calls("GetRoleCredentials"), 1);
+    let (session, request) = fed.only_session();
+    assert_eq!(Some(session.id), exports["AWS_ACCESS_KEY_ID"].clone());
+    assert_eq!(Some(session.key), exports["AWS_SECRET_ACCESS_KEY"].clone());
+    assert_eq!(Some(session.token), exports["AWS_SESSION_TOKEN"].clone());
+    // SSO role sessions are role sessions: SessionDuration is allowed.
+    assert_eq!(request.params["SessionDuration"], "7200");
+    let url = out
+        .stdout
+        .split('\'')
+        .find(|part| part.starts_with("http"))
+        .expect("a quoted URL in the printf")
+        .to_string();
+    let (_, params) = login_params(&url);
+    assert!(
+        params["Destination"].starts_with("https://eu-central-1.console.aws.amazon.com/"),
+        "{params:?}"
+    );
+}
