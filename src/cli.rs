@@ -55,6 +55,23 @@ pub enum Command {
     CredentialProcess(CredentialProcessArgs),
     /// Print a completion script for hat itself
     Completions(CompletionsArgs),
+    /// List the profiles: type, account, role, region and cached credentials
+    List(ListArgs),
+    /// Print the active profile and the time left, for a shell prompt
+    #[command(
+        long_about = "Print the active profile and the time its credentials have left \
+        (`prod 42m`, or `prod expired`), for prompt frameworks. Reads only HAT_PROFILE \
+        and HAT_EXPIRES from the environment: no files, no network. Prints nothing when \
+        no role is active, and never fails."
+    )]
+    Prompt,
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Print only the names, one a line (for scripts and shell completions)
+    #[arg(long)]
+    pub names: bool,
 }
 
 #[derive(Debug, Args)]
@@ -99,6 +116,10 @@ pub struct AssumeArgs {
     #[arg(short, long)]
     pub verbose: bool,
 
+    /// Say nothing on success (what the auto re-assume hook uses)
+    #[arg(short, long, conflicts_with = "verbose")]
+    pub quiet: bool,
+
     /// Remove every variable hat exports from the shell
     #[arg(short, long, conflicts_with_all = ["profile", "region", "duration", "mfa_token", "no_cache"])]
     pub unset: bool,
@@ -120,6 +141,11 @@ pub struct InitArgs {
     /// Name of the function to define
     #[arg(long = "cmd", value_name = "NAME", default_value = "assume")]
     pub command: String,
+
+    /// Re-assume the active profile before a command runs when its credentials expire
+    /// within 5 minutes (HAT_AUTO_REASSUME_MARGIN seconds); HAT_AUTO_REASSUME=1 does the same
+    #[arg(long)]
+    pub auto_reassume: bool,
 }
 
 /// The shells `hat init` has a function for.

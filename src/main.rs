@@ -40,9 +40,13 @@ fn main() -> ExitCode {
         Command::Config(args) => cmd::config::run(args, &env),
         Command::CredentialProcess(args) => cmd::credential_process::run(args, &env),
         Command::Completions(args) => Ok(cmd::completions::run(args)),
+        Command::List(args) => cmd::list::run(args, &env),
+        Command::Prompt => Ok(cmd::prompt::run(&env)),
     };
     match result {
         Ok(output) => print(&output),
+        // Left the picker: nothing to say, and 130 as for Ctrl-C.
+        Err(e) if e.is::<hat::picker::Cancelled>() => ExitCode::from(130),
         Err(e) => {
             eprintln!("hat: error: {e:#}");
             ExitCode::FAILURE

@@ -7,3 +7,5 @@ pub mod completions;
 pub mod config;
 pub mod credential_process;
 pub mod init;
+pub mod list;
+pub mod prompt;

@@ -4,6 +4,7 @@
 //! lines, and sub-property blocks. Names are validated later, in `normalize`.
 
 use std::fmt;
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 /// Only space and tab are whitespace to the SDKs' parsers.
@@ -16,6 +17,7 @@ pub fn trim(s: &str) -> &str {
 }
 
 /// One `[...]` section as written, with its properties in file order.
+#[cfg(test)]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RawSection {
     /// The text between the brackets, trimmed (`profile dev`, `default`, `sso-session x`).
@@ -57,20 +59,121 @@ impl fmt::Display for ParseError {
 
 impl std::error::Error for ParseError {}
 
+/// Reads a whole file into sections with their properties. The fast path ([`scan`] plus
+/// [`properties`] for the sections a command touches) gives the same answer.
+#[cfg(test)]
 pub fn parse(contents: &str, path: &Path) -> Result<Vec<RawSection>, ParseError> {
-    let mut sections: Vec<RawSection> = Vec::new();
+    let scan = scan(contents, path)?;
+    Ok(scan
+        .sections
+        .iter()
+        .map(|s| RawSection {
+            header: contents[s.header()].to_string(),
+            line: s.line as usize,
+            properties: properties(contents, s.body(), s.line as usize + 1),
+        })
+        .collect())
+}
+
+/// One `[...]` section as found by [`scan`]: byte offsets into the file's text, kept
+/// small (u32) because a large organisation's file has tens of thousands of them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SectionSpan {
+    /// The text between the brackets, trimmed.
+    pub header: (u32, u32),
+    /// The header's line number; the body starts on the next line.
+    pub line: u32,
+    /// From the line after the header to the next header (or the end).
+    pub body: (u32, u32),
+}
+
+impl SectionSpan {
+    pub fn header(&self) -> Range<usize> {
+        self.header.0 as usize..self.header.1 as usize
+    }
+
+    pub fn body(&self) -> Range<usize> {
+        self.body.0 as usize..self.body.1 as usize
+    }
+}
+
+/// Files larger than this are refused (offsets are kept as u32).
+const MAX_LEN: usize = u32::MAX as usize;
+
+/// What one pass over a file finds: every section's place, and the keys that are not
+/// valid names (rare; the SDKs skip them and hat warns).
+#[derive(Debug, Default)]
+pub struct Scan {
+    pub sections: Vec<SectionSpan>,
+    /// (index into `sections`, line, lowercased key)
+    pub bad_keys: Vec<(usize, usize, String)>,
+}
+
+/// Lines of `contents[range]` with their line numbers, split as `str::lines` splits.
+struct Lines<'a> {
+    text: &'a str,
+    at: usize,
+    end: usize,
+    number: usize,
+}
+
+impl<'a> Iterator for Lines<'a> {
+    /// (line number, offset of the line's start, the line without its ending)
+    type Item = (usize, usize, &'a str);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.at >= self.end {
+            return None;
+        }
+        let start = self.at;
+        let rest = &self.text.as_bytes()[start..self.end];
+        let line = match memchr::memchr(b'\n', rest) {
+            Some(n) => {
+                self.at = start + n + 1;
+                let line = &self.text[start..start + n];
+                line.strip_suffix('\r').unwrap_or(line)
+            }
+            None => {
+                self.at = self.end;
+                &self.text[start..self.end]
+            }
+        };
+        let number = self.number;
+        self.number += 1;
+        Some((number, start, line))
+    }
+}
+
+fn is_blank_or_comment(line: &str) -> bool {
+    line.starts_with(COMMENT) || line.bytes().all(|b| b == b' ' || b == b'\t')
+}
+
+/// Checks the whole file's syntax by the SDKs' rules and finds where each section is,
+/// without copying any value: the parse every command pays for, however large the file.
+pub fn scan(contents: &str, path: &Path) -> Result<Scan, ParseError> {
+    let mut scan = Scan::default();
     // Whether the last property read had an empty value, which makes the indented lines
     // that follow a sub-property block.
     let mut in_subproperties = false;
+    // Whether the current section has a property yet (an indented line needs one).
+    let mut has_property = false;
     let error = |line: usize, message: &str| ParseError {
         path: path.to_path_buf(),
         line,
         message: message.to_string(),
     };
-
-    for (index, line) in contents.lines().enumerate() {
-        let number = index + 1;
-        if trim(line).is_empty() || line.starts_with(COMMENT) {
+    if contents.len() > MAX_LEN {
+        return Err(error(1, "the file is larger than 4 GiB"));
+    }
+    let lines = Lines {
+        text: contents,
+        at: 0,
+        end: contents.len(),
+        number: 1,
+    };
+    for (number, start, line) in lines {
+        let line_end = start + line.len();
+        if is_blank_or_comment(line) {
             continue;
         }
         if line.starts_with('[') {
@@ -84,48 +187,125 @@ pub fn parse(contents: &str, path: &Path) -> Result<Vec<RawSection>, ParseError>
                         "a section header must end with ']' (for example [profile prod])",
                     )
                 })?;
-            sections.push(RawSection {
-                header: trim(header).to_string(),
-                line: number,
-                properties: Vec::new(),
+            let header = trim(header);
+            let offset = header.as_ptr() as usize - contents.as_ptr() as usize;
+            if let Some(last) = scan.sections.last_mut() {
+                last.body.1 = start as u32;
+            }
+            let body_start = next_line_start(contents, line_end);
+            scan.sections.push(SectionSpan {
+                header: (offset as u32, (offset + header.len()) as u32),
+                line: number as u32,
+                body: (body_start as u32, contents.len() as u32),
             });
             in_subproperties = false;
+            has_property = false;
         } else if line.starts_with(WHITESPACE) {
-            let Some(section) = sections.last_mut() else {
+            if scan.sections.is_empty() {
                 return Err(error(
                     number,
                     "expected a section header such as [profile NAME] before this line",
                 ));
-            };
-            let Some(property) = section.properties.last_mut() else {
+            }
+            if !has_property {
                 return Err(error(
                     number,
                     "an indented line continues a property, but no property came before it in this section",
                 ));
-            };
+            }
             if in_subproperties {
                 split_property(line).map_err(|e| error(number, &e.describe("sub-property")))?;
             }
-            property.value.push('\n');
-            property.value.push_str(trim(line));
         } else {
-            let Some(section) = sections.last_mut() else {
+            if scan.sections.is_empty() {
                 return Err(error(
                     number,
                     "expected a section header such as [profile NAME] before the first setting",
                 ));
-            };
+            }
             let (key, value) =
                 split_property(line).map_err(|e| error(number, &e.describe("property")))?;
             in_subproperties = value.is_empty();
-            section.properties.push(RawProperty {
-                key,
+            has_property = true;
+            if !super::is_identifier(key) {
+                scan.bad_keys
+                    .push((scan.sections.len() - 1, number, key.to_ascii_lowercase()));
+            }
+        }
+    }
+    Ok(scan)
+}
+
+fn next_line_start(contents: &str, line_end: usize) -> usize {
+    match memchr::memchr(b'\n', &contents.as_bytes()[line_end..]) {
+        Some(n) => line_end + n + 1,
+        None => contents.len(),
+    }
+}
+
+/// The properties of one section whose body [`scan`] found (and so already checked),
+/// in file order.
+pub fn properties(contents: &str, body: Range<usize>, first_line: usize) -> Vec<RawProperty> {
+    let mut properties: Vec<RawProperty> = Vec::new();
+    let lines = Lines {
+        text: contents,
+        at: body.start,
+        end: body.end,
+        number: first_line,
+    };
+    for (number, _, line) in lines {
+        if is_blank_or_comment(line) {
+            continue;
+        }
+        if line.starts_with(WHITESPACE) {
+            if let Some(property) = properties.last_mut() {
+                property.value.push('\n');
+                property.value.push_str(trim(line));
+            }
+        } else if let Ok((key, value)) = split_property(line) {
+            properties.push(RawProperty {
+                key: key.to_ascii_lowercase(),
                 value: value.to_string(),
                 line: number,
             });
         }
     }
-    Ok(sections)
+    properties
+}
+
+/// The value of `key` in one section's body, the last one written winning, without
+/// copying unless it spans lines. For listing many profiles cheaply.
+pub fn value<'a>(
+    contents: &'a str,
+    body: Range<usize>,
+    key: &str,
+) -> Option<std::borrow::Cow<'a, str>> {
+    let mut found: Option<std::borrow::Cow<'a, str>> = None;
+    let mut continuing = false;
+    let lines = Lines {
+        text: contents,
+        at: body.start,
+        end: body.end,
+        number: 0,
+    };
+    for (_, _, line) in lines {
+        if is_blank_or_comment(line) {
+            continue;
+        }
+        if line.starts_with(WHITESPACE) {
+            if continuing && let Some(value) = found.as_mut() {
+                let value = value.to_mut();
+                value.push('\n');
+                value.push_str(trim(line));
+            }
+        } else if let Ok((k, v)) = split_property(line) {
+            continuing = k.eq_ignore_ascii_case(key);
+            if continuing {
+                found = Some(std::borrow::Cow::Borrowed(v));
+            }
+        }
+    }
+    found
 }
 
 enum PropertyError {
@@ -144,14 +324,15 @@ impl PropertyError {
     }
 }
 
-fn split_property(line: &str) -> Result<(String, &str), PropertyError> {
+/// `key = value` → (key as written, value), both trimmed, the comment cut.
+fn split_property(line: &str) -> Result<(&str, &str), PropertyError> {
     let line = strip_comment(line, true);
     let (key, value) = line.split_once('=').ok_or(PropertyError::NoEquals)?;
     let key = trim(key);
     if key.is_empty() {
         return Err(PropertyError::NoName);
     }
-    Ok((key.to_ascii_lowercase(), trim(value)))
+    Ok((key, trim(value)))
 }
 
 /// Trims the line and cuts a trailing comment. In property lines a comment character
@@ -160,10 +341,7 @@ fn strip_comment(line: &str, needs_whitespace: bool) -> &str {
     let line = trim(line);
     let mut from = 0;
     // Comment characters are ASCII, so byte offsets found here are char boundaries.
-    while let Some(offset) = line.as_bytes()[from..]
-        .iter()
-        .position(|b| *b == b'#' || *b == b';')
-    {
+    while let Some(offset) = memchr::memchr2(b'#', b';', &line.as_bytes()[from..]) {
         let index = from + offset;
         let after_space = line[..index]
             .chars()
