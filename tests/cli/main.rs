@@ -9,4 +9,5 @@ mod completions;
 mod config;
 mod credential_process;
 mod errors;
+mod picker;
 mod shells;

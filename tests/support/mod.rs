@@ -9,6 +9,7 @@ pub mod fake_sts;
 pub mod moto;
 pub mod proxy;
 pub mod shells;
+pub mod tmux;
 
 use std::collections::HashMap;
 use std::io::Write;
