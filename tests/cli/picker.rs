@@ -37,6 +37,7 @@ fn typing_a_few_letters_and_enter_assumes_the_profile_in_every_shell() {
         term.keys("stag");
         term.wait_for("1/4", WAIT);
         term.press("Enter");
+        term.wait_for_prompt(WAIT);
         term.line(report(sh));
         term.wait_for("S=0 P=staging", WAIT);
     }
@@ -48,7 +49,10 @@ fn rows_show_account_role_and_region() {
     let term = Tmux::start(&sandbox, Sh::Bash, &[]);
     term.line("assume");
     let screen = term.wait_for("4/4", WAIT);
-    assert!(screen.contains("prod-admin  123456789012  Admin"), "{screen}");
+    assert!(
+        screen.contains("prod-admin  123456789012  Admin"),
+        "{screen}"
+    );
     assert!(
         screen
             .lines()
@@ -66,6 +70,7 @@ fn escape_and_ctrl_c_cancel_with_130_and_export_nothing() {
         term.line("assume");
         term.wait_for("4/4", WAIT);
         term.press(key);
+        term.wait_for_prompt(WAIT);
         term.line(report(Sh::Bash));
         term.wait_for("S=130 P=none", WAIT);
     }
@@ -80,6 +85,7 @@ fn a_name_that_is_not_a_profile_opens_the_picker_filtered_by_it() {
     let screen = term.wait_for("1/4", WAIT);
     assert!(screen.contains("stg"), "{screen}");
     term.press("Enter");
+    term.wait_for_prompt(WAIT);
     term.line(report(Sh::Zsh));
     term.wait_for("S=0 P=staging", WAIT);
 }
@@ -94,6 +100,7 @@ fn multiple_words_narrow_the_match_together() {
     term.keys("prod eu");
     term.wait_for("1/4", WAIT);
     term.press("Enter");
+    term.wait_for_prompt(WAIT);
     term.line(report(Sh::Bash));
     term.wait_for("S=0 P=prod", WAIT);
 }
@@ -104,13 +111,16 @@ fn the_most_recently_used_profile_comes_first() {
     let term = Tmux::start(&sandbox, Sh::Bash, &[]);
     term.line("assume staging && assume dev");
     term.wait_for("using dev", WAIT);
+    term.wait_for_prompt(WAIT);
     term.line("assume");
     term.wait_for("4/4", WAIT);
     // Enter at once takes the first row.
     term.press("Enter");
+    term.wait_for_prompt(WAIT);
     term.line(report(Sh::Bash));
     term.wait_for("S=0 P=dev", WAIT);
-    let history = std::fs::read_to_string(sandbox.home().join(".local/state/hat/frecency")).unwrap();
+    let history =
+        std::fs::read_to_string(sandbox.home().join(".local/state/hat/frecency")).unwrap();
     assert!(history.contains("dev\t2\t"), "{history}");
     assert!(history.contains("staging\t1\t"), "{history}");
 }
@@ -118,16 +128,16 @@ fn the_most_recently_used_profile_comes_first() {
 #[test]
 fn fifty_thousand_profiles_are_searchable() {
     let sandbox = Sandbox::new();
-    let mut config = format!(
-        "[profile base]\naws_access_key_id = {BASE_KEY_ID}\naws_secret_access_key = s\n"
-    );
+    let mut config =
+        format!("[profile base]\naws_access_key_id = {BASE_KEY_ID}\naws_secret_access_key = s\n");
     for i in 0..50_000 {
         config.push_str(&format!(
             "[profile acct-{i:05}-admin]\nrole_arn = arn:aws:iam::{}:role/admin\nsource_profile = base\nregion = eu-west-1\n",
             100_000_000_000u64 + i
         ));
     }
-    config.push_str("[profile needle]\naws_access_key_id = AKIANEEDLE\naws_secret_access_key = s\n");
+    config
+        .push_str("[profile needle]\naws_access_key_id = AKIANEEDLE\naws_secret_access_key = s\n");
     sandbox.config(&config);
     let term = Tmux::start(&sandbox, Sh::Bash, &[]);
     term.line("assume");
@@ -135,6 +145,7 @@ fn fifty_thousand_profiles_are_searchable() {
     term.keys("needle");
     term.wait_for("1/50002", WAIT);
     term.press("Enter");
+    term.wait_for_prompt(WAIT);
     term.line(report(Sh::Bash));
     term.wait_for("S=0 P=needle", WAIT);
 }

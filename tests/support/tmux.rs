@@ -32,14 +32,31 @@ impl Tmux {
         argv.extend(env);
         argv.push(shell);
         argv.extend(match sh {
-            Sh::Bash => vec!["--noprofile".to_string(), "--norc".to_string(), "-i".to_string()],
+            Sh::Bash => vec![
+                "--noprofile".to_string(),
+                "--norc".to_string(),
+                "-i".to_string(),
+            ],
             Sh::Zsh => vec!["--no-rcs".to_string(), "-i".to_string()],
-            Sh::Fish => vec!["--no-config".to_string(), "--private".to_string(), "-i".to_string()],
+            Sh::Fish => vec![
+                "--no-config".to_string(),
+                "--private".to_string(),
+                "-i".to_string(),
+            ],
         });
         let status = Command::new(&tmux)
             .arg("-S")
             .arg(&socket)
-            .args(["-f", "/dev/null", "new-session", "-d", "-x", "160", "-y", "40"])
+            .args([
+                "-f",
+                "/dev/null",
+                "new-session",
+                "-d",
+                "-x",
+                "160",
+                "-y",
+                "40",
+            ])
             .args(&argv)
             .current_dir(sandbox.root())
             .status()
@@ -113,6 +130,26 @@ impl Tmux {
             }
             if start.elapsed() > limit {
                 panic!("the terminal never showed {needle:?}; it shows:\n{screen}");
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Tmux {
+    /// Waits until the shell shows its prompt (`$`) again, as the last line: after a
+    /// program that owned the terminal exits, keys typed earlier could be discarded.
+    #[track_caller]
+    pub fn wait_for_prompt(&self, limit: Duration) {
+        let start = Instant::now();
+        loop {
+            let screen = self.screen();
+            let last = screen.lines().rev().find(|l| !l.trim().is_empty());
+            if last.map(str::trim_end) == Some("$") {
+                return;
+            }
+            if start.elapsed() > limit {
+                panic!("the shell never came back to its prompt; the terminal shows:\n{screen}");
             }
             std::thread::sleep(Duration::from_millis(50));
         }
