@@ -8,6 +8,7 @@ mod assume;
 mod completions;
 mod config;
 mod credential_process;
+mod daily;
 mod errors;
 mod picker;
 mod shells;
