@@ -90,6 +90,7 @@ pub fn pick(config: &ConfigSet, env: &Env, query: &str) -> Result<String> {
         .write(true)
         .open("/dev/tty")
         .map_err(|e| anyhow!("there is no terminal for the profile picker ({e})"))?;
+    config.read_whole();
     let now = clock::now();
     let names: Vec<&str> = Frecency::load(env).order(config.profile_names(), now);
     let columns = Columns {

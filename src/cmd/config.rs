@@ -12,6 +12,7 @@ const REDACTED: &str = "<redacted>";
 
 pub fn run(args: &ConfigArgs, env: &Env) -> Result<String> {
     let config = ConfigSet::load(env)?;
+    config.read_whole();
     for warning in &config.warnings {
         log::warn(warning);
     }

@@ -107,6 +107,7 @@ pub fn run(args: &ListArgs, env: &Env) -> Result<String> {
         }
         return Ok(out);
     }
+    config.read_whole();
     let peek = cache_has_entries(env);
     let now = clock::now();
     let rows: Vec<Row> = config

@@ -63,24 +63,21 @@ impl std::error::Error for ParseError {}
 /// [`properties`] for the sections a command touches) gives the same answer.
 #[cfg(test)]
 pub fn parse(contents: &str, path: &Path) -> Result<Vec<RawSection>, ParseError> {
-    let scan = scan(contents, path)?;
-    Ok(scan
-        .sections
-        .iter()
-        .map(|s| RawSection {
-            header: contents[s.header()].to_string(),
+    let (sections, _) = scan(contents, path)?;
+    Ok(sections
+        .into_iter()
+        .map(|(header, s)| RawSection {
+            header,
             line: s.line as usize,
             properties: properties(contents, s.body(), s.line as usize + 1),
         })
         .collect())
 }
 
-/// One `[...]` section as found by [`scan`]: byte offsets into the file's text, kept
-/// small (u32) because a large organisation's file has tens of thousands of them.
+/// One `[...]` section as found by [`Scanner`]: byte offsets into the file, kept small
+/// (u32) because a large organisation's file has tens of thousands of them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SectionSpan {
-    /// The text between the brackets, trimmed.
-    pub header: (u32, u32),
     /// The header's line number; the body starts on the next line.
     pub line: u32,
     /// From the line after the header to the next header (or the end).
@@ -88,25 +85,26 @@ pub struct SectionSpan {
 }
 
 impl SectionSpan {
-    pub fn header(&self) -> Range<usize> {
-        self.header.0 as usize..self.header.1 as usize
-    }
-
     pub fn body(&self) -> Range<usize> {
         self.body.0 as usize..self.body.1 as usize
     }
 }
 
 /// Files larger than this are refused (offsets are kept as u32).
-const MAX_LEN: usize = u32::MAX as usize;
+pub const MAX_LEN: usize = u32::MAX as usize;
 
-/// What one pass over a file finds: every section's place, and the keys that are not
-/// valid names (rare; the SDKs skip them and hat warns).
-#[derive(Debug, Default)]
-pub struct Scan {
-    pub sections: Vec<SectionSpan>,
-    /// (index into `sections`, line, lowercased key)
-    pub bad_keys: Vec<(usize, usize, String)>,
+/// What the scan reports, in file order.
+pub enum Found<'a> {
+    /// A section header: its trimmed text, and where it is. `body.1` is not known yet:
+    /// it is the offset where the next section's header line starts (`line_start`), or
+    /// the end of the file.
+    Section {
+        header: &'a str,
+        span: SectionSpan,
+        line_start: u32,
+    },
+    /// A key that is not a valid name, in the last section reported (lowercased).
+    BadKey { line: usize, key: String },
 }
 
 /// Lines of `contents[range]` with their line numbers, split as `str::lines` splits.
@@ -148,92 +146,155 @@ fn is_blank_or_comment(line: &str) -> bool {
     line.starts_with(COMMENT) || line.bytes().all(|b| b == b' ' || b == b'\t')
 }
 
-/// Checks the whole file's syntax by the SDKs' rules and finds where each section is,
-/// without copying any value: the parse every command pays for, however large the file.
-pub fn scan(contents: &str, path: &Path) -> Result<Scan, ParseError> {
-    let mut scan = Scan::default();
-    // Whether the last property read had an empty value, which makes the indented lines
-    // that follow a sub-property block.
-    let mut in_subproperties = false;
-    // Whether the current section has a property yet (an indented line needs one).
-    let mut has_property = false;
-    let error = |line: usize, message: &str| ParseError {
-        path: path.to_path_buf(),
-        line,
-        message: message.to_string(),
-    };
-    if contents.len() > MAX_LEN {
-        return Err(error(1, "the file is larger than 4 GiB"));
-    }
-    let lines = Lines {
-        text: contents,
-        at: 0,
-        end: contents.len(),
-        number: 1,
-    };
-    for (number, start, line) in lines {
-        let line_end = start + line.len();
-        if is_blank_or_comment(line) {
-            continue;
+/// Checks a file's syntax by the SDKs' rules and reports where each section is, without
+/// copying any value, fed whole lines a piece at a time: the parse every command pays
+/// for, however large the file, in little memory.
+pub struct Scanner<'p> {
+    path: &'p Path,
+    /// The number of the next line to be fed.
+    line: usize,
+    /// The offset in the file of the next byte to be fed.
+    offset: usize,
+    has_section: bool,
+    /// Whether the current section has a property yet (an indented line needs one).
+    has_property: bool,
+    /// Whether the last property read had an empty value, which makes the indented
+    /// lines that follow a sub-property block.
+    in_subproperties: bool,
+}
+
+impl<'p> Scanner<'p> {
+    pub fn new(path: &'p Path) -> Self {
+        Scanner {
+            path,
+            line: 1,
+            offset: 0,
+            has_section: false,
+            has_property: false,
+            in_subproperties: false,
         }
-        if line.starts_with('[') {
-            let text = strip_comment(line, false);
-            let header = text
-                .strip_prefix('[')
-                .and_then(|t| t.strip_suffix(']'))
-                .ok_or_else(|| {
-                    error(
+    }
+
+    fn error(&self, line: usize, message: &str) -> ParseError {
+        ParseError {
+            path: self.path.to_path_buf(),
+            line,
+            message: message.to_string(),
+        }
+    }
+
+    /// Scans `text`, the file's next bytes, which must end at a line's end (or at the
+    /// end of the file).
+    pub fn feed(
+        &mut self,
+        text: &str,
+        found: &mut impl FnMut(Found<'_>),
+    ) -> Result<(), ParseError> {
+        if self.offset + text.len() > MAX_LEN {
+            return Err(self.error(self.line, "the file is larger than 4 GiB"));
+        }
+        let lines = Lines {
+            text,
+            at: 0,
+            end: text.len(),
+            number: self.line,
+        };
+        let base = self.offset;
+        for (number, start, line) in lines {
+            self.line = number + 1;
+            if is_blank_or_comment(line) {
+                continue;
+            }
+            if line.starts_with('[') {
+                let stripped = strip_comment(line, false);
+                let header = stripped
+                    .strip_prefix('[')
+                    .and_then(|t| t.strip_suffix(']'))
+                    .ok_or_else(|| {
+                        self.error(
+                            number,
+                            "a section header must end with ']' (for example [profile prod])",
+                        )
+                    })?;
+                let body_start = base + next_line_start(text, start + line.len());
+                found(Found::Section {
+                    header: trim(header),
+                    span: SectionSpan {
+                        line: number as u32,
+                        body: (body_start as u32, body_start as u32),
+                    },
+                    line_start: (base + start) as u32,
+                });
+                self.has_section = true;
+                self.in_subproperties = false;
+                self.has_property = false;
+            } else if line.starts_with(WHITESPACE) {
+                if !self.has_section {
+                    return Err(self.error(
                         number,
-                        "a section header must end with ']' (for example [profile prod])",
-                    )
-                })?;
-            let header = trim(header);
-            let offset = header.as_ptr() as usize - contents.as_ptr() as usize;
-            if let Some(last) = scan.sections.last_mut() {
-                last.body.1 = start as u32;
-            }
-            let body_start = next_line_start(contents, line_end);
-            scan.sections.push(SectionSpan {
-                header: (offset as u32, (offset + header.len()) as u32),
-                line: number as u32,
-                body: (body_start as u32, contents.len() as u32),
-            });
-            in_subproperties = false;
-            has_property = false;
-        } else if line.starts_with(WHITESPACE) {
-            if scan.sections.is_empty() {
-                return Err(error(
-                    number,
-                    "expected a section header such as [profile NAME] before this line",
-                ));
-            }
-            if !has_property {
-                return Err(error(
-                    number,
-                    "an indented line continues a property, but no property came before it in this section",
-                ));
-            }
-            if in_subproperties {
-                split_property(line).map_err(|e| error(number, &e.describe("sub-property")))?;
-            }
-        } else {
-            if scan.sections.is_empty() {
-                return Err(error(
-                    number,
-                    "expected a section header such as [profile NAME] before the first setting",
-                ));
-            }
-            let (key, value) =
-                split_property(line).map_err(|e| error(number, &e.describe("property")))?;
-            in_subproperties = value.is_empty();
-            has_property = true;
-            if !super::is_identifier(key) {
-                scan.bad_keys
-                    .push((scan.sections.len() - 1, number, key.to_ascii_lowercase()));
+                        "expected a section header such as [profile NAME] before this line",
+                    ));
+                }
+                if !self.has_property {
+                    return Err(self.error(
+                        number,
+                        "an indented line continues a property, but no property came before it in this section",
+                    ));
+                }
+                if self.in_subproperties {
+                    split_property(line)
+                        .map_err(|e| self.error(number, &e.describe("sub-property")))?;
+                }
+            } else {
+                if !self.has_section {
+                    return Err(self.error(
+                        number,
+                        "expected a section header such as [profile NAME] before the first setting",
+                    ));
+                }
+                let (key, value) = split_property(line)
+                    .map_err(|e| self.error(number, &e.describe("property")))?;
+                self.in_subproperties = value.is_empty();
+                self.has_property = true;
+                if !super::is_identifier(key) {
+                    found(Found::BadKey {
+                        line: number,
+                        key: key.to_ascii_lowercase(),
+                    });
+                }
             }
         }
+        self.offset += text.len();
+        Ok(())
     }
-    Ok(scan)
+}
+
+/// A whole text's sections (body ends filled in) and bad keys (with the index of their
+/// section), for tests and small inputs.
+#[cfg(test)]
+pub fn scan(
+    contents: &str,
+    path: &Path,
+) -> Result<(Vec<(String, SectionSpan)>, Vec<(usize, usize, String)>), ParseError> {
+    let mut sections: Vec<(String, SectionSpan)> = Vec::new();
+    let mut bad = Vec::new();
+    Scanner::new(path).feed(contents, &mut |found| match found {
+        Found::Section {
+            header,
+            span,
+            line_start,
+        } => {
+            if let Some((_, last)) = sections.last_mut() {
+                last.body.1 = line_start;
+            }
+            sections.push((header.to_string(), span));
+        }
+        Found::BadKey { line, key } => bad.push((sections.len() - 1, line, key)),
+    })?;
+    if let Some((_, last)) = sections.last_mut() {
+        last.body.1 = contents.len() as u32;
+    }
+    Ok((sections, bad))
 }
 
 fn next_line_start(contents: &str, line_end: usize) -> usize {
