@@ -735,8 +735,8 @@ enum Target {
 
 /// `profile  dev` → (Some("profile"), "dev"); `default` → (None, "default").
 fn split_header(header: &str) -> (Option<&str>, &str) {
-    match header.split_once(parse::WHITESPACE) {
-        Some((prefix, rest)) => (Some(prefix), parse::trim(rest)),
+    match header.bytes().position(|b| b == b' ' || b == b'\t') {
+        Some(at) => (Some(&header[..at]), parse::trim(&header[at + 1..])),
         None => (None, header),
     }
 }
