@@ -334,12 +334,12 @@ impl ConfigSet {
         let mut total = 0;
         let mut eof = false;
         while !eof {
-            let filled = buffer.len();
-            buffer.resize(filled.max(CHUNK / 2) + CHUNK / 2, 0);
-            let read = reader
-                .read(&mut buffer[filled..])
+            // Appends into the spare capacity without zeroing it first.
+            let want = CHUNK.saturating_sub(buffer.len()).max(CHUNK / 2) as u64;
+            let read = (&mut reader)
+                .take(want)
+                .read_to_end(&mut buffer)
                 .with_context(|| format!("could not read {}", path.display()))?;
-            buffer.truncate(filled + read);
             eof = read == 0;
             // Whole lines only, except at the end of the file.
             let cut = if eof {

@@ -276,8 +276,11 @@ impl<'p> Scanner<'p> {
                         "expected a section header such as [profile NAME] before the first setting",
                     ));
                 }
-                let (key, value) = split_property(line)
-                    .map_err(|e| self.error(number, &e.describe("property")))?;
+                let (key, value) = match quick_property(line) {
+                    Some(found) => found,
+                    None => split_property(line)
+                        .map_err(|e| self.error(number, &e.describe("property")))?,
+                };
                 self.in_subproperties = value.is_empty();
                 self.has_property = true;
                 if !super::is_identifier(key) {
@@ -409,6 +412,27 @@ impl PropertyError {
     }
 }
 
+/// The common `key = value` line (no comment character, a key before the `=`) read in
+/// one pass over its bytes; `None` sends everything else to [`split_property`], which
+/// gives the same answer for the lines this accepts.
+fn quick_property(line: &str) -> Option<(&str, &str)> {
+    let bytes = line.as_bytes();
+    let mut equals = None;
+    for (i, b) in bytes.iter().enumerate() {
+        match b {
+            b'#' | b';' => return None,
+            b'=' if equals.is_none() => equals = Some(i),
+            _ => {}
+        }
+    }
+    let equals = equals?;
+    let key = trim(&line[..equals]);
+    if key.is_empty() {
+        return None;
+    }
+    Some((key, trim(&line[equals + 1..])))
+}
+
 /// `key = value` → (key as written, value), both trimmed, the comment cut.
 fn split_property(line: &str) -> Result<(&str, &str), PropertyError> {
     let line = strip_comment(line, true);
@@ -524,5 +548,27 @@ mod tests {
     fn values_may_contain_equals_signs() {
         let s = parse_ok("[default]\nk = a=b==\n");
         assert_eq!(props(&s[0]), [("k", "a=b==")]);
+    }
+
+    #[test]
+    fn the_quick_property_reading_agrees_with_the_full_one() {
+        for line in [
+            "k = v",
+            "  k=v  ",
+            "k =",
+            "k = a=b",
+            "K\t=\tV",
+            "k = a#b",
+            "k ;= v",
+            "= v",
+            "kv",
+            "k = \u{a0}x",
+        ] {
+            if let Some(quick) = quick_property(line) {
+                assert_eq!(Some(quick), split_property(line).ok(), "{line:?}");
+            }
+        }
+        assert_eq!(quick_property("k = a#b"), None);
+        assert_eq!(quick_property("= v"), None);
     }
 }
