@@ -123,11 +123,14 @@ impl Frecency {
 /// Uses weighted by how recent the last one was (zoxide's weights).
 fn score(u: &Use, now: i64) -> f64 {
     let age = now.saturating_sub(u.last);
-    let weight = match age {
-        ..3_600 => 4.0,
-        ..86_400 => 2.0,
-        ..604_800 => 0.5,
-        _ => 0.25,
+    let weight = if age < 3_600 {
+        4.0
+    } else if age < 86_400 {
+        2.0
+    } else if age < 604_800 {
+        0.5
+    } else {
+        0.25
     };
     u.count as f64 * weight
 }

@@ -68,7 +68,8 @@ fn text(config: &ConfigSet, show_secrets: bool) -> String {
     let sessions = config
         .sso_session_names()
         .filter_map(|n| Some((n, config.sso_session(n)?)));
-    let groups: [(&str, Box<dyn Iterator<Item = (&str, &Section)>>); 2] = [
+    type Sections<'a> = Box<dyn Iterator<Item = (&'a str, &'a Section)> + 'a>;
+    let groups: [(&str, Sections<'_>); 2] = [
         ("profile", Box::new(profiles)),
         ("sso-session", Box::new(sessions)),
     ];

@@ -296,13 +296,17 @@ impl<'p> Scanner<'p> {
     }
 }
 
+/// Sections (header, place) and bad keys (section index, line, key).
+#[cfg(test)]
+type Scanned = (Vec<(String, SectionSpan)>, Vec<(usize, usize, String)>);
+
 /// A whole text's sections (body ends filled in) and bad keys (with the index of their
 /// section), for tests and small inputs.
 #[cfg(test)]
 pub fn scan(
     contents: &str,
     path: &Path,
-) -> Result<(Vec<(String, SectionSpan)>, Vec<(usize, usize, String)>), ParseError> {
+) -> Result<Scanned, ParseError> {
     let mut sections: Vec<(String, SectionSpan)> = Vec::new();
     let mut bad = Vec::new();
     Scanner::new(path).feed(contents, &mut |found| match found {
