@@ -345,7 +345,7 @@ impl ConfigSet {
             let cut = if eof {
                 buffer.len()
             } else {
-                match memchr::memrchr(b'\n', &buffer) {
+                match buffer.iter().rposition(|b| *b == b'\n') {
                     Some(n) => n + 1,
                     None => continue,
                 }
