@@ -86,12 +86,25 @@ function __hat_arm {
     __hat_armed=1
 }
 
+# `trap -- 'CMD' DEBUG` (as `trap -p` prints it) -> CMD
+function __hat_trap_command {
+    \builtin eval "\builtin set -- $1"
+    \builtin printf '%s' "$3"
+}
+
 if \builtin test "${HAT_AUTO_REASSUME:-{{auto}}}" = 1; then
     case ";${PROMPT_COMMAND:-};" in
         *";__hat_arm;"*) ;;
         *) PROMPT_COMMAND="${PROMPT_COMMAND:+$PROMPT_COMMAND;}__hat_arm" ;;
     esac
-    \builtin trap '__hat_reassume' DEBUG
+    # Another DEBUG trap (bash-preexec, a prompt's timer) keeps running, before ours.
+    __hat_debug_trap=$(\builtin trap -p DEBUG)
+    case $__hat_debug_trap in
+        *__hat_reassume*) ;;
+        '') \builtin trap '__hat_reassume' DEBUG ;;
+        *) \builtin trap -- "$(__hat_trap_command "$__hat_debug_trap"); __hat_reassume" DEBUG ;;
+    esac
+    \builtin unset __hat_debug_trap
 fi
 
 # Profile names complete after `{{cmd}}`.

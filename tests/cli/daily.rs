@@ -131,19 +131,20 @@ fn auto_reassume_refreshes_once_per_command_line_and_keeps_the_status() {
         let sandbox = Sandbox::new();
         expiring_process(&sandbox);
         let term = Tmux::start(&sandbox, sh, &[("HAT_AUTO_REASSUME", "1")]);
-        term.line("assume proc");
-        term.wait_for_prompt(WAIT);
+        // Each step ends by echoing a marker, waited for at the start of a line: the
+        // prompt alone may still be the previous one.
+        term.line("assume proc; echo STEP1");
+        term.wait_for("\nSTEP1", WAIT);
         assert_eq!(runs(&sandbox), 1, "{}", sh.name());
         // Before each command line the hook sees 2 minutes left and re-assumes.
         term.line("false");
         term.wait_for_prompt(WAIT);
         let status = if sh == Sh::Fish { "$status" } else { "$?" };
         term.line(&format!("echo \"S={status} K=$AWS_ACCESS_KEY_ID\""));
-        term.wait_for("S=1 K=AKIAFRESH3", WAIT);
-        term.wait_for_prompt(WAIT);
+        term.wait_for("\nS=1 K=AKIAFRESH3", WAIT);
         // Three commands on one line: one re-assume.
-        term.line("true; true; true");
-        term.wait_for_prompt(WAIT);
+        term.line("true; true; echo STEP2");
+        term.wait_for("\nSTEP2", WAIT);
         assert_eq!(runs(&sandbox), 4, "{}: once per command line", sh.name());
     }
 }
@@ -153,13 +154,30 @@ fn auto_reassume_is_off_unless_asked_for() {
     let sandbox = Sandbox::new();
     expiring_process(&sandbox);
     let term = Tmux::start(&sandbox, Sh::Bash, &[]);
-    term.line("assume proc");
-    term.wait_for_prompt(WAIT);
+    term.line("assume proc; echo STEP1");
+    term.wait_for("\nSTEP1", WAIT);
     term.line("true");
-    term.wait_for_prompt(WAIT);
     term.line("echo \"K=$AWS_ACCESS_KEY_ID\"");
-    term.wait_for("K=AKIAFRESH1", WAIT);
+    term.wait_for("\nK=AKIAFRESH1", WAIT);
     assert_eq!(runs(&sandbox), 1);
+}
+
+#[test]
+fn bash_keeps_an_existing_debug_trap_and_loading_twice_adds_the_hook_once() {
+    let sandbox = Sandbox::new();
+    let script = format!(
+        "trap 'echo \"mine $BASH_COMMAND\" >/dev/null' DEBUG\n{init}\n{init}\ntrap -p DEBUG",
+        init = Sh::Bash.init_line()
+    );
+    let out = Sh::Bash
+        .run(&sandbox, &script)
+        .env("HAT_AUTO_REASSUME", "1")
+        .run();
+    out.success();
+    assert_eq!(
+        out.stdout,
+        "trap -- 'echo \"mine $BASH_COMMAND\" >/dev/null; __hat_reassume' DEBUG\n"
+    );
 }
 
 #[test]
