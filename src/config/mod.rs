@@ -47,7 +47,7 @@ impl Section {
 /// line's syntax and noting where each section is; it keeps the names, not the text. A
 /// section's settings are read (from the file again) and merged only when asked for: a
 /// cached `assume` touches a handful of 50,000 profiles.
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct ConfigSet {
     pub config_path: PathBuf,
     pub credentials_path: PathBuf,
@@ -82,6 +82,26 @@ enum Source {
     },
 }
 
+impl Clone for Source {
+    fn clone(&self) -> Self {
+        match self {
+            Source::Empty => Source::Empty,
+            Source::Text(text) => Source::Text(text.clone()),
+            Source::File { file, whole } => match file.try_clone() {
+                Ok(file) => Source::File {
+                    file,
+                    whole: whole.clone(),
+                },
+                // Out of file descriptors: a copy of the text serves as well.
+                Err(_) => {
+                    self.keep_whole();
+                    Source::Text(whole.get().cloned().unwrap_or_default())
+                }
+            },
+        }
+    }
+}
+
 impl Source {
     /// The text of `range` (empty if the file can no longer be read as it was).
     fn read(&self, range: Range<usize>) -> Cow<'_, str> {
@@ -105,11 +125,14 @@ impl Source {
     fn keep_whole(&self) {
         if let Source::File { file, whole } = self {
             whole.get_or_init(|| {
-                use std::io::{Read, Seek};
-                let mut text = String::new();
-                let mut file = file;
-                let _ = file.rewind().and_then(|_| file.read_to_string(&mut text));
-                text
+                // By offset, like every other read: the file's position is shared.
+                use std::os::unix::fs::FileExt;
+                let length = file.metadata().map(|m| m.len()).unwrap_or(0);
+                let mut bytes = vec![0; length as usize];
+                match file.read_exact_at(&mut bytes, 0) {
+                    Ok(()) => String::from_utf8(bytes).unwrap_or_default(),
+                    Err(_) => String::new(),
+                }
             });
         }
     }
@@ -127,7 +150,7 @@ struct Segment {
 const NONE: u32 = u32::MAX;
 
 /// The sections of one kind (profiles, sso-sessions, services), by name.
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default)]
 struct Index {
     entries: Vec<Entry>,
     /// (hash of the name, index into `entries`); the hash is kept so that growing the
@@ -137,7 +160,7 @@ struct Index {
     sorted: OnceCell<Vec<u32>>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 struct Entry {
     /// The name: a range of `ConfigSet::names`.
     name: (u32, u32),
