@@ -1,4 +1,4 @@
-//! The profile picker in a real terminal (tmux): `assume` alone, or with a name that is
+//! The profile picker (issue 7) in a real terminal (tmux): `assume` alone, or with a name that is
 //! not a profile, opens it on /dev/tty while the shell function captures stdout.
 
 use crate::support::shells::{ALL, Sh};
