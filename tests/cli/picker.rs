@@ -1,5 +1,5 @@
-//! The profile picker (issue 7) in a real terminal (tmux): `assume` alone, or with a name that is
-//! not a profile, opens it on /dev/tty while the shell function captures stdout.
+//! The profile picker (issue 7) in a real terminal (tmux): `assume` alone, or with a
+//! name that is not a profile, opens it on /dev/tty while the function captures stdout.
 
 use crate::support::shells::{ALL, Sh};
 use crate::support::tmux::Tmux;
