@@ -46,6 +46,12 @@ _hat() {
             hat,keys)
                 cmd="hat__subcmd__keys"
                 ;;
+            hat,list)
+                cmd="hat__subcmd__list"
+                ;;
+            hat,prompt)
+                cmd="hat__subcmd__prompt"
+                ;;
             hat,sso)
                 cmd="hat__subcmd__sso"
                 ;;
@@ -78,6 +84,12 @@ _hat() {
                 ;;
             hat__subcmd__help,keys)
                 cmd="hat__subcmd__help__subcmd__keys"
+                ;;
+            hat__subcmd__help,list)
+                cmd="hat__subcmd__help__subcmd__list"
+                ;;
+            hat__subcmd__help,prompt)
+                cmd="hat__subcmd__help__subcmd__prompt"
                 ;;
             hat__subcmd__help,sso)
                 cmd="hat__subcmd__help__subcmd__sso"
@@ -182,7 +194,7 @@ _hat() {
 
     case "${cmd}" in
         hat)
-            opts="-h -V --help --version assume init config credential-process console completions exec export sso keys help"
+            opts="-h -V --help --version assume init config credential-process console completions exec export sso keys list prompt help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -196,7 +208,7 @@ _hat() {
             return 0
             ;;
         hat__subcmd__assume)
-            opts="-r -d -v -u -c -s -t -h --region --duration --mfa-token --no-cache --verbose --unset --console --service --url --export --destination --browser-profile --shell --sso-start-url --sso-region --account-id --role-name --help"
+            opts="-r -d -v -q -u -c -s -t -h --region --duration --mfa-token --no-cache --verbose --quiet --unset --console --service --url --export --destination --browser-profile --shell --sso-start-url --sso-region --account-id --role-name --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -450,7 +462,7 @@ _hat() {
             return 0
             ;;
         hat__subcmd__help)
-            opts="assume init config credential-process console completions exec export sso keys help"
+            opts="assume init config credential-process console completions exec export sso keys list prompt help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -673,6 +685,34 @@ _hat() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        hat__subcmd__help__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hat__subcmd__help__subcmd__prompt)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         hat__subcmd__help__subcmd__sso)
             opts="login logout tokens populate"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -744,7 +784,7 @@ _hat() {
             return 0
             ;;
         hat__subcmd__init)
-            opts="-h --cmd --help bash zsh fish"
+            opts="-h --cmd --auto-reassume --help bash zsh fish"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -932,6 +972,34 @@ _hat() {
         hat__subcmd__keys__subcmd__rotate)
             opts="-h --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hat__subcmd__list)
+            opts="-h --names --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hat__subcmd__prompt)
+            opts="-h --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

@@ -4,7 +4,8 @@
 #
 # `{{cmd}} PROFILE` runs hat, which prints the exports for that profile's role, and
 # evaluates them only when hat succeeds. It returns hat's exit status. Anything hat
-# says to you goes to stderr; prompts (an MFA code) go to the terminal.
+# says to you goes to stderr; prompts (an MFA code, the profile picker) go to the
+# terminal. `{{cmd}}` alone, or a name that is not a profile, opens the picker.
 
 # An alias with the same name would be expanded in a `name() {` definition and
 # break it; the `function` keyword is not subject to alias expansion, and the
@@ -19,3 +20,105 @@ function {{cmd}} {
     fi
     \builtin return "$__hat_status"
 }
+
+# The shell's clock in epoch seconds, into __hat_now: $EPOCHSECONDS (bash 5), else
+# printf's %(%s)T (bash 4.2); only bash 3.2 has to run `date`.
+function __hat_clock {
+    __hat_now=${EPOCHSECONDS:-}
+    if \builtin test -z "$__hat_now"; then
+        \builtin printf -v __hat_now '%(%s)T' -1 2>/dev/null || __hat_now=$(\command date +%s)
+    fi
+}
+
+# `prod 42m`, `prod 1h05m`, `prod expired`, or nothing when no role is on: for PS1,
+#     PS1='$(__hat_prompt) \$ '
+# It runs no command: only the HAT_ variables and the shell's clock.
+function __hat_prompt {
+    \builtin test -n "${HAT_PROFILE:-}" || \builtin return 0
+    case ${HAT_EXPIRES:-x} in
+        *[!0-9]*)
+            \builtin printf '%s' "$HAT_PROFILE"
+            \builtin return 0
+            ;;
+    esac
+    \builtin local __hat_now __hat_left __hat_m
+    __hat_clock
+    __hat_left=$((HAT_EXPIRES - __hat_now))
+    if ((__hat_left <= 0)); then
+        \builtin printf '%s expired' "$HAT_PROFILE"
+    elif ((__hat_left < 60)); then
+        \builtin printf '%s %ss' "$HAT_PROFILE" "$__hat_left"
+    elif ((__hat_left < 3600)); then
+        \builtin printf '%s %sm' "$HAT_PROFILE" "$((__hat_left / 60))"
+    else
+        __hat_m=$((__hat_left % 3600 / 60))
+        ((__hat_m >= 10)) || __hat_m="0$__hat_m"
+        \builtin printf '%s %sh%sm' "$HAT_PROFILE" "$((__hat_left / 3600))" "$__hat_m"
+    fi
+}
+
+# Auto re-assume (opt-in): before a command runs, if the credentials expire within
+# HAT_AUTO_REASSUME_MARGIN seconds (default 300), assume the same profile again,
+# quietly. Once per prompt at most, and `$?` is left as it was.
+function __hat_reassume {
+    \builtin local __hat_status=$?
+    if \builtin test "${__hat_armed:-}" = 1; then
+        __hat_armed=
+        if \builtin test "${HAT_AUTO_REASSUME:-1}" != 0 && \builtin test -n "${HAT_PROFILE:-}"; then
+            case ${HAT_EXPIRES:-x} in
+                *[!0-9]*) ;;
+                *)
+                    \builtin local __hat_now
+                    __hat_clock
+                    if ((HAT_EXPIRES - __hat_now <= ${HAT_AUTO_REASSUME_MARGIN:-300})); then
+                        {{cmd}} --quiet "$HAT_PROFILE" || \builtin true
+                    fi
+                    ;;
+            esac
+        fi
+    fi
+    \builtin return "$__hat_status"
+}
+
+# The DEBUG trap fires before every simple command; arming it at each prompt and
+# disarming it on the first fire makes it a pre-command hook that runs once.
+function __hat_arm {
+    __hat_armed=1
+}
+
+# `trap -- 'CMD' DEBUG` (as `trap -p` prints it) -> CMD
+function __hat_trap_command {
+    \builtin eval "\builtin set -- $1"
+    \builtin printf '%s' "$3"
+}
+
+if \builtin test "${HAT_AUTO_REASSUME:-{{auto}}}" = 1; then
+    case ";${PROMPT_COMMAND:-};" in
+        *";__hat_arm;"*) ;;
+        *) PROMPT_COMMAND="${PROMPT_COMMAND:+$PROMPT_COMMAND;}__hat_arm" ;;
+    esac
+    # Another DEBUG trap (bash-preexec, a prompt's timer) keeps running, before ours.
+    __hat_debug_trap=$(\builtin trap -p DEBUG)
+    case $__hat_debug_trap in
+        *__hat_reassume*) ;;
+        '') \builtin trap '__hat_reassume' DEBUG ;;
+        *) \builtin trap -- "$(__hat_trap_command "$__hat_debug_trap"); __hat_reassume" DEBUG ;;
+    esac
+    \builtin unset __hat_debug_trap
+fi
+
+# Profile names complete after `{{cmd}}`.
+function __hat_complete {
+    \builtin local __hat_word=${COMP_WORDS[COMP_CWORD]}
+    case $__hat_word in
+        -*) COMPREPLY=() ;;
+        *)
+            \builtin local __hat_name IFS=$'\n'
+            COMPREPLY=()
+            while \builtin read -r __hat_name; do
+                COMPREPLY+=("$__hat_name")
+            done < <(\builtin compgen -W "$(\command {{bin}} list --names 2>/dev/null)" -- "$__hat_word")
+            ;;
+    esac
+}
+\builtin complete -F __hat_complete {{cmd}} 2>/dev/null || \builtin true

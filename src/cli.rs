@@ -118,6 +118,16 @@ pub enum Command {
         terminal or HAT_KEYS_PASSPHRASE."
     )]
     Keys(KeysArgs),
+    /// List the profiles: type, account, role, region and cached credentials
+    List(ListArgs),
+    /// Print the active profile and the time left, for a shell prompt
+    #[command(
+        long_about = "Print the active profile and the time its credentials have left \
+        (`prod 42m`, or `prod expired`), for prompt frameworks. Reads only HAT_PROFILE \
+        and HAT_EXPIRES from the environment: no files, no network. Prints nothing when \
+        no role is active, and never fails."
+    )]
+    Prompt,
 }
 
 #[derive(Debug, Args)]
@@ -245,6 +255,13 @@ pub enum KeysCommand {
 }
 
 #[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Print only the names, one a line (for scripts and shell completions)
+    #[arg(long)]
+    pub names: bool,
+}
+
+#[derive(Debug, Args)]
 pub struct CredentialProcessArgs {
     /// The profile whose credentials to print
     #[arg(long, value_name = "PROFILE")]
@@ -285,6 +302,10 @@ pub struct AssumeArgs {
     /// Say on stderr what hat does: cache hits, STS calls, the role chain
     #[arg(short, long)]
     pub verbose: bool,
+
+    /// Say nothing on success (what the auto re-assume hook uses)
+    #[arg(short, long, conflicts_with = "verbose")]
+    pub quiet: bool,
 
     /// Remove every variable hat exports from the shell
     #[arg(short, long, conflicts_with_all = ["profile", "region", "duration", "mfa_token", "no_cache", "console"])]
@@ -454,6 +475,11 @@ pub struct InitArgs {
     /// Name of the function to define
     #[arg(long = "cmd", value_name = "NAME", default_value = "assume")]
     pub command: String,
+
+    /// Re-assume the active profile before a command runs when its credentials expire
+    /// within 5 minutes (HAT_AUTO_REASSUME_MARGIN seconds); HAT_AUTO_REASSUME=1 does the same
+    #[arg(long)]
+    pub auto_reassume: bool,
 }
 
 /// The shells `hat init` has a function for.

@@ -52,9 +52,13 @@ fn main() -> ExitCode {
         }
         Command::Sso(args) => cmd::sso::run(args, &env),
         Command::Keys(args) => cmd::keys::run(args, &env),
+        Command::List(args) => cmd::list::run(args, &env),
+        Command::Prompt => Ok(cmd::prompt::run(&env)),
     };
     match result {
         Ok(output) => print(&output),
+        // Left the picker: nothing to say, and 130 as for Ctrl-C.
+        Err(e) if e.is::<hat::picker::Cancelled>() => ExitCode::from(130),
         Err(e) => {
             eprintln!("hat: error: {e:#}");
             ExitCode::FAILURE

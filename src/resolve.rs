@@ -342,7 +342,7 @@ fn unknown_profile(config: &ConfigSet, name: &str) -> anyhow::Error {
         config.config_path.display(),
         config.credentials_path.display()
     );
-    if config.profiles.is_empty() {
+    if config.has_no_profiles() {
         return anyhow!(
             "no profile named `{name}`: no profiles are defined in {files}. Add one, e.g. with `aws configure --profile {name}`"
         );

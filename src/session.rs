@@ -111,3 +111,22 @@ pub fn open_sso(
         chain,
     })
 }
+
+/// The credentials [`open`] would answer from hat's cache alone, with no network and no
+/// prompt (`None`: nothing good cached, or the profile does not resolve). For marking
+/// profiles in `hat list` and the picker.
+pub fn peek(config: &ConfigSet, env: &Env, profile: &str) -> Option<Credentials> {
+    let chain = resolve::resolve(config, profile).ok()?;
+    let region = config
+        .profile(profile)
+        .and_then(|p| p.get("region"))
+        .or_else(|| env.get("AWS_REGION"))
+        .or_else(|| env.get("AWS_DEFAULT_REGION"))
+        .map(str::to_string);
+    let request = Request {
+        region,
+        endpoints: Endpoints::new(env, config, Some(profile)),
+        ..Request::default()
+    };
+    providers::cached(&chain, &request, env)
+}

@@ -7,7 +7,8 @@ use crate::config::ConfigSet;
 use crate::creds::Credentials;
 use crate::emit::{Exports, Shell};
 use crate::env::Env;
-use crate::{log, session};
+use crate::frecency::Frecency;
+use crate::{log, picker, session, tty};
 use anyhow::{Result, bail};
 
 /// Printed instead of secrets when stdout is a terminal: the function is not set up.
@@ -38,16 +39,28 @@ pub fn run(args: &AssumeArgs, env: &Env) -> Result<String> {
     for warning in &config.warnings {
         log::warn(warning);
     }
-    let Some(profile) = args.profile.as_deref() else {
-        bail!("{}", missing_profile(&config, env));
+    // No profile, or no profile by exactly that name: the picker, when there is a
+    // terminal to draw it on; otherwise the errors say how to name one.
+    let picked;
+    let profile = match args.profile.as_deref() {
+        Some(name) if config.profile(name).is_some() => name,
+        Some(name) if !config.has_no_profiles() && tty::available() => {
+            picked = picker::pick(&config, env, name)?;
+            picked.as_str()
+        }
+        Some(name) => name,
+        None if !config.has_no_profiles() && tty::available() => {
+            picked = picker::pick(&config, env, "")?;
+            picked.as_str()
+        }
+        None => bail!("{}", missing_profile(&config, env)),
     };
-    let options = session::Options {
+    let mut options = session::Options {
         region: args.region.clone(),
         duration: args.duration.clone(),
         mfa_token: args.mfa_token.clone(),
         no_cache: args.no_cache,
     };
-    let mut options = options;
     if args.wants_console() {
         use crate::cmd::console::{DurationFor, precheck};
         if precheck(&config, profile)? == DurationFor::ConsoleOnly {
@@ -55,12 +68,15 @@ pub fn run(args: &AssumeArgs, env: &Env) -> Result<String> {
         }
     }
     let session = session::open(&config, env, profile, &options)?;
+    Frecency::remember(env, profile, clock::now());
     if args.wants_console() {
         return console(args, env, &config, &session, shell);
     }
     let (region, creds) = (session.region, session.credentials);
     let exports = exports(profile, region.as_deref(), &creds);
-    log::info(&summary(profile, region.as_deref(), &creds));
+    if !args.quiet {
+        log::info(&summary(profile, region.as_deref(), &creds));
+    }
     Ok(exports.render(shell))
 }
 
@@ -179,12 +195,12 @@ fn missing_profile(config: &ConfigSet, env: &Env) -> String {
     let shown: Vec<&str> = names.iter().take(10).copied().collect();
     let more = names.len().saturating_sub(shown.len());
     let more = if more > 0 {
-        format!(" and {more} more (`hat config` lists them)")
+        format!(" and {more} more (`hat list` lists them)")
     } else {
         String::new()
     };
     format!(
-        "name a profile: `assume PROFILE`{hint}. Profiles: {}{more}",
+        "name a profile: `assume PROFILE`{hint} (there is no terminal for the picker). Profiles: {}{more}",
         shown.join(", ")
     )
 }

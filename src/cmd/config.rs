@@ -7,19 +7,25 @@ use crate::env::Env;
 use crate::log;
 use anyhow::Result;
 use serde_json::{Map, Value, json};
-use std::collections::BTreeMap;
 
 const REDACTED: &str = "<redacted>";
 
 pub fn run(args: &ConfigArgs, env: &Env) -> Result<String> {
     let config = ConfigSet::load(env)?;
+    config.read_whole();
     for warning in &config.warnings {
         log::warn(warning);
     }
     if args.json {
         let doc = json!({
-            "profiles": sections_json(&config.profiles, args.show_secrets),
-            "sso_sessions": sections_json(&config.sso_sessions, args.show_secrets),
+            "profiles": sections_json(
+                config.profile_names().filter_map(|n| Some((n, config.profile(n)?))),
+                args.show_secrets
+            ),
+            "sso_sessions": sections_json(
+                config.sso_session_names().filter_map(|n| Some((n, config.sso_session(n)?))),
+                args.show_secrets
+            ),
         });
         return Ok(format!("{}\n", serde_json::to_string_pretty(&doc)?));
     }
@@ -34,7 +40,10 @@ fn shown(key: &str, value: &str, show_secrets: bool) -> String {
     }
 }
 
-fn sections_json(sections: &BTreeMap<String, Section>, show_secrets: bool) -> Value {
+fn sections_json<'a>(
+    sections: impl Iterator<Item = (&'a str, &'a Section)>,
+    show_secrets: bool,
+) -> Value {
     let mut out = Map::new();
     for (name, section) in sections {
         let settings: Map<String, Value> = section
@@ -42,7 +51,7 @@ fn sections_json(sections: &BTreeMap<String, Section>, show_secrets: bool) -> Va
             .iter()
             .map(|(k, s)| (k.clone(), Value::String(shown(k, &s.value, show_secrets))))
             .collect();
-        out.insert(name.clone(), Value::Object(settings));
+        out.insert(name.to_string(), Value::Object(settings));
     }
     Value::Object(out)
 }
@@ -53,9 +62,16 @@ fn text(config: &ConfigSet, show_secrets: bool) -> String {
         config.config_path.display(),
         config.credentials_path.display()
     );
-    let groups = [
-        ("profile", &config.profiles),
-        ("sso-session", &config.sso_sessions),
+    let profiles = config
+        .profile_names()
+        .filter_map(|n| Some((n, config.profile(n)?)));
+    let sessions = config
+        .sso_session_names()
+        .filter_map(|n| Some((n, config.sso_session(n)?)));
+    type Sections<'a> = Box<dyn Iterator<Item = (&'a str, &'a Section)> + 'a>;
+    let groups: [(&str, Sections<'_>); 2] = [
+        ("profile", Box::new(profiles)),
+        ("sso-session", Box::new(sessions)),
     ];
     for (kind, sections) in groups {
         for (name, section) in sections {
@@ -70,7 +86,7 @@ fn text(config: &ConfigSet, show_secrets: bool) -> String {
             }
         }
     }
-    if config.profiles.is_empty() {
+    if config.has_no_profiles() {
         out.push_str("\n# no profiles defined\n");
     }
     out

@@ -11,4 +11,6 @@ pub mod exec;
 pub mod export;
 pub mod init;
 pub mod keys;
+pub mod list;
+pub mod prompt;
 pub mod sso;

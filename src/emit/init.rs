@@ -10,6 +10,17 @@ const ZSH: &str = include_str!("../../shell/hat.zsh");
 const FISH: &str = include_str!("../../shell/hat.fish");
 
 pub fn script(shell: Shell, command: &str, binary: &Path) -> Result<String> {
+    script_with(shell, command, binary, false)
+}
+
+/// [`script`], with the auto re-assume hook switched on by default when `auto_reassume`
+/// (`HAT_AUTO_REASSUME` still decides when the script is loaded: 1 on, 0 off).
+pub fn script_with(
+    shell: Shell,
+    command: &str,
+    binary: &Path,
+    auto_reassume: bool,
+) -> Result<String> {
     if !is_function_name(command) {
         bail!(
             "`{command}` cannot be a shell function name; use letters, digits, `_` and `-` (not first)"
@@ -31,7 +42,8 @@ pub fn script(shell: Shell, command: &str, binary: &Path) -> Result<String> {
     };
     Ok(template
         .replace("{{cmd}}", command)
-        .replace("{{bin}}", &shell.quote(binary)))
+        .replace("{{bin}}", &shell.quote(binary))
+        .replace("{{auto}}", if auto_reassume { "1" } else { "0" }))
 }
 
 fn is_function_name(name: &str) -> bool {

@@ -52,22 +52,22 @@ struct Step<'a> {
 }
 
 pub fn obtain(chain: &Chain, request: &Request, env: &Env) -> Result<Credentials> {
-    let mut fetcher = Fetcher {
-        env,
-        request,
-        cache: Cache::new(&env.cache_dir()),
-        sdk: None,
-        sts: None,
-        mfa_token: request.mfa_token.clone(),
-        now: clock::now(),
-        endpoint: request
-            .endpoints
-            .get(Service::Sts)
-            .unwrap_or("default")
-            .to_string(),
-        cache_warned: std::cell::Cell::new(false),
+    Fetcher::new(request, env).obtain(chain)
+}
+
+/// The credentials `obtain` would answer from the cache alone, without any network,
+/// prompt or lock: for marking profiles with good cached credentials in lists. Sources
+/// that are not cached (long-term keys, a process, the environment) give `None`.
+pub fn cached(chain: &Chain, request: &Request, env: &Env) -> Option<Credentials> {
+    let fetcher = Fetcher::new(request, env);
+    let (base_key, base_cacheable, _) = fetcher.plan_base_quietly(chain).ok()?;
+    let steps = fetcher.plan_hops(chain, &base_key, true).ok()?;
+    let key = match steps.last() {
+        Some(step) => step.key.as_str(),
+        None if base_cacheable => base_key.as_str(),
+        None => return None,
     };
-    fetcher.obtain(chain)
+    fetcher.cache.load(key, fetcher.now)
 }
 
 struct Fetcher<'a> {
@@ -84,10 +84,28 @@ struct Fetcher<'a> {
     cache_warned: std::cell::Cell<bool>,
 }
 
-impl Fetcher<'_> {
+impl<'a> Fetcher<'a> {
+    fn new(request: &'a Request, env: &'a Env) -> Fetcher<'a> {
+        Fetcher {
+            env,
+            request,
+            cache: Cache::new(&env.cache_dir()),
+            sdk: None,
+            sts: None,
+            mfa_token: request.mfa_token.clone(),
+            now: clock::now(),
+            endpoint: request
+                .endpoints
+                .get(Service::Sts)
+                .unwrap_or("default")
+                .to_string(),
+            cache_warned: std::cell::Cell::new(false),
+        }
+    }
+
     fn obtain(&mut self, chain: &Chain) -> Result<Credentials> {
         let (base_key, base_cacheable, base_duration) = self.plan_base(chain)?;
-        let steps = self.plan_hops(chain, &base_key)?;
+        let steps = self.plan_hops(chain, &base_key, false)?;
 
         // Newest cached step first: a cached profile needs nothing else. `start` is the
         // first hop still to fetch.
@@ -154,6 +172,13 @@ impl Fetcher<'_> {
                 chain.base.profile()
             ));
         }
+        self.plan_base_quietly(chain)
+    }
+
+    /// [`Self::plan_base`] without the warning, for looking at the cache only.
+    fn plan_base_quietly(&self, chain: &Chain) -> Result<(String, bool, Option<u32>)> {
+        let last = chain.hops.is_empty();
+        let wanted = if last { self.request.duration } else { None };
         Ok(match &chain.base {
             Base::Static {
                 credentials,
@@ -250,7 +275,12 @@ impl Fetcher<'_> {
         })
     }
 
-    fn plan_hops<'c>(&self, chain: &'c Chain, base_key: &str) -> Result<Vec<Step<'c>>> {
+    fn plan_hops<'c>(
+        &self,
+        chain: &'c Chain,
+        base_key: &str,
+        quiet: bool,
+    ) -> Result<Vec<Step<'c>>> {
         let mut steps = Vec::with_capacity(chain.hops.len());
         let mut previous = base_key.to_string();
         // Instance, container and SSO credentials are role sessions too: a role on top
@@ -274,11 +304,13 @@ impl Fetcher<'_> {
                 // Role credentials assuming a role is chaining: STS allows one hour at most.
                 let chained = index > 0 || base_is_role;
                 if chained && d > duration::CHAINED_MAX {
-                    log::warn(&format!(
-                        "profile `{}` is reached by role chaining, which STS limits to 1h; asking for 1h instead of {}",
-                        hop.profile,
-                        duration::describe(d)
-                    ));
+                    if !quiet {
+                        log::warn(&format!(
+                            "profile `{}` is reached by role chaining, which STS limits to 1h; asking for 1h instead of {}",
+                            hop.profile,
+                            duration::describe(d)
+                        ));
+                    }
                     duration = Some(duration::CHAINED_MAX);
                 }
             }

@@ -730,3 +730,35 @@ fn the_console_signs_in_with_the_sso_role_credentials() {
         "{params:?}"
     );
 }
+
+#[test]
+fn hat_list_marks_an_sso_profile_whose_role_credentials_are_cached() {
+    let sb = sandbox();
+    let fake = FakeSso::start(Options::default());
+    cli_writes_token(&sb, &fake, "corp", 8 * 3600);
+    let row = |out: &str| -> Vec<String> {
+        out.lines()
+            .find(|l| l.split_whitespace().next() == Some("dev"))
+            .unwrap_or_else(|| panic!("no row for dev:\n{out}"))
+            .split_whitespace()
+            .map(str::to_string)
+            .collect()
+    };
+    let before = with_fake(sb.hat(&["list"]), &fake).run();
+    before.success();
+    let cols = row(&before.stdout);
+    assert_eq!(cols[..4], ["dev", "sso", "111111111111", "Admin"]);
+    assert!(!cols.iter().any(|c| c == "✓"), "{cols:?}");
+
+    with_fake(sb.assume(&["dev"]), &fake).run().success();
+    let calls = fake.total_calls();
+    let after = with_fake(sb.hat(&["list"]), &fake).run();
+    after.success();
+    assert!(
+        row(&after.stdout).iter().any(|c| c == "✓"),
+        "{}",
+        after.stdout
+    );
+    // Marking reads hat's cache only.
+    assert_eq!(fake.total_calls(), calls);
+}

@@ -14,6 +14,7 @@ pub mod keyring;
 pub mod moto;
 pub mod proxy;
 pub mod shells;
+pub mod tmux;
 
 use std::collections::HashMap;
 use std::io::Write;
