@@ -31,18 +31,24 @@ pub struct Session {
     pub chain: Chain,
 }
 
+/// The profile's `region`, else `AWS_REGION`, else `AWS_DEFAULT_REGION` (no profile:
+/// the environment alone).
+pub fn profile_region(config: &ConfigSet, env: &Env, profile: Option<&str>) -> Option<String> {
+    profile
+        .and_then(|p| config.profile(p))
+        .and_then(|p| p.get("region"))
+        .or_else(|| env.get("AWS_REGION"))
+        .or_else(|| env.get("AWS_DEFAULT_REGION"))
+        .map(str::to_string)
+}
+
 /// Resolves `profile` and gets its credentials (the cache first).
 pub fn open(config: &ConfigSet, env: &Env, profile: &str, options: &Options) -> Result<Session> {
     let chain = resolve::resolve(config, profile)?;
     verbose!("profile {profile}: {}", chain.describe());
     let region = match &options.region {
         Some(r) => Some(region::expand(r)?),
-        None => config
-            .profile(profile)
-            .and_then(|p| p.get("region"))
-            .or_else(|| env.get("AWS_REGION"))
-            .or_else(|| env.get("AWS_DEFAULT_REGION"))
-            .map(str::to_string),
+        None => profile_region(config, env, Some(profile)),
     };
     let request = Request {
         duration: options
@@ -90,11 +96,7 @@ pub fn open_sso(
     };
     let region = match &options.region {
         Some(r) => Some(region::expand(r)?),
-        None => env
-            .get("AWS_REGION")
-            .or_else(|| env.get("AWS_DEFAULT_REGION"))
-            .map(str::to_string)
-            .or(Some(target.region)),
+        None => profile_region(&ConfigSet::default(), env, None).or(Some(target.region)),
     };
     let request = Request {
         duration: None,
@@ -117,12 +119,7 @@ pub fn open_sso(
 /// profiles in `hat list` and the picker.
 pub fn peek(config: &ConfigSet, env: &Env, profile: &str) -> Option<Credentials> {
     let chain = resolve::resolve(config, profile).ok()?;
-    let region = config
-        .profile(profile)
-        .and_then(|p| p.get("region"))
-        .or_else(|| env.get("AWS_REGION"))
-        .or_else(|| env.get("AWS_DEFAULT_REGION"))
-        .map(str::to_string);
+    let region = profile_region(config, env, Some(profile));
     let request = Request {
         region,
         endpoints: Endpoints::new(env, config, Some(profile)),

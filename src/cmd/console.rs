@@ -95,10 +95,7 @@ pub fn run(args: &ConsoleArgs, env: &Env) -> Result<String> {
         (None, Some(creds)) => {
             let region = match &args.region {
                 Some(r) => Some(region::expand(r)?),
-                None => env
-                    .get("AWS_REGION")
-                    .or_else(|| env.get("AWS_DEFAULT_REGION"))
-                    .map(str::to_string),
+                None => session::profile_region(&config, env, None),
             };
             let who = Who {
                 profile: None,

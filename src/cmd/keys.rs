@@ -384,12 +384,7 @@ fn list(env: &Env) -> Result<String> {
 fn rotate(env: &Env, profile: &str) -> Result<String> {
     let config = ConfigSet::load(env)?;
     let mut store = Keys::open(env)?;
-    let region = config
-        .profile(profile)
-        .and_then(|p| p.get("region"))
-        .or_else(|| env.get("AWS_REGION"))
-        .or_else(|| env.get("AWS_DEFAULT_REGION"))
-        .map(str::to_string);
+    let region = crate::session::profile_region(&config, env, Some(profile));
     let endpoints = Endpoints::new(env, &config, Some(profile));
     let wait = match env.get("HAT_KEYS_ROTATE_WAIT") {
         Some(text) => Some(text.parse::<u64>().map_err(|_| {

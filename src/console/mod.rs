@@ -198,15 +198,7 @@ pub fn signin_url(env: &Env, request: &Signin<'_>) -> Result<Url> {
 
 /// `hat-<user>`, cut to GetFederationToken's 32 characters and alphabet.
 fn federated_user_name(env: &Env) -> String {
-    let user: String = env
-        .user_name()
-        .unwrap_or("user")
-        .chars()
-        .filter(|c| c.is_ascii_alphanumeric() || "+=,.@_-".contains(*c))
-        .collect();
-    let mut name = format!("hat-{user}");
-    name.truncate(32);
-    name
+    crate::providers::sts::default_name(env, 32)
 }
 
 /// `getSigninToken`: the session's credentials (and the console session's length)

@@ -351,16 +351,7 @@ impl<'a> Fetcher<'a> {
         if let Some(name) = configured {
             return name.to_string();
         }
-        let user: String = self
-            .env
-            .user_name()
-            .unwrap_or("user")
-            .chars()
-            .filter(|c| c.is_ascii_alphanumeric() || "+=,.@_-".contains(*c))
-            .collect();
-        let mut name = format!("hat-{user}");
-        name.truncate(64);
-        name
+        sts::default_name(self.env, 64)
     }
 
     fn sdk(&mut self) -> Result<Rc<Sdk>> {

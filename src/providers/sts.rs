@@ -26,6 +26,20 @@ pub struct Sts {
     region: String,
 }
 
+/// `hat-<local user>`, cut to STS's name alphabet (`[\w+=,.@-]`) and `max` characters:
+/// the default role session name (64) and federated user name (32).
+pub fn default_name(env: &crate::env::Env, max: usize) -> String {
+    let user: String = env
+        .user_name()
+        .unwrap_or("user")
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || "+=,.@_-".contains(*c))
+        .collect();
+    let mut name = format!("hat-{user}");
+    name.truncate(max);
+    name
+}
+
 /// What a role request needs besides the caller's credentials.
 pub struct AssumeRole<'a> {
     pub role_arn: &'a str,
