@@ -1,6 +1,9 @@
 //! Which profiles a person uses, how often and how lately: a small text file under
 //! hat's state directory that orders the picker (frecency, as zoxide and firefox do).
-//! Written whole to a temporary file and renamed, so a reader never sees half of it.
+//! Each `assume` appends one short line (`name<TAB>count<TAB>last`) with O_APPEND: one
+//! open and one write on the cached path, and parallel shells do not lose each other's
+//! uses (but for one that lands while another shell compacts the file). Lines for the same name add up. When the file grows past [`COMPACT_AT`], it
+//! is rewritten whole (temporary file + rename) with one line per name.
 
 use crate::env::Env;
 use anyhow::{Context, Result};
@@ -10,6 +13,8 @@ use std::path::{Path, PathBuf};
 /// Entries kept at most; the least used go first when there are more.
 const MAX_ENTRIES: usize = 1_000;
 const FILE: &str = "frecency";
+/// Bytes of appended lines before the file is compacted (about 2,000 uses).
+const COMPACT_AT: u64 = 64 * 1024;
 
 #[derive(Debug, Clone, PartialEq)]
 struct Use {
@@ -44,11 +49,20 @@ impl Frecency {
             else {
                 continue;
             };
-            if let (Ok(count), Ok(last)) = (count.parse(), last.parse()) {
-                uses.insert(name.to_string(), Use { count, last });
+            if let (Ok(count), Ok(last)) = (count.parse::<u64>(), last.parse::<i64>()) {
+                let entry = uses
+                    .entry(name.to_string())
+                    .or_insert(Use { count: 0, last });
+                entry.count += count;
+                entry.last = entry.last.max(last);
             }
         }
         Frecency { uses }
+    }
+
+    /// How many uses of `profile` are recorded.
+    pub fn count(&self, profile: &str) -> u64 {
+        self.uses.get(profile).map_or(0, |u| u.count)
     }
 
     /// Counts one use of `profile` at `now`.
@@ -59,16 +73,22 @@ impl Frecency {
         });
         entry.count += 1;
         entry.last = now;
-        if self.uses.len() > MAX_ENTRIES {
-            let mut scored: Vec<(f64, String)> = self
-                .uses
-                .iter()
-                .map(|(name, u)| (score(u, now), name.clone()))
-                .collect();
-            scored.sort_by(|a, b| a.0.total_cmp(&b.0));
-            for (_, name) in scored.iter().take(self.uses.len() - MAX_ENTRIES) {
-                self.uses.remove(name);
-            }
+        self.cap(now);
+    }
+
+    /// Keeps the [`MAX_ENTRIES`] best-scored names.
+    fn cap(&mut self, now: i64) {
+        if self.uses.len() <= MAX_ENTRIES {
+            return;
+        }
+        let mut scored: Vec<(f64, String)> = self
+            .uses
+            .iter()
+            .map(|(name, u)| (score(u, now), name.clone()))
+            .collect();
+        scored.sort_by(|a, b| a.0.total_cmp(&b.0));
+        for (_, name) in scored.iter().take(self.uses.len() - MAX_ENTRIES) {
+            self.uses.remove(name);
         }
     }
 
@@ -95,13 +115,41 @@ impl Frecency {
         Ok(())
     }
 
-    /// Records a use and saves, best effort: history must never fail an assume.
+    /// Records a use, best effort: history must never fail (or slow) an assume.
     pub fn remember(env: &Env, profile: &str, now: i64) {
-        let mut frecency = Frecency::load(env);
-        frecency.record(profile, now);
-        if let Err(e) = frecency.save(env) {
+        if let Err(e) = Self::append(env, profile, now) {
             crate::verbose!("could not record the use of {profile}: {e:#}");
         }
+    }
+
+    fn append(env: &Env, profile: &str, now: i64) -> Result<()> {
+        use std::io::Write;
+        let path = Self::path(env);
+        let open = || {
+            let mut options = std::fs::OpenOptions::new();
+            options.append(true).create(true);
+            #[cfg(unix)]
+            std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+            options.open(&path)
+        };
+        let mut file = match open() {
+            Ok(file) => file,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                let dir = path.parent().unwrap_or(Path::new("."));
+                std::fs::create_dir_all(dir)
+                    .with_context(|| format!("could not create {}", dir.display()))?;
+                open()?
+            }
+            Err(e) => return Err(e.into()),
+        };
+        // One write of a short line: appends from parallel shells do not interleave.
+        file.write_all(format!("{profile}\t1\t{now}\n").as_bytes())?;
+        if file.metadata()?.len() > COMPACT_AT {
+            let mut all = Frecency::load(env);
+            all.cap(now);
+            all.save(env)?;
+        }
+        Ok(())
     }
 
     /// `names` (sorted) reordered: used profiles first, most frecent first; the never-used
@@ -159,12 +207,37 @@ mod tests {
     fn saved_history_loads_back_and_junk_lines_are_skipped() {
         let dir = tempfile::tempdir().unwrap();
         let env = Env::from_pairs([("XDG_STATE_HOME", dir.path().to_str().unwrap())]);
-        Frecency::remember(&env, "prod", 5);
-        Frecency::remember(&env, "prod", 6);
+        let mut f = Frecency::default();
+        f.record("prod", 5);
+        f.record("prod", 6);
+        f.save(&env).unwrap();
         let text = std::fs::read_to_string(Frecency::path(&env)).unwrap();
         assert_eq!(text, "prod\t2\t6\n");
+        assert_eq!(Frecency::load(&env).uses["prod"], Use { count: 2, last: 6 });
         let f = Frecency::parse("prod\t2\t6\ngarbage\nx\tnot-a-number\t1\n");
         assert_eq!(f.uses.len(), 1);
+    }
+
+    #[test]
+    fn appended_uses_add_up_and_the_file_is_compacted_when_large() {
+        let dir = tempfile::tempdir().unwrap();
+        let env = Env::from_pairs([("XDG_STATE_HOME", dir.path().to_str().unwrap())]);
+        Frecency::remember(&env, "a", 5);
+        Frecency::remember(&env, "b", 6);
+        Frecency::remember(&env, "a", 7);
+        let text = std::fs::read_to_string(Frecency::path(&env)).unwrap();
+        assert_eq!(text, "a\t1\t5\nb\t1\t6\na\t1\t7\n");
+        let f = Frecency::load(&env);
+        assert_eq!(f.uses["a"], Use { count: 2, last: 7 });
+        for i in 0..3_000 {
+            Frecency::remember(&env, "a", 10 + i);
+        }
+        let text = std::fs::read_to_string(Frecency::path(&env)).unwrap();
+        assert!(text.len() as u64 <= COMPACT_AT, "{} bytes", text.len());
+        let f = Frecency::load(&env);
+        assert_eq!(f.uses["a"].count, 3_002);
+        assert_eq!(f.uses["a"].last, 3_009);
+        assert_eq!(f.uses["b"], Use { count: 1, last: 6 });
     }
 
     #[test]

@@ -210,43 +210,27 @@ impl<'a> Keys<'a> {
 
     /// Stores `creds` for `profile` in `backend` and records it in the index.
     pub fn put(&mut self, profile: &str, creds: &Credentials, backend: Backend) -> Result<()> {
-        check_long_term(creds)?;
-        match backend {
-            Backend::Keychain => keychain::set(profile, creds)?,
-            Backend::File => self.file()?.set(profile, creds)?,
-        }
+        self.write_secret(profile, creds, backend)?;
         // A profile moved from one backend to the other leaves nothing behind.
         if let Some(old) = self.index.profiles.get(profile).map(|e| e.backend)
             && old != backend
         {
             self.delete_secret(profile, old)?;
         }
-        let now = clock::now();
-        let entry = self
-            .index
-            .profiles
-            .entry(profile.to_string())
-            .or_insert(Entry {
-                key_id: creds.access_key_id.clone(),
-                backend,
-                added: now,
-                rotated: None,
-            });
-        entry.key_id = creds.access_key_id.clone();
-        entry.backend = backend;
-        entry.added = now;
-        entry.rotated = None;
+        let entry = Entry {
+            key_id: creds.access_key_id.clone(),
+            backend,
+            added: clock::now(),
+            rotated: None,
+        };
+        self.index.profiles.insert(profile.to_string(), entry);
         self.index.save(self.env)
     }
 
     /// Replaces `profile`'s keys after a rotation: same backend, `rotated` set.
     pub fn replace(&mut self, profile: &str, creds: &Credentials) -> Result<()> {
-        check_long_term(creds)?;
         let backend = self.backend_of(profile)?;
-        match backend {
-            Backend::Keychain => keychain::set(profile, creds)?,
-            Backend::File => self.file()?.set(profile, creds)?,
-        }
+        self.write_secret(profile, creds, backend)?;
         let now = clock::now();
         let entry = self
             .index
@@ -261,6 +245,14 @@ impl<'a> Keys<'a> {
         entry.key_id = creds.access_key_id.clone();
         entry.rotated = Some(now);
         self.index.save(self.env)
+    }
+
+    fn write_secret(&mut self, profile: &str, creds: &Credentials, backend: Backend) -> Result<()> {
+        check_long_term(creds)?;
+        match backend {
+            Backend::Keychain => keychain::set(profile, creds),
+            Backend::File => self.file()?.set(profile, creds),
+        }
     }
 
     /// Removes `profile`'s keys from its backend and the index. Whether there were any.
