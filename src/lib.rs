@@ -17,6 +17,7 @@ pub mod emit;
 pub mod endpoint;
 pub mod env;
 pub mod frecency;
+pub mod fs;
 pub mod keys;
 pub mod log;
 pub mod picker;
