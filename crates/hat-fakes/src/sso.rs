@@ -514,6 +514,75 @@ fn base64url(bytes: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::io::{Read, Write};
+
+    /// POSTs JSON on a fresh connection: (status, the answer's error type, body).
+    fn post(url: &str, path: &str, body: &Value) -> (u16, String, Value) {
+        let mut stream = std::net::TcpStream::connect(url.trim_start_matches("http://")).unwrap();
+        let body = body.to_string();
+        write!(
+            stream,
+            "POST {path} HTTP/1.1\r\nHost: fake\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        )
+        .unwrap();
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer).unwrap();
+        let (head, body) = answer.split_once("\r\n\r\n").unwrap();
+        let status = head[9..12].parse().unwrap();
+        let error = head
+            .lines()
+            .find_map(|l| l.strip_prefix("x-amzn-errortype: "))
+            .unwrap_or("")
+            .to_string();
+        (
+            status,
+            error,
+            serde_json::from_str(body).unwrap_or(Value::Null),
+        )
+    }
+
+    #[test]
+    fn a_device_code_is_approved_once_approve_after_has_passed() {
+        let fake = FakeSso::start(Options {
+            pending_polls: 0,
+            approve_after: Some(Duration::from_millis(1500)),
+            verification_uri: "http://127.0.0.1:1/device".into(),
+            ..Options::default()
+        });
+        let (_, _, client) = post(
+            &fake.url,
+            "/client/register",
+            &json!({"clientName": "t", "clientType": "public"}),
+        );
+        let (id, secret) = (&client["clientId"], &client["clientSecret"]);
+        let (status, _, device) = post(
+            &fake.url,
+            "/device_authorization",
+            &json!({"clientId": id, "clientSecret": secret, "startUrl": "https://x"}),
+        );
+        assert_eq!(status, 200);
+        assert_eq!(
+            device["verificationUriComplete"],
+            "http://127.0.0.1:1/device?user_code=ABCD-EFGH"
+        );
+        let poll = json!({
+            "clientId": id,
+            "clientSecret": secret,
+            "grantType": "urn:ietf:params:oauth:grant-type:device_code",
+            "deviceCode": device["deviceCode"],
+        });
+        let (status, error, _) = post(&fake.url, "/token", &poll);
+        assert_eq!(
+            (status, error.as_str()),
+            (400, "AuthorizationPendingException")
+        );
+        std::thread::sleep(Duration::from_millis(1600));
+        let (status, _, token) = post(&fake.url, "/token", &poll);
+        assert_eq!(status, 200, "{token}");
+        assert!(fake.is_valid_access_token(token["accessToken"].as_str().unwrap()));
+        assert_eq!(fake.calls("CreateToken:device_code"), 2);
+    }
 
     #[test]
     fn base64url_matches_rfc_7636_appendix_b() {
