@@ -127,6 +127,8 @@ async fn accept(listener: TcpListener, handler: Arc<Handler>) {
     };
     loop {
         let Ok((stream, _)) = listener.accept().await else {
+            // Out of file descriptors, say: wait for some to close instead of spinning.
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
             continue;
         };
         let handler = Arc::clone(&handler);
