@@ -526,6 +526,8 @@ fn the_nu_setup_line_is_the_same_in_the_readme_the_docs_the_script_and_help() {
     let sandbox = Sandbox::new();
     let script = sandbox.hat(&["init", "nu"]).run();
     script.success().stdout_has(&line);
+    let alias = sandbox.hat(&["init", "nushell"]).run();
+    assert_eq!(alias.success().stdout, script.stdout, "`nushell` is `nu`");
     for doc in ["README.md", "docs/daily.md"] {
         let text =
             std::fs::read_to_string(format!("{}/{doc}", env!("CARGO_MANIFEST_DIR"))).unwrap();
