@@ -37,7 +37,11 @@ impl Sh {
             return found;
         }
         let real = found.canonicalize().unwrap_or(found.clone());
-        if !std::fs::read(&real).is_ok_and(|bytes| bytes.starts_with(b"#!")) {
+        let mut magic = [0u8; 2];
+        let script = std::fs::File::open(&real)
+            .and_then(|mut file| std::io::Read::read_exact(&mut file, &mut magic))
+            .is_ok_and(|()| &magic == b"#!");
+        if !script {
             return real;
         }
         // <prefix>/node_modules/nushell/lib/index.js -> the platform package, nested
