@@ -251,7 +251,7 @@ _hat() {
                     return 0
                     ;;
                 --shell)
-                    COMPREPLY=($(compgen -W "bash zsh fish sh" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "bash zsh fish sh nu" -- "${cur}"))
                     return 0
                     ;;
                 --sso-start-url)
@@ -784,7 +784,7 @@ _hat() {
             return 0
             ;;
         hat__subcmd__init)
-            opts="-h --cmd --auto-reassume --help bash zsh fish"
+            opts="-h --cmd --auto-reassume --help bash zsh fish nu"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

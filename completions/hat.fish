@@ -27,7 +27,7 @@ end
 complete -c hat -n "__fish_hat_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c hat -n "__fish_hat_needs_command" -s V -l version -d 'Print version'
 complete -c hat -n "__fish_hat_needs_command" -f -a "assume" -d 'Print shell code that exports a profile\'s credentials (what `assume` runs)'
-complete -c hat -n "__fish_hat_needs_command" -f -a "init" -d 'Print the `assume` shell function for bash, zsh or fish'
+complete -c hat -n "__fish_hat_needs_command" -f -a "init" -d 'Print the `assume` shell function for bash, zsh, fish or nushell'
 complete -c hat -n "__fish_hat_needs_command" -f -a "config" -d 'Show the profiles and sso-sessions hat reads from your AWS files'
 complete -c hat -n "__fish_hat_needs_command" -f -a "credential-process" -d 'Print a profile\'s credentials as credential_process JSON, for the AWS CLI and SDKs'
 complete -c hat -n "__fish_hat_needs_command" -f -a "console" -d 'Open the AWS console signed in as a profile, or print its sign-in URL'
@@ -48,7 +48,8 @@ complete -c hat -n "__fish_hat_using_subcommand assume" -l browser-profile -d 'W
 complete -c hat -n "__fish_hat_using_subcommand assume" -l shell -d 'Syntax of the printed code (set by the shell function)' -r -f -a "bash\t''
 zsh\t''
 fish\t''
-sh\t'Any POSIX shell (sh, dash, ksh): the same code as bash and zsh'"
+sh\t'Any POSIX shell (sh, dash, ksh): the same code as bash and zsh'
+nu\t'Nushell: JSON lines for its function to apply, never code'"
 complete -c hat -n "__fish_hat_using_subcommand assume" -l sso-start-url -d 'With --sso-region, --account-id and --role-name: an SSO role with no profile' -r
 complete -c hat -n "__fish_hat_using_subcommand assume" -l sso-region -d 'The region of IAM Identity Center for --sso-start-url' -r
 complete -c hat -n "__fish_hat_using_subcommand assume" -l account-id -d 'The account for --sso-start-url' -r
@@ -156,7 +157,7 @@ complete -c hat -n "__fish_hat_using_subcommand list" -l names -d 'Print only th
 complete -c hat -n "__fish_hat_using_subcommand list" -s h -l help -d 'Print help'
 complete -c hat -n "__fish_hat_using_subcommand prompt" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c hat -n "__fish_hat_using_subcommand help; and not __fish_seen_subcommand_from assume init config credential-process console completions exec export sso keys list prompt help" -f -a "assume" -d 'Print shell code that exports a profile\'s credentials (what `assume` runs)'
-complete -c hat -n "__fish_hat_using_subcommand help; and not __fish_seen_subcommand_from assume init config credential-process console completions exec export sso keys list prompt help" -f -a "init" -d 'Print the `assume` shell function for bash, zsh or fish'
+complete -c hat -n "__fish_hat_using_subcommand help; and not __fish_seen_subcommand_from assume init config credential-process console completions exec export sso keys list prompt help" -f -a "init" -d 'Print the `assume` shell function for bash, zsh, fish or nushell'
 complete -c hat -n "__fish_hat_using_subcommand help; and not __fish_seen_subcommand_from assume init config credential-process console completions exec export sso keys list prompt help" -f -a "config" -d 'Show the profiles and sso-sessions hat reads from your AWS files'
 complete -c hat -n "__fish_hat_using_subcommand help; and not __fish_seen_subcommand_from assume init config credential-process console completions exec export sso keys list prompt help" -f -a "credential-process" -d 'Print a profile\'s credentials as credential_process JSON, for the AWS CLI and SDKs'
 complete -c hat -n "__fish_hat_using_subcommand help; and not __fish_seen_subcommand_from assume init config credential-process console completions exec export sso keys list prompt help" -f -a "console" -d 'Open the AWS console signed in as a profile, or print its sign-in URL'

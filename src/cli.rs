@@ -13,6 +13,9 @@ use clap::{Args, Parser, Subcommand};
         Set up your shell once, then switch roles with `assume PROFILE`:\n\n    \
         eval \"$(hat init bash)\"     # in ~/.bashrc (zsh: same with zsh)\n    \
         hat init fish | source      # in ~/.config/fish/config.fish\n\n\
+        In nushell, at the end of config.nu (`$nu.config-path`):\n\n    \
+        mkdir ($nu.data-dir | path join \"vendor/autoload\"); \
+        hat init nu | save -f ($nu.data-dir | path join \"vendor/autoload/hat.nu\")\n\n\
         hat reads ~/.aws/config and ~/.aws/credentials (or AWS_CONFIG_FILE and \
         AWS_SHARED_CREDENTIALS_FILE), follows source_profile chains, asks STS for \
         temporary credentials, caches them, and exports them into your shell.",
@@ -43,7 +46,7 @@ pub enum Command {
         password; hat never writes it to a log."
     )]
     Assume(AssumeArgs),
-    /// Print the `assume` shell function for bash, zsh or fish
+    /// Print the `assume` shell function for bash, zsh, fish or nushell
     Init(InitArgs),
     /// Show the profiles and sso-sessions hat reads from your AWS files
     Config(ConfigArgs),
@@ -465,7 +468,11 @@ pub struct SsoPopulateArgs {
 
 #[derive(Debug, Args)]
 #[command(
-    after_help = "In another POSIX shell (dash, ksh), wrap `eval \"$(hat assume --shell sh PROFILE)\"` in a function of your own."
+    after_help = "Nushell (`nu`, or `nushell`) cannot evaluate text, so its line saves the \
+        script where nushell loads it at every start; add it at the end of config.nu (`$nu.config-path`):\n    \
+        mkdir ($nu.data-dir | path join \"vendor/autoload\"); \
+        hat init nu | save -f ($nu.data-dir | path join \"vendor/autoload/hat.nu\")\n\n\
+        In another POSIX shell (dash, ksh), wrap `eval \"$(hat assume --shell sh PROFILE)\"` in a function of your own."
 )]
 pub struct InitArgs {
     /// The shell to print the function for
@@ -488,6 +495,8 @@ pub enum InitShell {
     Bash,
     Zsh,
     Fish,
+    #[value(alias = "nushell")]
+    Nu,
 }
 
 impl From<InitShell> for Shell {
@@ -496,6 +505,7 @@ impl From<InitShell> for Shell {
             InitShell::Bash => Shell::Bash,
             InitShell::Zsh => Shell::Zsh,
             InitShell::Fish => Shell::Fish,
+            InitShell::Nu => Shell::Nu,
         }
     }
 }

@@ -20,6 +20,7 @@ Set the function up once, then run `assume PROFILE`:
     bash:  echo 'eval \"$(hat init bash)\"' >> ~/.bashrc
     zsh:   echo 'eval \"$(hat init zsh)\"' >> ~/.zshrc
     fish:  echo 'hat init fish | source' >> ~/.config/fish/config.fish
+    nu:    `hat init --help` shows the line for the end of config.nu
 Then open a new shell (or run the same line in this one).";
 
 pub fn run(args: &AssumeArgs, env: &Env) -> Result<String> {

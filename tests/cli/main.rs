@@ -1,5 +1,5 @@
 //! hat's integration tests: one binary, the real `hat` executable, real peers (moto,
-//! the AWS CLI, botocore, bash, zsh, fish) and the project's fake STS for faults.
+//! the AWS CLI, botocore, bash, zsh, fish, nushell) and the project's fake STS for faults.
 
 #[path = "../support/mod.rs"]
 mod support;
@@ -14,6 +14,7 @@ mod errors;
 mod exec;
 mod export;
 mod keys;
+mod nushell;
 mod picker;
 mod shells;
 mod sources;

@@ -184,6 +184,7 @@ fn hostile_values_round_trip_through_every_shell() {
                 Sh::Bash => Shell::Bash,
                 Sh::Zsh => Shell::Zsh,
                 Sh::Fish => Shell::Fish,
+                Sh::Nu => Shell::Nu,
             };
             let code = sandbox.write(
                 &format!("code-{}-{index}", sh.name()),
@@ -276,7 +277,7 @@ fn init_refuses_shells_it_has_no_function_for() {
         .run()
         .failure()
         .code(2)
-        .stderr_has("[possible values: bash, zsh, fish]");
+        .stderr_has("[possible values: bash, zsh, fish, nu]");
 }
 
 /// Every way `hat init SHELL` can render: the default and custom `--cmd` names (one
