@@ -15,6 +15,7 @@ mod exec;
 mod export;
 mod keys;
 mod picker;
+mod registry;
 mod shells;
 mod sources;
 mod sso;
