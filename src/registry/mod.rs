@@ -474,7 +474,7 @@ fn ask(
     prompt: &str,
     interactive: bool,
 ) -> std::result::Result<String, String> {
-    let hint = format!("run `hat registry sync` in a terminal, or pass --required-key {key}=VALUE");
+    let hint = format!("run hat in a terminal to be asked, or pass --required-key {key}=VALUE");
     if !interactive || !crate::tty::available() {
         return Err(format!("it needs your value for {key}; {hint}"));
     }
