@@ -93,7 +93,14 @@ impl Repo {
                 return Err(anyhow!("could not fetch {url}: {first}"));
             }
             let mut all = self.git();
-            all.args(["fetch", "--quiet", "--no-tags", "--"]).arg(url);
+            all.args(["fetch", "--quiet", "--no-tags"]);
+            if self.dir.join("shallow").exists() {
+                all.arg("--unshallow");
+            }
+            all.arg("--").arg(url).args([
+                "+refs/heads/*:refs/hat/heads/*",
+                "+refs/tags/*:refs/hat/tags/*",
+            ]);
             if !interactive {
                 quiet(&mut all);
             }

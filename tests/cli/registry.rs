@@ -250,6 +250,33 @@ fn a_file_url_with_ref_path_and_filename_is_followed() {
 }
 
 #[test]
+fn a_commit_id_ref_is_followed() {
+    let s = Sandbox::new();
+    s.config(USER_CONFIG);
+    let up = Upstream::new(&s, "pinned");
+    up.commit(
+        &[
+            ("granted.yml", Some(MANIFEST)),
+            ("config", Some(&profiles(&["old"]))),
+        ],
+        "main",
+    );
+    let out = up
+        .git_in(&up.work, &["rev-parse", "HEAD"])
+        .output()
+        .unwrap();
+    let commit = String::from_utf8(out.stdout).unwrap().trim().to_string();
+    up.commit(&[("config", Some(&profiles(&["old", "newer"])))], "main");
+    s.hat(&["registry", "add", &up.file_url(), "--ref", &commit])
+        .run()
+        .success();
+    assert_eq!(aws_get(&s, "old", "source_profile"), "base");
+    assert!(!config(&s).contains("[profile newer]"));
+    s.hat(&["registry", "sync"]).run().success();
+    assert!(!config(&s).contains("[profile newer]"));
+}
+
+#[test]
 fn duplicate_names_go_to_the_higher_priority_or_get_the_registry_prefix() {
     let s = Sandbox::new();
     s.config(USER_CONFIG);
@@ -418,6 +445,29 @@ fn templated_values_are_asked_for_once_and_kept() {
     );
     s.hat(&["registry", "sync"]).run().success();
     assert_eq!(aws_get(&s, "ops", "role_session_name"), "alice");
+
+    // A key the manifest starts to require later: given once to sync, then kept too.
+    let more = TEMPLATED.replace("  - ORG:", "  - TEAM:\n      - isRequired: true\n  - ORG:");
+    up.commit(
+        &[
+            ("granted.yml", Some(&more)),
+            (
+                "config",
+                Some(&TEMPLATED_CONFIG.replace("-{{ .Variables.ORG }}", "-{{ .Required.TEAM }}")),
+            ),
+        ],
+        "main",
+    );
+    let line = one_line_error(&s.hat(&["registry", "sync"]).run());
+    assert!(line.contains("it needs your value for TEAM"), "{line}");
+    s.hat(&["registry", "sync", "-r", "TEAM=data"])
+        .run()
+        .success();
+    assert_eq!(aws_get(&s, "dev", "role_session_name"), "alice-data");
+    assert!(settings(&s).contains("TEAM = \"data\""), "{}", settings(&s));
+    up.commit(&[("README", Some("later\n"))], "main");
+    s.hat(&["registry", "sync"]).run().success();
+    assert_eq!(aws_get(&s, "dev", "role_session_name"), "alice-data");
 
     // --required-key gives the value up front, with no question.
     let s2 = Sandbox::new();
