@@ -92,6 +92,11 @@ impl Env {
         self.xdg_dir("XDG_STATE_HOME", ".local/state")
     }
 
+    /// hat's own data (registry clones): `$XDG_DATA_HOME/hat`, else `~/.local/share/hat`.
+    pub fn data_dir(&self) -> PathBuf {
+        self.xdg_dir("XDG_DATA_HOME", ".local/share")
+    }
+
     fn xdg_dir(&self, var: &str, fallback: &str) -> PathBuf {
         match self.get(var) {
             Some(xdg) if xdg.starts_with('/') => PathBuf::from(xdg).join("hat"),

@@ -24,6 +24,7 @@ pub mod picker;
 pub mod prompt;
 pub mod providers;
 pub mod region;
+pub mod registry;
 pub mod resolve;
 pub mod sdk;
 pub mod server;

@@ -70,6 +70,7 @@ pub fn run(args: &AssumeArgs, env: &Env) -> Result<String> {
     }
     let session = session::open(&config, env, profile, &options)?;
     Frecency::remember(env, profile, clock::now());
+    crate::registry::auto::on_assume(env);
     if args.wants_console() {
         return console(args, env, &config, &session, shell);
     }

@@ -214,7 +214,13 @@ pub fn replace_block(text: &str, begin: &str, end: &str, body: &str) -> String {
     match block_range(text, begin, end) {
         Some((start, stop)) => {
             let after = text[stop..].find('\n').map_or(text.len(), |i| stop + i + 1);
-            format!("{}{block}{}", &text[..start], &text[after..])
+            let mut before = &text[..start];
+            // Removing the last block: drop the blank line appending it added too, so
+            // add-then-remove gives back the same bytes.
+            if block.is_empty() && after == text.len() && before.ends_with(&format!("{nl}{nl}")) {
+                before = &before[..before.len() - nl.len()];
+            }
+            format!("{before}{block}{}", &text[after..])
         }
         None if block.is_empty() => text.to_string(),
         None => {
@@ -355,6 +361,8 @@ mod tests {
             replace_block(&second, b, e, ""),
             "[default]\nx = 1\n\n[profile mine]\ny = 2\n"
         );
+        // Appended then removed: the same bytes as before.
+        assert_eq!(replace_block(&first, b, e, ""), "[default]\nx = 1\n");
     }
 
     #[test]

@@ -646,6 +646,10 @@ impl ConfigSet {
         self.section(&self.services, name)
     }
 
+    pub fn services_names(&self) -> impl Iterator<Item = &str> {
+        self.services.names(&self.names)
+    }
+
     /// Whether no profile is defined at all.
     pub fn has_no_profiles(&self) -> bool {
         self.profiles.is_empty()

@@ -16,6 +16,7 @@ mod export;
 mod keys;
 mod nushell;
 mod picker;
+mod registry;
 mod shells;
 mod sources;
 mod sso;
