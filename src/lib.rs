@@ -20,6 +20,7 @@ pub mod frecency;
 pub mod fs;
 pub mod keys;
 pub mod log;
+pub mod net;
 pub mod picker;
 pub mod prompt;
 pub mod providers;

@@ -57,7 +57,7 @@ pub fn run(args: &ExportArgs, env: &Env) -> Result<String> {
         ExportFormat::Dotenv => {
             let path = args.output.clone().unwrap_or_else(|| PathBuf::from(".env"));
             let old = read_or_empty(&path)?;
-            edit::write_private(&path, dotenv(&old, &exports))?;
+            crate::fs::write(&path, dotenv(&old, &exports))?;
             log::info(&format!(
                 "wrote {} credentials to {}{}",
                 args.profile,
@@ -69,7 +69,7 @@ pub fn run(args: &ExportArgs, env: &Env) -> Result<String> {
         ExportFormat::Credentials => {
             let path = env.credentials_file();
             let old = read_or_empty(&path)?;
-            edit::write_private(&path, credentials_file(&old, target, creds))?;
+            crate::fs::write(&path, credentials_file(&old, target, creds))?;
             log::info(&format!(
                 "wrote profile `{target}` to {}{}; use it with AWS_PROFILE={target} or --profile {target}",
                 path.display(),

@@ -176,7 +176,7 @@ fn point_profile_at_hat(env: &Env, profiles: &[&str]) -> Result<String> {
             &[("credential_process", &line)],
         );
     }
-    edit::write_private(&path, &text)?;
+    crate::fs::write(&path, &text)?;
     Ok(format!("{}: credential_process = {line}", path.display()))
 }
 
@@ -308,7 +308,7 @@ fn import(env: &Env, names: &[String], all: bool, dry_run: bool) -> Result<Strin
             out = edit::remove_keys(&out, &header, &[KEY_ID, SECRET]).0;
         }
         if out != text {
-            edit::write_private(path, &out)?;
+            crate::fs::write(path, &out)?;
             removed_from.push(path.clone());
         }
     }
@@ -416,7 +416,7 @@ fn remove(env: &Env, profile: &str) -> Result<String> {
         .is_some_and(|c| keys::is_own_line(c, profile));
     if ours {
         let (out, _) = edit::remove_keys(&text, &header, &["credential_process"]);
-        edit::write_private(&path, &out)?;
+        crate::fs::write(&path, &out)?;
     }
     if !had && !ours {
         bail!("no keys are stored for profile `{profile}`; `hat keys list` shows the stored ones");

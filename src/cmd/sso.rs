@@ -5,7 +5,7 @@
 use crate::cli::{
     SsoArgs, SsoCommand, SsoLoginArgs, SsoLogoutArgs, SsoPopulateArgs, SsoTargetArgs,
 };
-use crate::config::{ConfigSet, edit};
+use crate::config::ConfigSet;
 use crate::endpoint::{Endpoints, Service};
 use crate::env::Env;
 use crate::sdk::Sdk;
@@ -263,7 +263,7 @@ fn populate(args: &SsoPopulateArgs, env: &Env) -> Result<String> {
         return Ok(populate::diff(&path, &old, &outcome.text));
     }
     if changed {
-        edit::write_private(&path, &outcome.text)?;
+        crate::fs::write(&path, &outcome.text)?;
     }
     Ok(String::new())
 }

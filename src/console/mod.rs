@@ -21,7 +21,6 @@ use crate::{duration, verbose};
 use anyhow::{Result, anyhow, bail};
 use partition::Partition;
 use std::rc::Rc;
-use std::time::Duration;
 use url::Url;
 
 /// The longest console session the federation endpoint grants (`SessionDuration`).
@@ -227,7 +226,7 @@ fn signin_token(
     }
     let shown = endpoint_for_messages(federation);
     verbose!("{label}: getSigninToken at {shown}");
-    let client = http_client()?;
+    let client = crate::net::client()?;
     let (status, body) = sdk
         .block_on(async {
             let response = client.get(url).send().await?;
@@ -239,7 +238,7 @@ fn signin_token(
         .map_err(|e| {
             anyhow!(
                 "could not reach the federation endpoint {shown}: {}. Check your network connection and proxy settings{}",
-                error_chain(&e.without_url()),
+                crate::net::error_chain(&e.without_url()),
                 if federation.host_str() == Some(partition::Partition::Aws.signin_host()) {
                     ""
                 } else {
@@ -276,29 +275,6 @@ fn signin_token(
         )
     })?;
     Ok(answer.signin_token)
-}
-
-/// One reqwest client on rustls with ring, the provider the SDK already uses.
-fn http_client() -> Result<reqwest::Client> {
-    // Fails only when a provider is already installed, which is what we want.
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    reqwest::Client::builder()
-        .connect_timeout(Duration::from_secs(5))
-        .timeout(Duration::from_secs(20))
-        .user_agent(concat!("hat/", env!("CARGO_PKG_VERSION")))
-        .build()
-        .map_err(|e| anyhow!("could not set up HTTPS: {}", error_chain(&e)))
-}
-
-fn error_chain(e: &dyn std::error::Error) -> String {
-    let mut out = e.to_string();
-    let mut source = e.source();
-    while let Some(s) = source {
-        out.push_str(": ");
-        out.push_str(&s.to_string());
-        source = s.source();
-    }
-    out
 }
 
 /// The endpoint without its query, the only part of it safe to show.

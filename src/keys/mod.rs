@@ -117,7 +117,7 @@ impl Index {
 
     pub fn save(&self, env: &Env) -> Result<()> {
         let text = serde_json::to_string_pretty(self)? + "\n";
-        crate::config::edit::write_private(&index_path(env), &text)
+        crate::fs::write(&index_path(env), &text)
     }
 }
 

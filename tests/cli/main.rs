@@ -15,6 +15,7 @@ mod exec;
 mod export;
 mod keys;
 mod nushell;
+mod modes;
 mod picker;
 mod registry;
 mod shells;
