@@ -14,6 +14,7 @@ mod errors;
 mod exec;
 mod export;
 mod keys;
+mod man;
 mod picker;
 mod shells;
 mod sources;
