@@ -459,6 +459,13 @@ fn accepts(argv: &[String]) -> Result<(), String> {
                     return Err(error.render().to_string());
                 }
             }
+            // `hat COMMAND --help`: any of the commands there.
+            ErrorKind::InvalidSubcommand
+                if let Some(at) = argv.iter().position(|w| is_placeholder(w))
+                    && let Some(first) = first_subcommand(&argv[..at]) =>
+            {
+                argv[at] = first;
+            }
             ErrorKind::MissingRequiredArgument | ErrorKind::MissingSubcommand if !mention => {
                 mention = true;
                 argv.push("--help".into());
@@ -467,6 +474,17 @@ fn accepts(argv: &[String]) -> Result<(), String> {
         }
     }
     Err("too many placeholders".into())
+}
+
+/// The first subcommand of the command that `path` (`hat`, `sso`, ...) names.
+fn first_subcommand(path: &[String]) -> Option<String> {
+    let mut cmd = <Cli as clap::CommandFactory>::command();
+    for word in path.iter().skip(1) {
+        cmd = cmd.find_subcommand(word)?.clone();
+    }
+    cmd.get_subcommands()
+        .find(|c| !c.is_hide_set())
+        .map(|c| c.get_name().to_string())
 }
 
 /// Every command line of the docs: (file, line, argv).
@@ -539,6 +557,36 @@ fn every_documented_command_line_parses() {
 }
 
 #[test]
+fn readme_shows_every_command() {
+    let (blocks, spans) = blocks_and_spans(&page("README.md"));
+    let mut shown = BTreeSet::new();
+    let lines = blocks
+        .iter()
+        .flat_map(|b| {
+            b.lines
+                .iter()
+                .map(|(_, l)| l.trim_start_matches("$ ").to_string())
+        })
+        .chain(spans.into_iter().map(|s| s.text));
+    for line in lines {
+        for argv in commands_in(&line) {
+            shown.extend(argv.get(1).cloned());
+        }
+    }
+    let missing: Vec<String> = <Cli as clap::CommandFactory>::command()
+        .get_subcommands()
+        .filter(|c| !c.is_hide_set())
+        .map(|c| c.get_name().to_string())
+        .filter(|name| !shown.contains(name))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "README.md has no example of `hat {}`: add one to its list of commands",
+        missing.join("`, `hat ")
+    );
+}
+
+#[test]
 fn the_extractor_finds_commands_where_docs_put_them() {
     let argv = |line: &str| -> Vec<String> {
         commands_in(line).into_iter().map(|a| a.join(" ")).collect()
@@ -594,6 +642,8 @@ fn the_extractor_finds_commands_where_docs_put_them() {
     assert!(ok("hat keys add").is_ok(), "a mention of a command");
     assert!(ok("hat credential-process --profile").is_ok());
     assert!(ok("hat init SHELL --auto-reassume").is_ok());
+    assert!(ok("hat COMMAND --help").is_ok());
+    assert!(ok("hat sso COMMAND").is_ok());
     assert!(ok("hat assume prod --no-such-flag").is_err());
     assert!(ok("hat sso sign-in").is_err());
     assert!(ok("hat init tcsh").is_err());
