@@ -3,6 +3,7 @@
 //! setting remembers the file and line it came from, so errors can point at it.
 
 pub mod edit;
+pub mod keys;
 mod parse;
 
 pub use parse::ParseError;
@@ -39,6 +40,7 @@ pub struct Section {
 
 impl Section {
     pub fn get(&self, key: &str) -> Option<&str> {
+        keys::check(key);
         self.settings.get(key).map(|s| s.value.as_str())
     }
 }
@@ -610,6 +612,7 @@ impl ConfigSet {
     /// One setting of a profile without merging the whole profile: the cheap read for
     /// listing thousands of profiles. Same answer as `profile(name)?.get(key)`.
     pub fn profile_value(&self, name: &str, key: &str) -> Option<Cow<'_, str>> {
+        keys::check(key);
         let entry = self.profiles.find(&self.names, name)?;
         if let Some(merged) = entry.merged.get() {
             return merged.get(key).map(Cow::Borrowed);
@@ -657,6 +660,7 @@ impl ConfigSet {
 
     /// `path, line N` for a setting of a profile, for error messages.
     pub fn locate(&self, profile: &str, key: &str) -> Option<String> {
+        keys::check(key);
         let setting = self.profile(profile)?.settings.get(key)?;
         Some(format!(
             "{}, line {}",
