@@ -62,8 +62,8 @@ pub const READ: &[&str] = &[
 ];
 
 /// Variables that libraries hat uses read by themselves, not through [`Env`]: the
-/// proxy settings of the HTTP clients (either case) and the D-Bus session bus of the
-/// Secret Service (the keychain backend on Linux).
+/// proxy settings of the HTTP clients (either case), the D-Bus session bus of the
+/// Secret Service (the keychain backend on Linux) and git's own ssh command (registries).
 pub const READ_BY_LIBRARIES: &[&str] = &[
     "HTTPS_PROXY",
     "HTTP_PROXY",
@@ -71,7 +71,19 @@ pub const READ_BY_LIBRARIES: &[&str] = &[
     "NO_PROXY",
     "DBUS_SESSION_BUS_ADDRESS",
     "XDG_RUNTIME_DIR",
+    "GIT_SSH_COMMAND",
+    "GIT_SSH",
 ];
+
+/// Whether the process environment sets `name`, for a variable that a program hat runs
+/// reads by itself (one of [`READ_BY_LIBRARIES`]): hat only decides not to override it.
+pub fn inherited(name: &str) -> bool {
+    debug_assert!(
+        READ_BY_LIBRARIES.contains(&name),
+        "{name} is not in env::READ_BY_LIBRARIES"
+    );
+    std::env::var_os(name).is_some()
+}
 
 #[derive(Clone, Debug, Default)]
 pub struct Env {

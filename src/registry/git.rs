@@ -138,7 +138,7 @@ fn quiet(cmd: &mut Command) {
     cmd.env("GIT_TERMINAL_PROMPT", "0");
     let own_ssh = ["GIT_SSH_COMMAND", "GIT_SSH"]
         .iter()
-        .any(|v| std::env::var_os(v).is_some())
+        .any(|v| crate::env::inherited(v))
         || Command::new("git")
             .args(["config", "--get", "core.sshCommand"])
             .stdin(Stdio::null())
