@@ -2,6 +2,7 @@
 //! role chains and every other source work the same) → the console page asked for →
 //! a sign-in URL → the browser, or the URL itself with `--url`.
 
+use crate::chain::Chain;
 use crate::cli::ConsoleArgs;
 use crate::config::ConfigSet;
 use crate::console::browser::{self, Browser};
@@ -11,7 +12,6 @@ use crate::console::{self, Kind, Signin};
 use crate::creds::Credentials;
 use crate::endpoint::Endpoints;
 use crate::env::Env;
-use crate::resolve::{Base, Chain};
 use crate::session::{self, Session};
 use crate::settings::{self, ConsoleSettings};
 use crate::{duration, log, region};
@@ -119,16 +119,7 @@ pub fn precheck(config: &ConfigSet, profile: &str) -> Result<DurationFor> {
         return Ok(DurationFor::Session);
     };
     console::check_chain(&chain)?;
-    let sessionless = chain.hops.is_empty()
-        && matches!(
-            chain.base,
-            Base::Static {
-                mfa_serial: None,
-                ..
-            } | Base::Environment { .. }
-                | Base::Process { .. }
-        );
-    Ok(if sessionless {
+    Ok(if chain.duration_is_console_only() {
         DurationFor::ConsoleOnly
     } else {
         DurationFor::Session
@@ -172,7 +163,7 @@ pub fn open(
         Some((browser, settings.console))
     };
     let partition = Partition::detect(
-        console::role_arn(who.chain),
+        who.chain.and_then(Chain::role_arn),
         console::partition_region(who.chain, who.region),
     );
     let (destination, page) = destination(partition, who.region, options)?;

@@ -13,7 +13,7 @@ use crate::sso::portal::Portal;
 use crate::sso::session::Signer;
 use crate::sso::token::{Store, sha1_hex};
 use crate::sso::{self, DEFAULT_SCOPE, Target, login, populate};
-use crate::{clock, log, resolve};
+use crate::{clock, log};
 use anyhow::{Context, Result, anyhow, bail};
 use aws_smithy_types::retry::RetryConfig;
 use std::rc::Rc;
@@ -42,7 +42,7 @@ pub fn target(config: &ConfigSet, args: &SsoTargetArgs) -> Result<Target> {
     }
     if let Some(name) = &args.profile {
         let Some(profile) = config.profile(name) else {
-            let hint = resolve::did_you_mean(config, name).unwrap_or_default();
+            let hint = crate::suggest::sentence(config.profile_names(), name).unwrap_or_default();
             bail!(
                 "no profile named `{name}` in {}. {hint}",
                 config.config_path.display()
