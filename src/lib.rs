@@ -20,6 +20,7 @@ pub mod env;
 pub mod frecency;
 pub mod fs;
 pub mod keys;
+pub mod listing;
 pub mod log;
 pub mod picker;
 pub mod process_line;

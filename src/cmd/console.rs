@@ -55,10 +55,7 @@ pub fn run(args: &ConsoleArgs, env: &Env) -> Result<String> {
     if args.list_services {
         return Ok(services::table());
     }
-    let config = ConfigSet::load(env)?;
-    for warning in &config.warnings {
-        log::warn(warning);
-    }
+    let config = crate::config::load(env)?;
     let options = Options {
         service: args.service.as_deref(),
         destination: args.destination.as_deref(),
@@ -72,7 +69,7 @@ pub fn run(args: &ConsoleArgs, env: &Env) -> Result<String> {
         mfa_token: args.mfa_token.clone(),
         no_cache: args.no_cache,
     };
-    let from_env = environment_credentials(env);
+    let from_env = Credentials::from_env(env);
     let profile = match (&args.profile, &from_env) {
         (Some(p), _) => Some(p.as_str()),
         (None, Some(_)) => None,
@@ -132,19 +129,6 @@ pub enum DurationFor {
     Session,
     /// Only the console (or its federation token): STS is not asked for a session.
     ConsoleOnly,
-}
-
-/// AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and the session token) of this shell.
-fn environment_credentials(env: &Env) -> Option<Credentials> {
-    Some(Credentials {
-        access_key_id: env.get("AWS_ACCESS_KEY_ID")?.to_string(),
-        secret_access_key: env.get("AWS_SECRET_ACCESS_KEY")?.to_string(),
-        session_token: env
-            .get("AWS_SESSION_TOKEN")
-            .or_else(|| env.get("AWS_SECURITY_TOKEN"))
-            .map(str::to_string),
-        expiration: None,
-    })
 }
 
 /// Signs in and opens the browser; with `--url`, answers the sign-in URL instead.

@@ -446,10 +446,7 @@ impl<'a> Fetcher<'a> {
     }
 
     fn environment(&self, profile: &str) -> Result<Credentials> {
-        let (Some(id), Some(secret)) = (
-            self.env.get("AWS_ACCESS_KEY_ID"),
-            self.env.get("AWS_SECRET_ACCESS_KEY"),
-        ) else {
+        let Some(credentials) = Credentials::from_env(self.env) else {
             bail!(
                 "profile `{profile}` uses credential_source = Environment, but AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not both set"
             );
@@ -459,16 +456,7 @@ impl<'a> Fetcher<'a> {
                 "profile `{profile}` starts from the credentials in your environment, which hat exported for profile `{previous}`"
             ));
         }
-        Ok(Credentials {
-            access_key_id: id.to_string(),
-            secret_access_key: secret.to_string(),
-            session_token: self
-                .env
-                .get("AWS_SESSION_TOKEN")
-                .or_else(|| self.env.get("AWS_SECURITY_TOKEN"))
-                .map(str::to_string),
-            expiration: None,
-        })
+        Ok(credentials)
     }
 
     /// Exchanges long-term keys and an MFA code for a 12-hour MFA session, cached so the
