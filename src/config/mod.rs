@@ -277,6 +277,16 @@ struct Pending {
     header: String,
 }
 
+/// [`ConfigSet::load`], then each of its warnings on stderr: how every command that
+/// reads the profile files starts.
+pub fn load(env: &Env) -> Result<ConfigSet> {
+    let config = ConfigSet::load(env)?;
+    for warning in &config.warnings {
+        crate::log::warn(warning);
+    }
+    Ok(config)
+}
+
 impl ConfigSet {
     /// Reads both files named by `env`. A missing file is an empty file; an unreadable
     /// or malformed one is an error naming the file (and line).

@@ -11,11 +11,11 @@ pub mod browser;
 pub mod partition;
 pub mod services;
 
+use crate::chain::{Chain, ConsoleUse};
 use crate::creds::Credentials;
 use crate::endpoint::{Endpoints, Service};
 use crate::env::Env;
 use crate::providers::sts::{self, Sts};
-use crate::resolve::{Base, Chain};
 use crate::sdk::Sdk;
 use crate::{duration, verbose};
 use anyhow::{Result, anyhow, bail};
@@ -44,8 +44,9 @@ pub enum Kind {
     TokenMissing,
 }
 
-/// How the credentials were made, from the chain that made them (none: they came
-/// from the environment as they are).
+/// How the credentials were made: what they hold decides between long-term keys and a
+/// lost session token, the chain ([`Chain::console_use`]) decides the rest (none: they
+/// came from the environment as they are).
 pub fn kind(chain: Option<&Chain>, creds: &Credentials) -> Kind {
     if creds.session_token.is_none() {
         return if creds.access_key_id.starts_with("ASIA") {
@@ -54,38 +55,18 @@ pub fn kind(chain: Option<&Chain>, creds: &Credentials) -> Kind {
             Kind::LongTerm
         };
     }
-    let Some(chain) = chain else {
-        return Kind::Temporary;
-    };
-    if !chain.hops.is_empty() {
-        return Kind::Role;
-    }
-    match &chain.base {
-        // GetRoleCredentials gives a role session, which may set SessionDuration.
-        Base::WebIdentity { .. } | Base::Sso { .. } => Kind::Role,
-        Base::Static {
-            mfa_serial: Some(_),
-            ..
-        } => Kind::MfaSession,
-        // Keys with a session token, a credential_process, the environment: whatever
-        // made them is unknown here.
-        _ => Kind::Temporary,
+    match chain.map(Chain::console_use) {
+        Some(ConsoleUse::Role) => Kind::Role,
+        Some(ConsoleUse::MfaSession) => Kind::MfaSession,
+        Some(ConsoleUse::AsIs) | None => Kind::Temporary,
     }
 }
 
 /// Refuses, before any credentials are fetched (or an MFA code asked for), a chain
 /// whose credentials could never sign in.
 pub fn check_chain(chain: &Chain) -> Result<()> {
-    if let (
-        [],
-        Base::Static {
-            mfa_serial: Some(_),
-            profile,
-            ..
-        },
-    ) = (chain.hops.as_slice(), &chain.base)
-    {
-        bail!(mfa_session_refusal(profile));
+    if chain.console_use() == ConsoleUse::MfaSession {
+        bail!(mfa_session_refusal(chain.base.profile()));
     }
     Ok(())
 }
@@ -96,25 +77,11 @@ fn mfa_session_refusal(profile: &str) -> String {
     )
 }
 
-/// The role the credentials act as, for the partition.
-pub fn role_arn(chain: Option<&Chain>) -> Option<&str> {
-    let chain = chain?;
-    if let Some(hop) = chain.hops.last() {
-        return Some(&hop.role_arn);
-    }
-    match &chain.base {
-        Base::WebIdentity { role_arn, .. } => Some(role_arn),
-        _ => None,
-    }
-}
-
 /// The region that decides the partition when no role ARN does: an SSO profile's
 /// IAM Identity Center region is in the same partition as its accounts.
 pub fn partition_region<'a>(chain: Option<&'a Chain>, region: Option<&'a str>) -> Option<&'a str> {
     match chain.map(|c| &c.base) {
-        Some(Base::Sso {
-            region: sso_region, ..
-        }) => Some(sso_region),
+        Some(crate::chain::Base::Sso { target, .. }) => Some(&target.region),
         _ => region,
     }
 }
@@ -312,7 +279,7 @@ fn summarize(body: &str, creds: &Credentials) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::resolve::Hop;
+    use crate::chain::{Base, Hop};
 
     fn creds(token: bool, id: &str) -> Credentials {
         Credentials {
@@ -365,10 +332,10 @@ mod tests {
         assert_eq!(kind(None, &creds(true, "ASIA")), Kind::Temporary);
         assert_eq!(kind(None, &creds(false, "ASIAX")), Kind::TokenMissing);
         assert_eq!(
-            role_arn(Some(&chain(2, false))),
+            chain(2, false).role_arn(),
             Some("arn:aws-us-gov:iam::1:role/r1")
         );
-        assert_eq!(role_arn(Some(&chain(0, false))), None);
+        assert_eq!(chain(0, false).role_arn(), None);
     }
 
     #[test]

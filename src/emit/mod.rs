@@ -2,10 +2,12 @@
 //! (`None`), turned into code by one escaper per shell. Nushell cannot evaluate text,
 //! so for it the same data stays data: JSON lines its wrapper parses and applies with
 //! `hide-env` and `load-env`. Nothing here knows about AWS beyond the names of the
-//! variables hat manages.
+//! variables hat manages and which credential field goes in which ([`Exports::role`]).
 
 pub mod init;
 
+use crate::clock;
+use crate::creds::Credentials;
 use clap::ValueEnum;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -65,6 +67,31 @@ pub struct Exports {
 }
 
 impl Exports {
+    /// Everything a shell (or a child process) needs to act as `profile`: the
+    /// credentials, the profile's names, the region and the expiry, after clearing
+    /// whatever the previous role left.
+    pub fn role(profile: &str, region: Option<&str>, creds: &Credentials) -> Exports {
+        let mut e = Exports::cleared();
+        e.set("AWS_ACCESS_KEY_ID", &creds.access_key_id)
+            .set("AWS_SECRET_ACCESS_KEY", &creds.secret_access_key)
+            .set("AWS_PROFILE", profile)
+            .set("HAT_PROFILE", profile);
+        if let Some(token) = &creds.session_token {
+            e.set("AWS_SESSION_TOKEN", token);
+        }
+        if let Some(region) = region {
+            e.set("AWS_REGION", region)
+                .set("AWS_DEFAULT_REGION", region);
+        }
+        if let Some(expiration) = creds.expiration {
+            let stamp = clock::to_rfc3339(expiration);
+            e.set("AWS_CREDENTIAL_EXPIRATION", &stamp)
+                .set("AWS_SESSION_EXPIRATION", stamp)
+                .set("HAT_EXPIRES", expiration.to_string());
+        }
+        e
+    }
+
     /// Every managed variable, unset.
     pub fn cleared() -> Self {
         Exports {
