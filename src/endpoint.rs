@@ -3,6 +3,12 @@
 //! `[services NAME]` entry for the service, then the profile's `endpoint_url`; all of
 //! it off when `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true` (or the profile's
 //! `ignore_configured_endpoint_urls = true`). One mechanism for STS, SSO, SSO OIDC and IAM.
+//!
+//! Without a configured URL the host comes from each service crate's own endpoint
+//! resolver, with FIPS (`AWS_USE_FIPS_ENDPOINT`, then the profile's
+//! `use_fips_endpoint`) and dual-stack (`AWS_USE_DUALSTACK_ENDPOINT`, then
+//! `use_dualstack_endpoint`) as the SDKs read them. A configured URL wins over both,
+//! as in botocore, which drops FIPS and dual-stack when an endpoint URL is given.
 
 use crate::config::{ConfigSet, Section};
 use crate::env::Env;
@@ -26,6 +32,16 @@ impl Service {
         }
     }
 
+    /// The first labels of its usual host, for a message when the resolver has no answer.
+    fn host(self) -> &'static str {
+        match self {
+            Service::Sts => "sts",
+            Service::Sso => "portal.sso",
+            Service::SsoOidc => "oidc",
+            Service::Iam => "iam",
+        }
+    }
+
     /// The key inside a `[services NAME]` section.
     fn config_key(self) -> &'static str {
         match self {
@@ -44,18 +60,31 @@ pub struct Endpoints {
     sso: Option<String>,
     sso_oidc: Option<String>,
     iam: Option<String>,
+    fips: bool,
+    dual_stack: bool,
 }
 
 impl Endpoints {
     /// The endpoints for `profile` (which may not exist: then only the environment counts).
     pub fn new(env: &Env, config: &ConfigSet, profile: Option<&str>) -> Endpoints {
         let section = profile.and_then(|p| config.profile(p));
+        let flag = |var: &str, key: &str| {
+            env.get(var)
+                .or_else(|| section.and_then(|s| s.get(key)))
+                .is_some_and(|v| v.trim().eq_ignore_ascii_case("true"))
+        };
+        let fips = flag("AWS_USE_FIPS_ENDPOINT", "use_fips_endpoint");
+        let dual_stack = flag("AWS_USE_DUALSTACK_ENDPOINT", "use_dualstack_endpoint");
         let ignored = env
             .get("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")
             .or_else(|| section.and_then(|s| s.get("ignore_configured_endpoint_urls")))
             .is_some_and(|v| v.eq_ignore_ascii_case("true"));
         if ignored {
-            return Endpoints::default();
+            return Endpoints {
+                fips,
+                dual_stack,
+                ..Endpoints::default()
+            };
         }
         let services = section
             .and_then(|s| s.get("services"))
@@ -66,6 +95,8 @@ impl Endpoints {
             sso: one(Service::Sso),
             sso_oidc: one(Service::SsoOidc),
             iam: one(Service::Iam),
+            fips,
+            dual_stack,
         }
     }
 
@@ -81,6 +112,89 @@ impl Endpoints {
             Service::SsoOidc => self.sso_oidc.as_deref(),
             Service::Iam => self.iam.as_deref(),
         }
+    }
+
+    /// Whether the client for `service` asks its resolver for a FIPS endpoint: never
+    /// when a URL is configured for it (that URL wins).
+    pub fn fips(&self, service: Service) -> bool {
+        self.fips && self.get(service).is_none()
+    }
+
+    /// Whether the client for `service` asks its resolver for a dual-stack endpoint.
+    pub fn dual_stack(&self, service: Service) -> bool {
+        self.dual_stack && self.get(service).is_none()
+    }
+
+    /// Where calls to `service` in `region` go: the configured URL, else what the
+    /// service crate's endpoint resolver computes (`https://sts-fips.us-east-1.api.aws`
+    /// with both FIPS and dual-stack on). For messages and for the browser sign-in
+    /// URL, which the CLI derives from the OIDC client's resolved endpoint.
+    pub fn url(&self, service: Service, region: &str) -> String {
+        if let Some(url) = self.get(service) {
+            return url.trim_end_matches('/').to_string();
+        }
+        let (fips, dual_stack) = (self.fips, self.dual_stack);
+        let resolved = match service {
+            Service::Sts => {
+                use aws_sdk_sts::config::endpoint::{DefaultResolver, Params, ResolveEndpoint};
+                Params::builder()
+                    .region(region)
+                    .use_fips(fips)
+                    .use_dual_stack(dual_stack)
+                    .build()
+                    .ok()
+                    .and_then(|p| ready(DefaultResolver::new().resolve_endpoint(&p)))
+            }
+            Service::Sso => {
+                use aws_sdk_sso::config::endpoint::{DefaultResolver, Params, ResolveEndpoint};
+                Params::builder()
+                    .region(region)
+                    .use_fips(fips)
+                    .use_dual_stack(dual_stack)
+                    .build()
+                    .ok()
+                    .and_then(|p| ready(DefaultResolver::new().resolve_endpoint(&p)))
+            }
+            Service::SsoOidc => {
+                use aws_sdk_ssooidc::config::endpoint::{DefaultResolver, Params, ResolveEndpoint};
+                Params::builder()
+                    .region(region)
+                    .use_fips(fips)
+                    .use_dual_stack(dual_stack)
+                    .build()
+                    .ok()
+                    .and_then(|p| ready(DefaultResolver::new().resolve_endpoint(&p)))
+            }
+            Service::Iam => {
+                use aws_sdk_iam::config::endpoint::{DefaultResolver, Params, ResolveEndpoint};
+                Params::builder()
+                    .region(region)
+                    .use_fips(fips)
+                    .use_dual_stack(dual_stack)
+                    .build()
+                    .ok()
+                    .and_then(|p| ready(DefaultResolver::new().resolve_endpoint(&p)))
+            }
+        };
+        // The resolvers fail only for combinations a partition lacks (dual-stack where
+        // there is none); the client reports that itself when it calls.
+        resolved.unwrap_or_else(|| format!("https://{}.{region}.amazonaws.com", service.host()))
+    }
+}
+
+/// The resolvers' futures are ready at once (rules evaluated in memory): take the
+/// answer without a runtime, so messages and URLs cost no async machinery.
+fn ready<F, E>(future: F) -> Option<String>
+where
+    F: std::future::Future<Output = Result<aws_smithy_types::endpoint::Endpoint, E>>,
+{
+    let mut future = std::pin::pin!(future);
+    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    match future.as_mut().poll(&mut cx) {
+        std::task::Poll::Ready(Ok(endpoint)) => {
+            Some(endpoint.url().trim_end_matches('/').to_string())
+        }
+        _ => None,
     }
 }
 
@@ -176,6 +290,66 @@ sts =
             ("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "TRUE"),
         ]);
         assert_eq!(Endpoints::new(&env, &cfg, Some("p")), Endpoints::default());
+    }
+
+    #[test]
+    fn fips_and_dual_stack_hosts_come_from_the_service_resolvers() {
+        let cfg = ConfigSet::from_texts(
+            Path::new("c"),
+            "[profile f]\nuse_fips_endpoint = true\nuse_dualstack_endpoint = true\n[profile off]\nuse_fips_endpoint = true\n",
+            Path::new("k"),
+            "",
+        )
+        .unwrap();
+        let e = Endpoints::new(&Env::default(), &cfg, Some("f"));
+        assert_eq!(
+            e.url(Service::Sts, "us-east-1"),
+            "https://sts-fips.us-east-1.api.aws"
+        );
+        assert_eq!(
+            e.url(Service::Sso, "us-east-2"),
+            "https://portal.sso-fips.us-east-2.api.aws"
+        );
+        assert_eq!(
+            e.url(Service::SsoOidc, "us-east-2"),
+            "https://oidc-fips.us-east-2.api.aws"
+        );
+        let plain = Endpoints::default();
+        assert_eq!(
+            plain.url(Service::SsoOidc, "cn-north-1"),
+            "https://oidc.cn-north-1.amazonaws.com.cn"
+        );
+        assert_eq!(
+            plain.url(Service::Sts, "eu-west-1"),
+            "https://sts.eu-west-1.amazonaws.com"
+        );
+        // The environment wins over the profile, in either direction.
+        let env_off = Env::from_pairs([("AWS_USE_FIPS_ENDPOINT", "false")]);
+        let e = Endpoints::new(&env_off, &cfg, Some("off"));
+        assert_eq!(
+            e.url(Service::Sts, "us-east-1"),
+            "https://sts.us-east-1.amazonaws.com"
+        );
+        let env_on = Env::from_pairs([("AWS_USE_FIPS_ENDPOINT", "TRUE")]);
+        let e = Endpoints::new(&env_on, &ConfigSet::default(), None);
+        assert_eq!(
+            e.url(Service::Sts, "us-gov-west-1"),
+            "https://sts.us-gov-west-1.amazonaws.com"
+        );
+        assert!(e.fips(Service::Sts));
+        assert_eq!(
+            e.url(Service::SsoOidc, "us-west-2"),
+            "https://oidc-fips.us-west-2.amazonaws.com"
+        );
+        // A configured URL wins: the client does not ask for FIPS at all.
+        let url = Env::from_pairs([
+            ("AWS_USE_FIPS_ENDPOINT", "true"),
+            ("AWS_ENDPOINT_URL_STS", "http://127.0.0.1:9/"),
+        ]);
+        let e = Endpoints::new(&url, &ConfigSet::default(), None);
+        assert!(!e.fips(Service::Sts));
+        assert!(e.fips(Service::Sso));
+        assert_eq!(e.url(Service::Sts, "us-east-1"), "http://127.0.0.1:9");
     }
 
     #[test]

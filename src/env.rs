@@ -18,6 +18,7 @@ pub const READ: &[&str] = &[
     "XDG_CACHE_HOME",
     "XDG_CONFIG_HOME",
     "XDG_STATE_HOME",
+    "XDG_DATA_HOME",
     "HAT_CONFIG_FILE",
     // Credentials and the profile in the shell.
     "AWS_ACCESS_KEY_ID",
@@ -37,6 +38,8 @@ pub const READ: &[&str] = &[
     "AWS_ENDPOINT_URL_SSO_OIDC",
     "AWS_ENDPOINT_URL_IAM",
     "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS",
+    "AWS_USE_FIPS_ENDPOINT",
+    "AWS_USE_DUALSTACK_ENDPOINT",
     "HAT_FEDERATION_ENDPOINT",
     // Instance and container credentials.
     "AWS_EC2_METADATA_DISABLED",

@@ -6,7 +6,7 @@ use crate::cli::{
     SsoArgs, SsoCommand, SsoLoginArgs, SsoLogoutArgs, SsoPopulateArgs, SsoTargetArgs,
 };
 use crate::config::ConfigSet;
-use crate::endpoint::{Endpoints, Service};
+use crate::endpoint::Endpoints;
 use crate::env::Env;
 use crate::sdk::Sdk;
 use crate::sso::portal::Portal;
@@ -117,12 +117,7 @@ fn logout(args: &SsoLogoutArgs, env: &Env) -> Result<String> {
     for (path, token) in tokens {
         let name = session_of(&config, &path).unwrap_or_else(|| token.start_url.clone());
         if token.remaining(clock::now()) > 0 {
-            let portal = Portal::new(
-                &sdk,
-                endpoints.get(Service::Sso),
-                &token.region,
-                crate::sdk::retry(),
-            );
+            let portal = Portal::new(&sdk, &endpoints, &token.region, crate::sdk::retry());
             if let Err(e) = sdk.block_on(portal.logout(&token.access_token)) {
                 log::warn(&format!(
                     "could not revoke the sign-in to {name}: {e}; deleting it anyway"
@@ -214,12 +209,7 @@ fn populate(args: &SsoPopulateArgs, env: &Env) -> Result<String> {
     };
     let token = signer.access_token(&target, None)?;
     // populate retries throttling itself, with jitter and more patience than one call.
-    let portal = Portal::new(
-        &sdk,
-        endpoints.get(Service::Sso),
-        &target.region,
-        RetryConfig::disabled(),
-    );
+    let portal = Portal::new(&sdk, &endpoints, &target.region, RetryConfig::disabled());
     let entries = sdk.block_on(populate::list(&portal, &token)).map_err(|e| {
         if e.is_unauthorized() {
             anyhow!(

@@ -41,6 +41,8 @@ pub const KEYS: &[&str] = &[
     // with an `endpoint_url` in its sub-property block.
     "endpoint_url",
     "ignore_configured_endpoint_urls",
+    "use_fips_endpoint",
+    "use_dualstack_endpoint",
     "services",
     "sts",
     "sso",

@@ -13,7 +13,7 @@ pub mod services;
 
 use crate::chain::{Chain, ConsoleUse};
 use crate::creds::Credentials;
-use crate::endpoint::{Endpoints, Service};
+use crate::endpoint::Endpoints;
 use crate::env::Env;
 use crate::providers::sts::{self, Sts};
 use crate::sdk::Sdk;
@@ -125,11 +125,7 @@ pub fn signin_url(env: &Env, request: &Signin<'_>) -> Result<Url> {
             if let Some(d) = request.duration {
                 duration::check(d, FEDERATION_TOKEN_MAX, "GetFederationToken")?;
             }
-            let sts = Sts::new(
-                Rc::clone(&sdk),
-                request.endpoints.get(Service::Sts),
-                request.region,
-            );
+            let sts = Sts::new(Rc::clone(&sdk), request.endpoints, request.region);
             let name = federated_user_name(env);
             verbose!("{label}: long-term keys; GetFederationToken as {name} for the console");
             let ctx = sts::Context {

@@ -72,6 +72,9 @@ impl Aws {
         if let Some(url) = self.endpoints.get(Service::Iam) {
             config = config.endpoint_url(url);
         }
+        config = config
+            .use_fips(self.endpoints.fips(Service::Iam))
+            .use_dual_stack(self.endpoints.dual_stack(Service::Iam));
         aws_sdk_iam::Client::from_conf(config.build())
     }
 
@@ -82,6 +85,9 @@ impl Aws {
         if let Some(url) = self.endpoints.get(Service::Sts) {
             config = config.endpoint_url(url);
         }
+        config = config
+            .use_fips(self.endpoints.fips(Service::Sts))
+            .use_dual_stack(self.endpoints.dual_stack(Service::Sts));
         aws_sdk_sts::Client::from_conf(config.build())
     }
 

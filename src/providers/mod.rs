@@ -344,7 +344,7 @@ impl<'a> Fetcher<'a> {
             let sdk = self.sdk()?;
             self.sts = Some(Sts::new(
                 sdk,
-                self.request.endpoints.get(Service::Sts),
+                &self.request.endpoints,
                 self.request.region.as_deref(),
             ));
         }

@@ -5,7 +5,7 @@
 
 use crate::cache::Cache;
 use crate::creds::Credentials;
-use crate::endpoint::{Endpoints, Service};
+use crate::endpoint::Endpoints;
 use crate::env::Env;
 use crate::sdk::{self, Sdk};
 use crate::sso::Target;
@@ -34,12 +34,7 @@ pub fn role_credentials(
         endpoints,
         interactive: crate::tty::available(),
     };
-    let portal = Portal::new(
-        &sdk,
-        endpoints.get(Service::Sso),
-        &role.target.region,
-        sdk::retry(),
-    );
+    let portal = Portal::new(&sdk, endpoints, &role.target.region, sdk::retry());
     let mut token = signer.access_token(&role.target, None)?;
     let mut retried = false;
     loop {

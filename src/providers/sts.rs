@@ -5,6 +5,7 @@
 //! path never pays for them.
 
 use crate::creds::Credentials;
+use crate::endpoint::{Endpoints, Service};
 use crate::sdk::Sdk;
 use anyhow::{Result, anyhow};
 use aws_sdk_sts::config::Region;
@@ -22,7 +23,7 @@ const FEDERATION_POLICY: &str =
 
 pub struct Sts {
     sdk: Rc<Sdk>,
-    endpoint: Option<String>,
+    endpoints: Endpoints,
     region: String,
 }
 
@@ -60,21 +61,20 @@ pub struct Context<'a> {
 }
 
 impl Sts {
-    /// A client for `region` (us-east-1 when none), sending to `endpoint` when one is
-    /// configured (see [`crate::endpoint`]).
-    pub fn new(sdk: Rc<Sdk>, endpoint: Option<&str>, region: Option<&str>) -> Sts {
+    /// A client for `region` (us-east-1 when none), sending where `endpoints` says
+    /// (a configured URL, or the resolver's host with FIPS and dual-stack; see
+    /// [`crate::endpoint`]).
+    pub fn new(sdk: Rc<Sdk>, endpoints: &Endpoints, region: Option<&str>) -> Sts {
         Sts {
             sdk,
-            endpoint: endpoint.map(str::to_string),
+            endpoints: endpoints.clone(),
             region: region.unwrap_or(DEFAULT_REGION).to_string(),
         }
     }
 
     /// Where calls go, for messages.
     pub fn endpoint(&self) -> String {
-        self.endpoint
-            .clone()
-            .unwrap_or_else(|| format!("https://sts.{}.amazonaws.com", self.region))
+        self.endpoints.url(Service::Sts, &self.region)
     }
 
     fn client(&self, creds: Option<&Credentials>) -> aws_sdk_sts::Client {
@@ -89,9 +89,12 @@ impl Sts {
                 "hat",
             ));
         }
-        if let Some(endpoint) = &self.endpoint {
+        if let Some(endpoint) = self.endpoints.get(Service::Sts) {
             config = config.endpoint_url(endpoint);
         }
+        config = config
+            .use_fips(self.endpoints.fips(Service::Sts))
+            .use_dual_stack(self.endpoints.dual_stack(Service::Sts));
         aws_sdk_sts::Client::from_conf(config.build())
     }
 
@@ -199,7 +202,7 @@ impl Sts {
                 self.endpoint(),
                 ctx.profile,
                 DisplayErrorContext(&err),
-                if self.endpoint.is_some() {
+                if self.endpoints.get(Service::Sts).is_some() {
                     ", and the configured endpoint (AWS_ENDPOINT_URL_STS, AWS_ENDPOINT_URL, or endpoint_url in the profile)"
                 } else {
                     ""

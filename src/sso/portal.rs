@@ -5,6 +5,7 @@
 //! on it, and never carry a token, secret or code.
 
 use crate::creds::Credentials;
+use crate::endpoint::{Endpoints, Service};
 use crate::sdk::Sdk;
 use anyhow::{Result, anyhow};
 use aws_sdk_sso::config::Region;
@@ -125,17 +126,17 @@ pub enum Grant<'a> {
 }
 
 impl Oidc {
-    pub fn new(sdk: Rc<Sdk>, endpoint: Option<&str>, region: &str) -> Oidc {
+    pub fn new(sdk: Rc<Sdk>, endpoints: &Endpoints, region: &str) -> Oidc {
         let mut config = aws_sdk_ssooidc::config::Builder::from(sdk.config())
-            .region(aws_sdk_ssooidc::config::Region::new(region.to_string()));
-        if let Some(url) = endpoint {
+            .region(aws_sdk_ssooidc::config::Region::new(region.to_string()))
+            .use_fips(endpoints.fips(Service::SsoOidc))
+            .use_dual_stack(endpoints.dual_stack(Service::SsoOidc));
+        if let Some(url) = endpoints.get(Service::SsoOidc) {
             config = config.endpoint_url(url);
         }
         Oidc {
             client: aws_sdk_ssooidc::Client::from_conf(config.build()),
-            endpoint: endpoint
-                .map(str::to_string)
-                .unwrap_or_else(|| format!("https://oidc.{region}.amazonaws.com")),
+            endpoint: endpoints.url(Service::SsoOidc, region),
             sdk,
         }
     }
@@ -146,7 +147,9 @@ impl Oidc {
         self.sdk.block_on(future)
     }
 
-    /// Where the browser goes to approve a sign-in (`<endpoint>/authorize`).
+    /// The resolved OIDC endpoint: the browser approves a sign-in at `<endpoint>/authorize`
+    /// (the CLI v2's `_get_base_authorization_uri`), so China, the ISO partitions and
+    /// FIPS get their own host.
     pub fn endpoint(&self) -> &str {
         self.endpoint.trim_end_matches('/')
     }
@@ -257,18 +260,18 @@ pub struct Account {
 
 impl Portal {
     /// `retry`: the SDK's retries (none when the caller retries itself).
-    pub fn new(sdk: &Sdk, endpoint: Option<&str>, region: &str, retry: RetryConfig) -> Portal {
+    pub fn new(sdk: &Sdk, endpoints: &Endpoints, region: &str, retry: RetryConfig) -> Portal {
         let mut config = aws_sdk_sso::config::Builder::from(sdk.config())
             .region(Region::new(region.to_string()))
-            .retry_config(retry);
-        if let Some(url) = endpoint {
+            .retry_config(retry)
+            .use_fips(endpoints.fips(Service::Sso))
+            .use_dual_stack(endpoints.dual_stack(Service::Sso));
+        if let Some(url) = endpoints.get(Service::Sso) {
             config = config.endpoint_url(url);
         }
         Portal {
             client: aws_sdk_sso::Client::from_conf(config.build()),
-            endpoint: endpoint
-                .map(str::to_string)
-                .unwrap_or_else(|| format!("https://portal.sso.{region}.amazonaws.com")),
+            endpoint: endpoints.url(Service::Sso, region),
         }
     }
 

@@ -9,7 +9,7 @@ use super::login::{self, Options};
 use super::portal::{Grant, Oidc};
 use super::token::{REFRESH_WINDOW, Store, Token};
 use crate::cache::{self, Cache};
-use crate::endpoint::{Endpoints, Service};
+use crate::endpoint::Endpoints;
 use crate::env::Env;
 use crate::sdk::Sdk;
 use crate::{clock, log, verbose};
@@ -33,11 +33,7 @@ enum Missing {
 
 impl Signer<'_> {
     fn oidc(&self, target: &Target) -> Oidc {
-        Oidc::new(
-            Rc::clone(&self.sdk),
-            self.endpoints.get(Service::SsoOidc),
-            &target.region,
-        )
+        Oidc::new(Rc::clone(&self.sdk), self.endpoints, &target.region)
     }
 
     /// The lock that serialises refreshes and sign-ins of one token across processes.
