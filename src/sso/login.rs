@@ -192,20 +192,20 @@ fn pkce_flow(
         .context("the callback listener has no port")?
         .port();
     let redirect_uri = format!("http://127.0.0.1:{port}/oauth/callback");
-    let url = url::Url::parse_with_params(
-        &format!("{}/authorize", oidc.endpoint()),
-        [
+    let scopes = target.scopes.join(" ");
+    let url = authorize_url(
+        oidc.endpoint(),
+        &[
             ("response_type", "code"),
             ("client_id", registration.client_id.as_str()),
             ("redirect_uri", redirect_uri.as_str()),
             ("state", state.as_str()),
             ("code_challenge", challenge.as_str()),
             ("code_challenge_method", "S256"),
-            ("scopes", target.scopes.join(" ").as_str()),
+            ("scopes", scopes.as_str()),
         ],
-    )
-    .context("the SSO OIDC endpoint is not a valid URL")?;
-    if let Err(e) = webbrowser::open(url.as_str()) {
+    );
+    if let Err(e) = webbrowser::open(&url) {
         notify(&format!(
             "could not open a browser ({e}); using a device code instead"
         ));
@@ -515,6 +515,33 @@ impl Waiting {
     }
 }
 
+/// The browser's sign-in URL: `<resolved OIDC endpoint>/authorize?…`, the query
+/// encoded as the CLI v2's `percent_encode_sequence` (`urllib.parse.quote` with
+/// `-_.~` safe: `%20` for a space, `%3A` and `%2F` inside values).
+pub fn authorize_url(endpoint: &str, params: &[(&str, &str)]) -> String {
+    let query: Vec<String> = params
+        .iter()
+        .map(|(k, v)| format!("{}={}", percent_encode(k), percent_encode(v)))
+        .collect();
+    format!(
+        "{}/authorize?{}",
+        endpoint.trim_end_matches('/'),
+        query.join("&")
+    )
+}
+
+fn percent_encode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        if byte.is_ascii_alphanumeric() || b"-_.~".contains(&byte) {
+            out.push(char::from(byte));
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -553,6 +580,48 @@ mod tests {
             ours.contains("text/html") && ours.contains("Signed in."),
             "{ours}"
         );
+    }
+
+    #[test]
+    fn the_authorize_url_is_on_the_resolved_oidc_host_in_every_partition() {
+        use crate::config::ConfigSet;
+        use crate::endpoint::{Endpoints, Service};
+        use crate::env::Env;
+        let params = [
+            ("client_id", "c"),
+            ("redirect_uri", "http://127.0.0.1:5/oauth/callback"),
+            ("scopes", "sso:account:access openid"),
+        ];
+        let plain = Endpoints::default();
+        assert_eq!(
+            authorize_url(&plain.url(Service::SsoOidc, "cn-north-1"), &params),
+            // Python: urllib.parse.quote(v, safe="-_.~") for each value, as the CLI v2.
+            "https://oidc.cn-north-1.amazonaws.com.cn/authorize?client_id=c&redirect_uri=http%3A%2F%2F127.0.0.1%3A5%2Foauth%2Fcallback&scopes=sso%3Aaccount%3Aaccess%20openid"
+        );
+        let fips = Endpoints::new(
+            &Env::from_pairs([("AWS_USE_FIPS_ENDPOINT", "true")]),
+            &ConfigSet::default(),
+            None,
+        );
+        assert!(
+            authorize_url(&fips.url(Service::SsoOidc, "us-east-1"), &params)
+                .starts_with("https://oidc-fips.us-east-1.amazonaws.com/authorize?"),
+        );
+        // GovCloud's regular OIDC host is its FIPS host (the service's own rules).
+        assert!(
+            authorize_url(&fips.url(Service::SsoOidc, "us-gov-east-1"), &params)
+                .starts_with("https://oidc.us-gov-east-1.amazonaws.com/authorize?"),
+        );
+        let custom = Endpoints::new(
+            &Env::from_pairs([("AWS_ENDPOINT_URL_SSO_OIDC", "http://127.0.0.1:9/")]),
+            &ConfigSet::default(),
+            None,
+        );
+        assert!(
+            authorize_url(&custom.url(Service::SsoOidc, "eu-west-1"), &params)
+                .starts_with("http://127.0.0.1:9/authorize?client_id=c&")
+        );
+        assert_eq!(percent_encode("a~b*c"), "a~b%2Ac");
     }
 
     #[test]
