@@ -62,6 +62,7 @@ pub struct Endpoints {
     iam: Option<String>,
     fips: bool,
     dual_stack: bool,
+    ca_bundle: Option<std::path::PathBuf>,
 }
 
 impl Endpoints {
@@ -75,6 +76,10 @@ impl Endpoints {
         };
         let fips = flag("AWS_USE_FIPS_ENDPOINT", "use_fips_endpoint");
         let dual_stack = flag("AWS_USE_DUALSTACK_ENDPOINT", "use_dualstack_endpoint");
+        let ca_bundle = env
+            .get("AWS_CA_BUNDLE")
+            .or_else(|| section.and_then(|s| s.get("ca_bundle")))
+            .map(|path| env.expand_tilde(path));
         let ignored = env
             .get("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")
             .or_else(|| section.and_then(|s| s.get("ignore_configured_endpoint_urls")))
@@ -83,6 +88,7 @@ impl Endpoints {
             return Endpoints {
                 fips,
                 dual_stack,
+                ca_bundle,
                 ..Endpoints::default()
             };
         }
@@ -97,7 +103,14 @@ impl Endpoints {
             iam: one(Service::Iam),
             fips,
             dual_stack,
+            ca_bundle,
         }
+    }
+
+    /// The extra trust roots (`AWS_CA_BUNDLE`, then the profile's `ca_bundle`): a PEM
+    /// file whose certificates every HTTPS client of hat trusts besides the system's.
+    pub fn ca_bundle(&self) -> Option<&std::path::Path> {
+        self.ca_bundle.as_deref()
     }
 
     /// From the environment alone (no profile file), for commands that have none.

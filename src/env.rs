@@ -40,6 +40,7 @@ pub const READ: &[&str] = &[
     "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS",
     "AWS_USE_FIPS_ENDPOINT",
     "AWS_USE_DUALSTACK_ENDPOINT",
+    "AWS_CA_BUNDLE",
     "HAT_FEDERATION_ENDPOINT",
     // Instance and container credentials.
     "AWS_EC2_METADATA_DISABLED",

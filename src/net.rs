@@ -26,12 +26,47 @@ pub const LOCAL_TIMEOUT: Duration = Duration::from_secs(2);
 /// The client for endpoints on the internet (the federation endpoint): TLS, the
 /// standard proxy variables (as the SDK's client reads them), and timeouts that fail
 /// an unreachable endpoint in seconds instead of hanging a shell.
-pub fn client() -> Result<reqwest::Client> {
-    build(
-        builder()
-            .connect_timeout(Duration::from_secs(5))
-            .timeout(Duration::from_secs(20)),
-    )
+/// `ca_bundle` ([`crate::sdk::Sdk::ca_bundle`]) adds trust roots, as for the SDK clients.
+pub fn client(ca_bundle: Option<&[u8]>) -> Result<reqwest::Client> {
+    let mut builder = builder()
+        .connect_timeout(Duration::from_secs(5))
+        .timeout(Duration::from_secs(20));
+    if let Some(pem) = ca_bundle {
+        let certificates = reqwest::Certificate::from_pem_bundle(pem)
+            .map_err(|e| anyhow!("the CA bundle is not PEM certificates: {}", error_chain(&e)))?;
+        for certificate in certificates {
+            builder = builder.add_root_certificate(certificate);
+        }
+    }
+    build(builder)
+}
+
+/// The PEM file named by `AWS_CA_BUNDLE` or `ca_bundle`: read, and checked to hold at
+/// least one certificate, so a wrong path fails here rather than as a TLS error later.
+pub fn read_ca_bundle(path: &std::path::Path) -> Result<Vec<u8>> {
+    let pem = std::fs::read(path).map_err(|e| {
+        anyhow!(
+            "could not read the CA bundle {} (AWS_CA_BUNDLE or ca_bundle): {e}",
+            path.display()
+        )
+    })?;
+    if !String::from_utf8_lossy(&pem).contains("-----BEGIN CERTIFICATE-----") {
+        anyhow::bail!(
+            "the CA bundle {} (AWS_CA_BUNDLE or ca_bundle) holds no PEM certificate",
+            path.display()
+        );
+    }
+    Ok(pem)
+}
+
+/// Said after a failed call whose error shows an untrusted certificate: how to fix it.
+pub fn tls_hint(error: &str) -> &'static str {
+    let lower = error.to_ascii_lowercase();
+    if lower.contains("certificate") || lower.contains("unknownissuer") {
+        ". The server's certificate was not trusted: if a proxy inspects TLS, set AWS_CA_BUNDLE (or ca_bundle in the profile) to its CA certificate file"
+    } else {
+        ""
+    }
 }
 
 /// The client for the instance metadata service and container endpoints: link-local

@@ -2,12 +2,17 @@
 //! one SDK config (the HTTP client: hyper + rustls with ring and the standard proxy
 //! variables; the behaviour version, retries and timeouts), made only when a command
 //! needs the network. STS, SSO, SSO OIDC and IAM clients all derive their config from
-//! [`Sdk::config`] and add only their region, endpoint and credentials.
+//! [`Sdk::config`] and add only their region, endpoint and credentials. A CA bundle
+//! (`AWS_CA_BUNDLE` / `ca_bundle`) is added to the system's roots here, and handed to
+//! hat's own HTTP client through [`Sdk::ca_bundle`].
 
-use anyhow::Result;
+use crate::endpoint::Endpoints;
+use crate::net;
+use anyhow::{Result, anyhow};
 use aws_smithy_http_client::Connector;
 use aws_smithy_http_client::proxy::ProxyConfig;
 use aws_smithy_http_client::tls::{self, rustls_provider::CryptoMode};
+use aws_smithy_http_client::tls::{TlsContext, TrustStore};
 use aws_smithy_runtime_api::client::behavior_version::BehaviorVersion;
 use aws_smithy_types::retry::RetryConfig;
 use aws_smithy_types::timeout::TimeoutConfig;
@@ -18,10 +23,25 @@ use std::time::Duration;
 pub struct Sdk {
     runtime: tokio::runtime::Runtime,
     config: SdkConfig,
+    ca_bundle: Option<Vec<u8>>,
 }
 
 impl Sdk {
-    pub fn new() -> Result<Sdk> {
+    /// The runtime and the SDK config for calls where `endpoints` says, trusting its
+    /// CA bundle besides the system's roots.
+    pub fn new(endpoints: &Endpoints) -> Result<Sdk> {
+        let ca_bundle = match endpoints.ca_bundle() {
+            Some(path) => Some(net::read_ca_bundle(path)?),
+            None => None,
+        };
+        let mut trust = TrustStore::default();
+        if let Some(pem) = &ca_bundle {
+            trust = trust.with_pem_certificate(pem.clone());
+        }
+        let tls_context = TlsContext::builder()
+            .with_trust_store(trust)
+            .build()
+            .map_err(|e| anyhow!("could not set up TLS with the CA bundle: {e}"))?;
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()?;
@@ -30,13 +50,14 @@ impl Sdk {
         // (HTTPS_PROXY, HTTP_PROXY, ALL_PROXY, NO_PROXY, either case). Those are read
         // by the SDK itself: the one environment read that does not go through `Env`.
         let http = aws_smithy_http_client::Builder::new().build_with_connector_fn(
-            |settings, components| {
+            move |settings, components| {
                 let mut builder = Connector::builder();
                 builder.set_connector_settings(settings.cloned());
                 builder.set_sleep_impl(components.and_then(|c| c.sleep_impl()));
                 builder
                     .proxy_config(ProxyConfig::from_env())
                     .tls_provider(tls::Provider::Rustls(CryptoMode::Ring))
+                    .tls_context(tls_context.clone())
                     .build()
             },
         );
@@ -46,7 +67,16 @@ impl Sdk {
             .retry_config(retry())
             .timeout_config(timeouts())
             .build();
-        Ok(Sdk { runtime, config })
+        Ok(Sdk {
+            runtime,
+            config,
+            ca_bundle,
+        })
+    }
+
+    /// The CA bundle's PEM text, for [`net::client`].
+    pub fn ca_bundle(&self) -> Option<&[u8]> {
+        self.ca_bundle.as_deref()
     }
 
     /// What every client's config starts from: `aws_sdk_*::config::Builder::from(..)`.

@@ -43,6 +43,7 @@ pub const KEYS: &[&str] = &[
     "ignore_configured_endpoint_urls",
     "use_fips_endpoint",
     "use_dualstack_endpoint",
+    "ca_bundle",
     "services",
     "sts",
     "sso",

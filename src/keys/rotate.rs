@@ -135,7 +135,7 @@ pub fn rotate(
     let region = region.unwrap_or(IAM_REGION).to_string();
     let old = keys.get(profile)?;
     let aws = Aws {
-        sdk: Sdk::new()?,
+        sdk: Sdk::new(&endpoints)?,
         endpoints,
     };
     let old_id = old.access_key_id.clone();

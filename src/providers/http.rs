@@ -127,7 +127,7 @@ mod tests {
             .unwrap()
             .port();
         let url = format!("http://127.0.0.1:{port}/x");
-        let sdk = Sdk::new().unwrap();
+        let sdk = Sdk::new(&crate::endpoint::Endpoints::default()).unwrap();
         let e = call(&sdk, Method::GET, &url, &[], "the endpoint").unwrap_err();
         assert!(e.to_string().contains(&url), "{e}");
     }

@@ -197,17 +197,20 @@ impl Sts {
         E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
     {
         match &err {
-            SdkError::DispatchFailure(_) | SdkError::TimeoutError(_) => anyhow!(
-                "could not reach STS at {} for profile `{}`: {}. Check your network connection and proxy settings{}",
-                self.endpoint(),
-                ctx.profile,
-                DisplayErrorContext(&err),
-                if self.endpoints.get(Service::Sts).is_some() {
-                    ", and the configured endpoint (AWS_ENDPOINT_URL_STS, AWS_ENDPOINT_URL, or endpoint_url in the profile)"
-                } else {
-                    ""
-                }
-            ),
+            SdkError::DispatchFailure(_) | SdkError::TimeoutError(_) => {
+                let detail = DisplayErrorContext(&err).to_string();
+                anyhow!(
+                    "could not reach STS at {} for profile `{}`: {detail}. Check your network connection and proxy settings{}{}",
+                    self.endpoint(),
+                    ctx.profile,
+                    if self.endpoints.get(Service::Sts).is_some() {
+                        ", and the configured endpoint (AWS_ENDPOINT_URL_STS, AWS_ENDPOINT_URL, or endpoint_url in the profile)"
+                    } else {
+                        ""
+                    },
+                    crate::net::tls_hint(&detail),
+                )
+            }
             SdkError::ServiceError(service) => {
                 // Emulators (moto, LocalStack) sometimes nest the error one level deeper
                 // (`<Errors><Error>`), which the SDK's parser does not see; read it here.

@@ -549,7 +549,7 @@ mod tests {
     #[test]
     fn the_callback_answers_every_request_and_hands_over_only_ours_once_answered() {
         use std::io::{Read, Write};
-        let sdk = crate::sdk::Sdk::new().unwrap();
+        let sdk = crate::sdk::Sdk::new(&crate::endpoint::Endpoints::default()).unwrap();
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         listener.set_nonblocking(true).unwrap();
         let port = listener.local_addr().unwrap().port();

@@ -58,10 +58,13 @@ where
         SdkError::DispatchFailure(_) | SdkError::TimeoutError(_) => CallError {
             code: None,
             status: None,
-            message: format!(
-                "could not reach {service} at {endpoint}: {}. Check your network connection and proxy settings, and AWS_ENDPOINT_URL_* or endpoint_url if you set them",
-                DisplayErrorContext(&err)
-            ),
+            message: {
+                let detail = DisplayErrorContext(&err).to_string();
+                format!(
+                    "could not reach {service} at {endpoint}: {detail}. Check your network connection and proxy settings, and AWS_ENDPOINT_URL_* or endpoint_url if you set them{}",
+                    crate::net::tls_hint(&detail)
+                )
+            },
         },
         SdkError::ServiceError(e) => {
             let status = e.raw().status().as_u16();

@@ -2,6 +2,8 @@
 //! checked on the wire: a recording proxy sees the CONNECT target hat asked for.
 
 use crate::support::{CHAIN_CONFIG, Sandbox};
+use std::path::PathBuf;
+use std::process::Command;
 
 const FIPS_CONFIG: &str = "
 [profile fips]
@@ -74,4 +76,130 @@ fn an_endpoint_url_wins_over_fips() {
     let fake = crate::support::fake_sts::FakeSts::start(vec![crate::support::fake_sts::Reply::Ok]);
     sandbox.assume(&["fips"]).sts(&fake.url).run().success();
     assert_eq!(fake.actions(), ["AssumeRole"]);
+}
+
+/// A throwaway CA and a certificate it signed for 127.0.0.1, made with the openssl CLI:
+/// (CA certificate, server certificate, server key).
+fn throwaway_ca(sandbox: &Sandbox) -> (PathBuf, PathBuf, PathBuf) {
+    let openssl = crate::support::require("openssl");
+    let dir = sandbox.path("tls");
+    std::fs::create_dir_all(&dir).unwrap();
+    let run = |args: &[&str]| {
+        let out = Command::new(&openssl)
+            .args(args)
+            .current_dir(&dir)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "openssl {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    let ec = [
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:prime256v1",
+        "-nodes",
+    ];
+    run(&[
+        &["req", "-x509"][..],
+        &ec,
+        &[
+            "-keyout",
+            "ca.key",
+            "-out",
+            "ca.pem",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=hat test CA",
+            "-addext",
+            "basicConstraints=critical,CA:TRUE",
+            "-addext",
+            "keyUsage=critical,keyCertSign,cRLSign",
+        ],
+    ]
+    .concat());
+    run(&[
+        &["req"][..],
+        &ec,
+        &[
+            "-keyout",
+            "server.key",
+            "-out",
+            "server.csr",
+            "-subj",
+            "/CN=127.0.0.1",
+        ],
+    ]
+    .concat());
+    std::fs::write(
+        dir.join("ext.cnf"),
+        "subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n",
+    )
+    .unwrap();
+    run(&[
+        "x509",
+        "-req",
+        "-in",
+        "server.csr",
+        "-CA",
+        "ca.pem",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-out",
+        "server.pem",
+        "-days",
+        "2",
+        "-extfile",
+        "ext.cnf",
+    ]);
+    (
+        dir.join("ca.pem"),
+        dir.join("server.pem"),
+        dir.join("server.key"),
+    )
+}
+
+#[test]
+fn aws_ca_bundle_trusts_a_tls_inspecting_proxys_ca_and_without_it_the_error_says_so() {
+    let sandbox = Sandbox::new();
+    let (ca, cert, key) = throwaway_ca(&sandbox);
+    let sts = crate::support::moto::start_tls(&cert, &key);
+    sandbox.config(CHAIN_CONFIG);
+
+    // Not trusted: the endpoint, the cause and the variable to set.
+    sandbox
+        .assume(&["a"])
+        .sts(&sts)
+        .run()
+        .failure()
+        .stderr_has(&format!("could not reach STS at {sts}"))
+        .stderr_has("certificate was not trusted")
+        .stderr_has("AWS_CA_BUNDLE");
+
+    // The variable.
+    let out = sandbox
+        .assume(&["a"])
+        .sts(&sts)
+        .env("AWS_CA_BUNDLE", ca.to_str().unwrap())
+        .run();
+    out.success();
+    assert_eq!(out.exports()["AWS_PROFILE"].as_deref(), Some("a"));
+
+    // The profile key, for the profile being assumed.
+    sandbox.config(&format!("{CHAIN_CONFIG}\n[profile tls]\nrole_arn = arn:aws:iam::111111111111:role/t\nsource_profile = base\nca_bundle = {}\n", ca.display()));
+    sandbox.assume(&["tls"]).sts(&sts).run().success();
+
+    // A bundle that is not there is an error before any call.
+    sandbox
+        .assume(&["b"])
+        .sts(&sts)
+        .env("AWS_CA_BUNDLE", "/nonexistent/ca.pem")
+        .run()
+        .failure()
+        .stderr_has("could not read the CA bundle /nonexistent/ca.pem");
 }

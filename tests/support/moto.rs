@@ -10,16 +10,31 @@ use std::sync::OnceLock;
 /// URL of the shared moto server (no authorization: every call is allowed).
 pub fn url() -> &'static str {
     static URL: OnceLock<String> = OnceLock::new();
-    URL.get_or_init(|| start(&[]))
+    URL.get_or_init(|| start(&[], &[]))
+}
+
+/// URL of a moto server speaking HTTPS with `cert` and `key` (PEM files), for the CA
+/// bundle tests: `https://127.0.0.1:PORT`.
+pub fn start_tls(cert: &std::path::Path, key: &std::path::Path) -> String {
+    let args = [
+        "-c".to_string(),
+        cert.display().to_string(),
+        "-k".to_string(),
+        key.display().to_string(),
+    ];
+    start(&[], &args).replacen("http://", "https://", 1)
 }
 
 /// URL of a moto server that enforces IAM after `free_actions` unauthenticated calls.
 pub fn start_with_auth(free_actions: u32) -> String {
-    start(&[("INITIAL_NO_AUTH_ACTION_COUNT", free_actions.to_string())])
+    start(
+        &[("INITIAL_NO_AUTH_ACTION_COUNT", free_actions.to_string())],
+        &[],
+    )
 }
 
 #[allow(unsafe_code)]
-fn start(env: &[(&str, String)]) -> String {
+fn start(env: &[(&str, String)], args: &[String]) -> String {
     let program = require("moto_server");
     let port = free_port();
     let log_dir = std::env::temp_dir().join("hat-test-moto");
@@ -27,6 +42,7 @@ fn start(env: &[(&str, String)]) -> String {
     let log = std::fs::File::create(log_dir.join(format!("moto-{port}.log"))).unwrap();
     let mut cmd = Command::new(program);
     cmd.args(["-H", "127.0.0.1", "-p", &port.to_string()])
+        .args(args)
         .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
         .env("MOTO_ALLOW_NONEXISTENT_REGION", "true")
         .stdin(Stdio::null())
