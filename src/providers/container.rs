@@ -13,8 +13,9 @@ use anyhow::{Context, Result, anyhow, bail};
 
 const WHAT: &str = "the container credentials endpoint";
 
-/// The endpoint's URL, checked as the SDKs check it: plain http only to loopback or
-/// the container hosts, so a token never travels in clear text across a network.
+/// The endpoint's URL, checked as the SDKs check it: https to any host, plain http only
+/// to loopback or the container hosts, so a token never travels in clear text across a
+/// network.
 pub fn endpoint(env: &Env, profile: &str) -> Result<String> {
     if let Some(relative) = env.get("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI") {
         let slash = if relative.starts_with('/') { "" } else { "/" };
@@ -28,9 +29,14 @@ pub fn endpoint(env: &Env, profile: &str) -> Result<String> {
     let uri: Uri = full
         .parse()
         .map_err(|_| anyhow!("AWS_CONTAINER_CREDENTIALS_FULL_URI ({full}) is not a URL"))?;
-    if uri.scheme_str() != Some("http") || !allowed_host(uri.host().unwrap_or("")) {
+    let allowed = match uri.scheme_str() {
+        Some("https") => uri.host().is_some(),
+        Some("http") => allowed_host(uri.host().unwrap_or("")),
+        _ => false,
+    };
+    if !allowed {
         bail!(
-            "AWS_CONTAINER_CREDENTIALS_FULL_URI ({full}) must be http:// to a loopback address, 169.254.170.2, 169.254.170.23 or fd00:ec2::23"
+            "AWS_CONTAINER_CREDENTIALS_FULL_URI ({full}) must be https://, or http:// to a loopback address, 169.254.170.2, 169.254.170.23 or fd00:ec2::23"
         );
     }
     Ok(full.to_string())
@@ -108,7 +114,10 @@ mod tests {
         assert!(ok("http://169.254.170.23/v1/credentials"));
         assert!(!ok("http://example.com/creds"));
         assert!(!ok("http://10.0.0.1/creds"));
-        assert!(!ok("https://127.0.0.1/creds"));
+        assert!(!ok("ftp://127.0.0.1/creds"));
+        // https to any host, as botocore and the SDK for Rust allow.
+        assert!(ok("https://127.0.0.1/creds"));
+        assert!(ok("https://creds.example.com/v1"));
     }
 
     #[test]
