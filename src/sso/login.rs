@@ -398,11 +398,16 @@ fn device_flow(
     if open_browser && webbrowser::open(&complete).is_err() {
         verbose!("SSO: no browser could be opened");
     }
-    let mut interval = Duration::from_secs(auth.interval.max(1));
+    let mut interval = Duration::from_secs(poll_interval(auth.interval));
     let lifetime = Duration::from_secs(u64::try_from(auth.expires_in.max(1)).unwrap_or(600));
     let waiting = Waiting::new("waiting for approval", lifetime);
+    // botocore's schedule: one poll at once, then every interval (+5 s on SlowDown).
+    let mut first = true;
     loop {
-        waiting.sleep(interval);
+        if !first {
+            waiting.sleep(interval);
+        }
+        first = false;
         if waiting.expired() {
             bail!(
                 "the code for {} expired before it was approved; run `{}` again",
@@ -434,6 +439,12 @@ fn device_flow(
             }
         }
     }
+}
+
+/// The seconds between polls: the interval StartDeviceAuthorization returned, 5 when
+/// it returned none (RFC 8628's default, and botocore's).
+fn poll_interval(returned: u64) -> u64 {
+    if returned == 0 { 5 } else { returned }
 }
 
 fn device_error(e: CallError, target: &Target) -> anyhow::Error {
@@ -622,6 +633,12 @@ mod tests {
                 .starts_with("http://127.0.0.1:9/authorize?client_id=c&")
         );
         assert_eq!(percent_encode("a~b*c"), "a~b%2Ac");
+    }
+
+    #[test]
+    fn device_polling_waits_the_returned_interval_or_five_seconds() {
+        assert_eq!(poll_interval(0), 5);
+        assert_eq!(poll_interval(3), 3);
     }
 
     #[test]
