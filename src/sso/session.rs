@@ -74,6 +74,7 @@ impl Signer<'_> {
             );
             return Ok(t.access_token.clone());
         }
+        let mut refresh_failed = None;
         if let Some(t) = &cached {
             if t.refreshable(clock::now()) {
                 match self.refresh(target, t) {
@@ -81,14 +82,17 @@ impl Signer<'_> {
                         store.save(target, &new)?;
                         return Ok(new.access_token);
                     }
-                    Err(e) => verbose!(
-                        "SSO: could not refresh the token for {}: {e:#}",
-                        target.name()
-                    ),
+                    Err(e) => {
+                        verbose!(
+                            "SSO: could not refresh the token for {}: {e:#}",
+                            target.name()
+                        );
+                        refresh_failed = Some(format!("{e:#}"));
+                    }
                 }
             }
-            // Not refreshable, but still good for a while: use it, as the SDKs do.
-            if t.remaining(clock::now()) > 60 && Some(t.access_token.as_str()) != rejected {
+            // Not refreshed, but not expired: use it until it expires (botocore's rule).
+            if t.remaining(clock::now()) > 0 && Some(t.access_token.as_str()) != rejected {
                 return Ok(t.access_token.clone());
             }
         }
@@ -100,7 +104,13 @@ impl Signer<'_> {
         if !self.interactive {
             let why = match missing {
                 Missing::None => format!("you are not signed in to {}", target.name()),
-                Missing::Expired => format!("the sign-in to {} has expired", target.name()),
+                Missing::Expired => match &refresh_failed {
+                    Some(e) => format!(
+                        "the sign-in to {} has expired and refreshing it failed ({e})",
+                        target.name()
+                    ),
+                    None => format!("the sign-in to {} has expired", target.name()),
+                },
                 Missing::Rejected => format!(
                     "the sign-in to {} is no longer valid (signed out or revoked)",
                     target.name()

@@ -762,3 +762,33 @@ fn hat_list_marks_an_sso_profile_whose_role_credentials_are_cached() {
     // Marking reads hat's cache only.
     assert_eq!(fake.total_calls(), calls);
 }
+
+#[test]
+fn a_failed_refresh_keeps_the_token_until_it_expires_then_says_so() {
+    // Issue 13, botocore's rule: a refresh that fails with a service error leaves the
+    // cached token in use while it lasts.
+    let sb = sandbox();
+    let fake = FakeSso::start(Options {
+        // Every attempt of the refresh (the SDK tries three times) answers 500.
+        fail_5xx: 3,
+        ..Options::default()
+    });
+    let (old_access, _) = cli_writes_token(&sb, &fake, "corp", 5 * 60);
+    with_fake(sb.assume(&["dev"]), &fake).run().success();
+    assert_eq!(fake.calls("CreateToken:refresh_token"), 3);
+    assert_eq!(fake.calls("GetRoleCredentials"), 1);
+    assert_eq!(read_token(&sb, "corp")["accessToken"], old_access.as_str());
+
+    // Expired, and the refresh fails again: the message says both.
+    let sb = sandbox();
+    let fake = FakeSso::start(Options {
+        fail_5xx: 3,
+        ..Options::default()
+    });
+    cli_writes_token(&sb, &fake, "corp", -60);
+    with_fake(sb.assume(&["dev"]), &fake)
+        .run()
+        .failure()
+        .stderr_has("the sign-in to corp has expired and refreshing it failed")
+        .stderr_has("run `hat sso login --sso-session corp`");
+}
