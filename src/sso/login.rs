@@ -25,11 +25,10 @@ const CALLBACK_TIMEOUT: Duration = Duration::from_secs(10 * 60);
 /// The redirect URI registered with the client; the port is chosen per sign-in, which
 /// OIDC allows for loopback addresses (RFC 8252).
 const REGISTERED_REDIRECT: &str = "http://127.0.0.1/oauth/callback";
-const GRANT_TYPES: [&str; 3] = [
-    "authorization_code",
-    "urn:ietf:params:oauth:grant-type:device_code",
-    "refresh_token",
-];
+/// What a PKCE registration lists (the CLI v2's); a device registration lists none.
+const PKCE_GRANT_TYPES: [&str; 2] = ["authorization_code", "refresh_token"];
+/// The CLI's margin: a registration expiring sooner than this is not reused.
+const REGISTRATION_MARGIN: i64 = 15 * 60;
 
 #[derive(Debug, Default, Clone, Copy)]
 pub struct Options {
@@ -93,14 +92,19 @@ fn notify(message: &str) {
 const CODE_GRANT: &str = "authorization_code";
 const DEVICE_GRANT: &str = "urn:ietf:params:oauth:grant-type:device_code";
 
-/// Whether a registration can be used for `grant` for at least another hour. The AWS
-/// CLI registers for the device code without listing grant types.
+/// Whether a registration fits `grant` for at least another 15 minutes, as the CLI v2
+/// decides: the PKCE flow needs one that lists `authorization_code`, the device flow
+/// refuses one that does (the CLI registers for the device code without grant types).
 fn usable(r: &Registration, target: &Target, grant: &str) -> bool {
-    let granted = r.grant_types.iter().any(|g| g == grant)
-        || (grant == DEVICE_GRANT && r.grant_types.is_empty());
+    let lists_code = r.grant_types.iter().any(|g| g == CODE_GRANT);
+    let granted = if grant == CODE_GRANT {
+        lists_code
+    } else {
+        !lists_code
+    };
     let scopes_agree =
         r.scopes == target.scopes || (target.session.is_none() && r.scopes.is_empty());
-    granted && scopes_agree && r.expires_at > clock::now() + 3600
+    granted && scopes_agree && r.expires_at > clock::now() + REGISTRATION_MARGIN
 }
 
 /// `current` if it allows `grant`, else a registration that does.
@@ -114,12 +118,12 @@ fn registration_for(
     if usable(&current, target, grant) {
         Ok(current)
     } else {
-        register(oidc, store, target)
+        register(oidc, store, target, grant)
     }
 }
 
-/// The cached client registration (the AWS CLI's or hat's) while it allows `grant`
-/// and has an hour left, else a new one.
+/// The cached client registration (the AWS CLI's or hat's) while it fits `grant`
+/// and has 15 minutes left, else a new one.
 fn registration(oidc: &Oidc, store: &Store, target: &Target, grant: &str) -> Result<Registration> {
     if let Some(r) = store.load_registration(target)
         && usable(&r, target, grant)
@@ -127,22 +131,31 @@ fn registration(oidc: &Oidc, store: &Store, target: &Target, grant: &str) -> Res
         verbose!("SSO: reusing the client registration for {}", target.name());
         return Ok(r);
     }
-    register(oidc, store, target)
+    register(oidc, store, target, grant)
 }
 
-/// Registers hat for every flow at once (authorization code, device code, refresh),
-/// so one registration serves both sign-ins, and the AWS CLI's too.
-fn register(oidc: &Oidc, store: &Store, target: &Target) -> Result<Registration> {
+/// Registers hat for one flow, shaped as the AWS CLI v2's registration for it, so the
+/// cached registration means to the CLI what it means to hat.
+fn register(oidc: &Oidc, store: &Store, target: &Target, grant: &str) -> Result<Registration> {
     verbose!("SSO: RegisterClient for {}", target.name());
+    let pkce = grant == CODE_GRANT;
     let new = oidc
-        .register_client(&target.scopes, &target.start_url, REGISTERED_REDIRECT)
+        .register_client(
+            &target.scopes,
+            pkce.then_some((target.start_url.as_str(), REGISTERED_REDIRECT)),
+        )
         .map_err(|e| anyhow!("could not register hat with IAM Identity Center: {e}"))?;
+    let grant_types = if pkce {
+        PKCE_GRANT_TYPES.iter().map(|s| s.to_string()).collect()
+    } else {
+        Vec::new()
+    };
     let registration = Registration {
         client_id: new.client_id,
         client_secret: new.client_secret,
         expires_at: new.expires_at,
         scopes: target.scopes.clone(),
-        grant_types: GRANT_TYPES.iter().map(|s| s.to_string()).collect(),
+        grant_types,
     };
     store.save_registration(target, &registration)?;
     Ok(registration)

@@ -157,23 +157,28 @@ impl Oidc {
         self.endpoint.trim_end_matches('/')
     }
 
+    /// RegisterClient as the AWS CLI v2 sends it: for the device flow `clientName`,
+    /// `clientType` and `scopes` (when there are any) only; for the PKCE flow
+    /// (`pkce` = (issuer URL, redirect URI)) also `grantTypes` [authorization_code,
+    /// refresh_token], `redirectUris` and `issuerUrl`.
     pub fn register_client(
         &self,
         scopes: &[String],
-        issuer_url: &str,
-        redirect_uri: &str,
+        pkce: Option<(&str, &str)>,
     ) -> Result<NewClient, CallError> {
-        let call = self
+        let mut call = self
             .client
             .register_client()
             .client_name(format!("hat-{}", crate::clock::now()))
             .client_type("public")
-            .set_scopes(Some(scopes.to_vec()))
-            .grant_types("authorization_code")
-            .grant_types("urn:ietf:params:oauth:grant-type:device_code")
-            .grant_types("refresh_token")
-            .redirect_uris(redirect_uri)
-            .issuer_url(issuer_url);
+            .set_scopes((!scopes.is_empty()).then(|| scopes.to_vec()));
+        if let Some((issuer_url, redirect_uri)) = pkce {
+            call = call
+                .grant_types("authorization_code")
+                .grant_types("refresh_token")
+                .redirect_uris(redirect_uri)
+                .issuer_url(issuer_url);
+        }
         let out = self
             .sdk
             .block_on(call.send())

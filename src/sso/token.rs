@@ -89,13 +89,20 @@ pub struct Registration {
 impl Registration {
     pub fn to_json(&self) -> String {
         let list = |v: &[String]| Value::Array(v.iter().cloned().map(Value::from).collect());
-        python_json(&[
+        // As the CLI v2 writes it: `scopes` only when there are any, `grantTypes` only
+        // for a PKCE registration.
+        let mut fields = vec![
             ("clientId", self.client_id.clone().into()),
             ("clientSecret", self.client_secret.clone().into()),
             ("expiresAt", stamp(self.expires_at).into()),
-            ("scopes", list(&self.scopes)),
-            ("grantTypes", list(&self.grant_types)),
-        ])
+        ];
+        if !self.scopes.is_empty() {
+            fields.push(("scopes", list(&self.scopes)));
+        }
+        if !self.grant_types.is_empty() {
+            fields.push(("grantTypes", list(&self.grant_types)));
+        }
+        python_json(&fields)
     }
 }
 

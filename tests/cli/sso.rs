@@ -245,6 +245,40 @@ fn pkce_login_through_the_browser_caches_a_refreshable_token() {
     let token = read_token(&sb, "corp");
     assert!(fake.is_valid_access_token(token["accessToken"].as_str().unwrap()));
     assert!(token["refreshToken"].is_string());
+    // Issue 13: RegisterClient for PKCE, field by field, as the CLI v2 sends it.
+    let bodies = fake.registrations();
+    assert_eq!(bodies.len(), 1, "{bodies:?}");
+    let pkce = bodies[0].as_object().unwrap();
+    let mut keys: Vec<&str> = pkce.keys().map(String::as_str).collect();
+    keys.sort_unstable();
+    assert_eq!(
+        keys,
+        [
+            "clientName",
+            "clientType",
+            "grantTypes",
+            "issuerUrl",
+            "redirectUris",
+            "scopes"
+        ]
+    );
+    assert_eq!(
+        pkce["grantTypes"],
+        serde_json::json!(["authorization_code", "refresh_token"])
+    );
+    assert_eq!(pkce["issuerUrl"], START_URL);
+    assert_eq!(
+        pkce["redirectUris"],
+        serde_json::json!(["http://127.0.0.1/oauth/callback"])
+    );
+    // The device flow does not reuse a PKCE registration.
+    with_fake(
+        sb.hat(&["sso", "login", "--sso-session", "corp", "--use-device-code"]),
+        &fake,
+    )
+    .run()
+    .success();
+    assert_eq!(fake.calls("RegisterClient"), 2);
 }
 
 #[test]
@@ -791,4 +825,26 @@ fn a_failed_refresh_keeps_the_token_until_it_expires_then_says_so() {
         .failure()
         .stderr_has("the sign-in to corp has expired and refreshing it failed")
         .stderr_has("run `hat sso login --sso-session corp`");
+}
+
+#[test]
+fn registrations_are_shaped_per_flow_as_the_cli_v2_sends_them() {
+    // Issue 13: the device flow sends clientName, clientType and scopes only; PKCE adds
+    // grantTypes, redirectUris and issuerUrl. Neither reuses the other's registration.
+    let sb = sandbox();
+    let fake = FakeSso::start(Options::default());
+    with_fake(
+        sb.hat(&["sso", "login", "--sso-session", "corp", "--use-device-code"]),
+        &fake,
+    )
+    .run()
+    .success();
+    let bodies = fake.registrations();
+    assert_eq!(bodies.len(), 1, "{bodies:?}");
+    let device = bodies[0].as_object().unwrap();
+    let mut keys: Vec<&str> = device.keys().map(String::as_str).collect();
+    keys.sort_unstable();
+    assert_eq!(keys, ["clientName", "clientType", "scopes"]);
+    assert_eq!(device["clientType"], "public");
+    assert_eq!(device["scopes"], serde_json::json!(["sso:account:access"]));
 }

@@ -89,6 +89,8 @@ struct State {
     device_polls: u32,
     device_started: Option<Instant>,
     list_requests: u32,
+    /// Bodies of RegisterClient requests, in order.
+    registrations: Vec<serde_json::Value>,
 }
 
 /// Access tokens the fake hands out start with this, for leak checks.
@@ -119,6 +121,11 @@ impl FakeSso {
     /// How many times an operation was called (`CreateToken:refresh_token`, `ListAccounts`...).
     pub fn calls(&self, op: &str) -> u32 {
         *self.state.lock().unwrap().calls.get(op).unwrap_or(&0)
+    }
+
+    /// The JSON bodies of the RegisterClient requests received, in order.
+    pub fn registrations(&self) -> Vec<serde_json::Value> {
+        self.state.lock().unwrap().registrations.clone()
     }
 
     pub fn total_calls(&self) -> u32 {
@@ -281,6 +288,7 @@ fn handle(r: &Request, s: &mut State) -> Answer {
     let str_of = |k: &str| r.body[k].as_str().unwrap_or("").to_string();
     match op {
         "RegisterClient" => {
+            s.registrations.push(r.body.clone());
             if str_of("clientType") != "public" || str_of("clientName").is_empty() {
                 return oidc_error(400, "InvalidRequestException", "invalid_request");
             }
