@@ -46,6 +46,10 @@ pub const READ: &[&str] = &[
     "AWS_CONTAINER_CREDENTIALS_FULL_URI",
     "AWS_CONTAINER_AUTHORIZATION_TOKEN",
     "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
+    // How long and how often calls try.
+    "AWS_MAX_ATTEMPTS",
+    "AWS_RETRY_MODE",
+    "AWS_METADATA_SERVICE_TIMEOUT",
     // hat's key store.
     "HAT_KEYS_BACKEND",
     "HAT_KEYS_FILE",

@@ -5,6 +5,7 @@
 //! hat's two loopback listeners (`hat exec --server` and the SSO sign-in callback).
 //! Both run on the tokio runtime of [`crate::sdk::Sdk`].
 
+use crate::sdk::Limits;
 use anyhow::{Result, anyhow};
 use bytes::Bytes;
 use http::{Request, Response};
@@ -20,24 +21,28 @@ use tokio::net::{TcpListener, TcpStream};
 /// Sent with every request hat makes itself.
 pub const USER_AGENT: &str = concat!("hat/", env!("CARGO_PKG_VERSION"));
 
-/// Off EC2 or outside a container nothing answers at the local endpoints: fail fast.
-pub const LOCAL_TIMEOUT: Duration = Duration::from_secs(2);
-
 /// The client for endpoints on the internet (the federation endpoint): TLS, the
-/// standard proxy variables (as the SDK's client reads them), and timeouts that fail
-/// an unreachable endpoint in seconds instead of hanging a shell.
-pub fn client() -> Result<reqwest::Client> {
+/// standard proxy variables (as the SDK's client reads them), and the [`Limits`]'
+/// connect timeout and total, so an unreachable endpoint fails in seconds instead of
+/// hanging a shell.
+pub fn client(limits: &Limits) -> Result<reqwest::Client> {
     build(
         builder()
-            .connect_timeout(Duration::from_secs(5))
-            .timeout(Duration::from_secs(20)),
+            .connect_timeout(limits.connect)
+            .timeout(limits.total),
     )
 }
 
 /// The client for the instance metadata service and container endpoints: link-local
-/// or loopback addresses, so never through a proxy, and a short timeout.
-pub fn local_client() -> Result<reqwest::Client> {
-    build(builder().no_proxy().timeout(LOCAL_TIMEOUT))
+/// or loopback addresses, so never through a proxy, and the short metadata timeout
+/// (off EC2 or outside a container nothing answers there: fail fast).
+pub fn local_client(limits: &Limits) -> Result<reqwest::Client> {
+    build(
+        builder()
+            .no_proxy()
+            .connect_timeout(limits.metadata)
+            .timeout(limits.metadata),
+    )
 }
 
 fn builder() -> reqwest::ClientBuilder {

@@ -43,6 +43,13 @@ pub fn profile_region(config: &ConfigSet, env: &Env, profile: Option<&str>) -> O
         .map(str::to_string)
 }
 
+fn profile_value(config: &ConfigSet, profile: &str, key: &str) -> Option<String> {
+    config
+        .profile(profile)
+        .and_then(|p| p.get(key))
+        .map(str::to_string)
+}
+
 /// Resolves `profile` and gets its credentials (the cache first).
 pub fn open(config: &ConfigSet, env: &Env, profile: &str, options: &Options) -> Result<Session> {
     let chain = resolve::resolve(config, profile)?;
@@ -61,6 +68,8 @@ pub fn open(config: &ConfigSet, env: &Env, profile: &str, options: &Options) -> 
         no_cache: options.no_cache,
         region: region.clone(),
         endpoints: Endpoints::new(env, config, Some(profile)),
+        max_attempts: profile_value(config, profile, "max_attempts"),
+        retry_mode: profile_value(config, profile, "retry_mode"),
     };
     let credentials = providers::obtain(&chain, &request, env)?;
     Ok(Session {
@@ -102,6 +111,7 @@ pub fn open_sso(
         no_cache: options.no_cache,
         region: region.clone(),
         endpoints: Endpoints::from_env(env),
+        ..Request::default()
     };
     let credentials = providers::obtain(&chain, &request, env)?;
     Ok(Session {

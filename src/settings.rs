@@ -18,6 +18,20 @@ pub struct Settings {
     pub keys: KeysSettings,
     /// `[[registry]]`: the profile registries `hat registry` syncs, in the order added.
     pub registry: Vec<RegistrySettings>,
+    pub network: NetworkSettings,
+}
+
+/// `[network]`: how long hat waits for AWS and the local credential endpoints, in
+/// seconds (for slow links; the defaults fail an unresponsive endpoint within 10 s).
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct NetworkSettings {
+    /// Connecting to an endpoint (default 3).
+    pub connect_timeout: Option<f64>,
+    /// One call with all its attempts (default 9).
+    pub timeout: Option<f64>,
+    /// One request to the instance metadata service or container endpoint (default 2).
+    pub metadata_timeout: Option<f64>,
 }
 
 /// `[console]`: how `assume -c` opens the browser.

@@ -76,7 +76,7 @@ fn login(args: &SsoLoginArgs, env: &Env) -> Result<String> {
     let endpoints = Endpoints::new(env, &config, args.target.profile.as_deref());
     let signer = Signer {
         env,
-        sdk: Rc::new(Sdk::new()?),
+        sdk: Rc::new(Sdk::for_env(env)?),
         endpoints: &endpoints,
         interactive: true,
     };
@@ -112,7 +112,7 @@ fn logout(args: &SsoLogoutArgs, env: &Env) -> Result<String> {
         return Ok(String::new());
     }
     let endpoints = Endpoints::new(env, &config, None);
-    let sdk = Sdk::new()?;
+    let sdk = Sdk::for_env(env)?;
     let urls: Vec<String> = tokens.iter().map(|(_, t)| t.start_url.clone()).collect();
     for (path, token) in tokens {
         let name = session_of(&config, &path).unwrap_or_else(|| token.start_url.clone());
@@ -205,7 +205,7 @@ fn populate(args: &SsoPopulateArgs, env: &Env) -> Result<String> {
     let config = crate::config::load(env)?;
     let target = target(&config, &args.target)?;
     let endpoints = Endpoints::new(env, &config, args.target.profile.as_deref());
-    let sdk = Rc::new(Sdk::new()?);
+    let sdk = Rc::new(Sdk::for_env(env)?);
     let signer = Signer {
         env,
         sdk: Rc::clone(&sdk),

@@ -46,6 +46,9 @@ pub const KEYS: &[&str] = &[
     "sso",
     "sso_oidc",
     "iam",
+    // How hard calls try (the SDKs' retry settings).
+    "max_attempts",
+    "retry_mode",
 ];
 
 /// Whether hat knows `key`.

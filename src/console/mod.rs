@@ -114,7 +114,7 @@ pub fn signin_url(env: &Env, request: &Signin<'_>) -> Result<Url> {
         .partition
         .federation_url(env.get("HAT_FEDERATION_ENDPOINT"))
         .map_err(|e| anyhow!(e))?;
-    let sdk = Rc::new(Sdk::new()?);
+    let sdk = Rc::new(Sdk::for_env(env)?);
     let fetched;
     let (creds, session_duration) = match request.kind {
         Kind::MfaSession => bail!(mfa_session_refusal(name_for_sts)),
@@ -193,7 +193,7 @@ fn signin_token(
     }
     let shown = endpoint_for_messages(federation);
     verbose!("{label}: getSigninToken at {shown}");
-    let client = crate::net::client()?;
+    let client = crate::net::client(sdk.limits())?;
     let (status, body) = sdk
         .block_on(async {
             let response = client.get(url).send().await?;
@@ -204,8 +204,8 @@ fn signin_token(
         // The error's URL carries the session: never show it.
         .map_err(|e| {
             anyhow!(
-                "could not reach the federation endpoint {shown}: {}. Check your network connection and proxy settings{}",
-                crate::net::error_chain(&e.without_url()),
+                "could not reach the federation endpoint {shown}: {}; check your network connection and proxy settings{}",
+                crate::failure::http(&e.without_url(), sdk.limits().total),
                 if federation.host_str() == Some(partition::Partition::Aws.signin_host()) {
                     ""
                 } else {

@@ -41,6 +41,9 @@ pub struct Request {
     pub region: Option<String>,
     /// Where each service's calls go (the profile's endpoints, see [`crate::endpoint`]).
     pub endpoints: Endpoints,
+    /// The profile's `max_attempts` and `retry_mode` (see [`crate::sdk::Limits`]).
+    pub max_attempts: Option<String>,
+    pub retry_mode: Option<String>,
 }
 
 /// One step of a chain with everything that decides its answer worked out beforehand.
@@ -334,7 +337,12 @@ impl<'a> Fetcher<'a> {
 
     fn sdk(&mut self) -> Result<Rc<Sdk>> {
         if self.sdk.is_none() {
-            self.sdk = Some(Rc::new(Sdk::new()?));
+            let limits = crate::sdk::Limits::load(self.env)?.for_profile(
+                self.env,
+                self.request.max_attempts.as_deref(),
+                self.request.retry_mode.as_deref(),
+            )?;
+            self.sdk = Some(Rc::new(Sdk::with_limits(limits)?));
         }
         Ok(Rc::clone(self.sdk.as_ref().expect("just set")))
     }

@@ -10,7 +10,6 @@ use anyhow::{Result, anyhow};
 use aws_sdk_sts::config::Region;
 use aws_sdk_sts::error::{ProvideErrorMetadata, SdkError};
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
-use aws_smithy_types::error::display::DisplayErrorContext;
 use std::rc::Rc;
 
 const DEFAULT_REGION: &str = "us-east-1";
@@ -195,10 +194,10 @@ impl Sts {
     {
         match &err {
             SdkError::DispatchFailure(_) | SdkError::TimeoutError(_) => anyhow!(
-                "could not reach STS at {} for profile `{}`: {}. Check your network connection and proxy settings{}",
+                "could not reach STS at {} for profile `{}`: {}; check your network connection and proxy settings{}",
                 self.endpoint(),
                 ctx.profile,
-                DisplayErrorContext(&err),
+                crate::failure::sdk(&err, self.sdk.limits().total),
                 if self.endpoint.is_some() {
                     ", and the configured endpoint (AWS_ENDPOINT_URL_STS, AWS_ENDPOINT_URL, or endpoint_url in the profile)"
                 } else {
@@ -220,15 +219,46 @@ impl Sts {
                     .map(str::to_string)
                     .or_else(|| xml_field(&body, "Message"))
                     .unwrap_or_default();
+                let date = service
+                    .raw()
+                    .headers()
+                    .get("date")
+                    .and_then(|d| {
+                        aws_smithy_types::DateTime::from_str(
+                            d,
+                            aws_smithy_types::date_time::Format::HttpDate,
+                        )
+                        .ok()
+                    })
+                    .map(|d| d.secs());
+                if let Some(offset) = skew(&code, &message, date, crate::clock::now()) {
+                    return anyhow!(
+                        "STS refused {operation} for profile `{}` because {} (STS said {code}); set this machine's clock right (turn on network time sync) and run again",
+                        ctx.profile,
+                        crate::failure::skew(offset)
+                    );
+                }
                 advise(operation, &code, &message, ctx)
             }
             _ => anyhow!(
                 "STS {operation} for profile `{}` failed: {}",
                 ctx.profile,
-                DisplayErrorContext(&err)
+                crate::failure::sdk(&err, self.sdk.limits().total)
             ),
         }
     }
+}
+
+/// Seconds this machine's clock is ahead of STS's (negative: behind), when STS
+/// refused a request for its signing time and its `Date` is more than a minute off
+/// ours; SigV4 allows five minutes, so a refusal with a close clock is something else.
+pub fn skew(code: &str, message: &str, server_date: Option<i64>, now: i64) -> Option<i64> {
+    let timing = code == "RequestExpired"
+        || code == "InvalidSignatureException"
+        || (code == "SignatureDoesNotMatch"
+            && message.to_ascii_lowercase().contains("signature expired"));
+    let offset = now - server_date?;
+    (timing && offset.abs() > 60).then_some(offset)
 }
 
 /// The text of the first `<name>` element of an XML error document.
@@ -360,6 +390,26 @@ mod tests {
             has_external_id,
             has_mfa,
         }
+    }
+
+    #[test]
+    fn skew_is_found_only_for_timing_refusals_with_a_far_date() {
+        assert_eq!(skew("RequestExpired", "", Some(1000), 1600), Some(600));
+        assert_eq!(
+            skew(
+                "SignatureDoesNotMatch",
+                "Signature expired: x",
+                Some(1600),
+                1000
+            ),
+            Some(-600)
+        );
+        assert_eq!(
+            skew("SignatureDoesNotMatch", "wrong key", Some(1000), 1600),
+            None
+        );
+        assert_eq!(skew("RequestExpired", "", Some(1000), 1030), None);
+        assert_eq!(skew("RequestExpired", "", None, 1030), None);
     }
 
     #[test]

@@ -10,7 +10,6 @@ use anyhow::{Result, anyhow};
 use aws_sdk_sso::config::Region;
 use aws_sdk_sso::error::{ProvideErrorMetadata, SdkError};
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
-use aws_smithy_types::error::display::DisplayErrorContext;
 use aws_smithy_types::retry::RetryConfig;
 use std::rc::Rc;
 
@@ -49,7 +48,12 @@ impl CallError {
     }
 }
 
-fn call_error<E>(service: &str, endpoint: &str, err: SdkError<E, HttpResponse>) -> CallError
+fn call_error<E>(
+    service: &str,
+    endpoint: &str,
+    err: SdkError<E, HttpResponse>,
+    limits: &crate::sdk::Limits,
+) -> CallError
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
 {
@@ -58,8 +62,8 @@ where
             code: None,
             status: None,
             message: format!(
-                "could not reach {service} at {endpoint}: {}. Check your network connection and proxy settings, and AWS_ENDPOINT_URL_* or endpoint_url if you set them",
-                DisplayErrorContext(&err)
+                "could not reach {service} at {endpoint}: {}; check your network connection and proxy settings, and AWS_ENDPOINT_URL_* or endpoint_url if you set them",
+                crate::failure::sdk(&err, limits.total)
             ),
         },
         SdkError::ServiceError(e) => {
@@ -80,7 +84,10 @@ where
         _ => CallError {
             code: None,
             status: None,
-            message: format!("{service} call failed: {}", DisplayErrorContext(&err)),
+            message: format!(
+                "{service} call failed: {}",
+                crate::failure::sdk(&err, limits.total)
+            ),
         },
     }
 }
@@ -171,7 +178,7 @@ impl Oidc {
         let out = self
             .sdk
             .block_on(call.send())
-            .map_err(|e| call_error("SSO OIDC", &self.endpoint, e))?;
+            .map_err(|e| call_error("SSO OIDC", &self.endpoint, e, self.sdk.limits()))?;
         Ok(NewClient {
             client_id: out.client_id().unwrap_or_default().to_string(),
             client_secret: out.client_secret().unwrap_or_default().to_string(),
@@ -194,7 +201,7 @@ impl Oidc {
         let out = self
             .sdk
             .block_on(call.send())
-            .map_err(|e| call_error("SSO OIDC", &self.endpoint, e))?;
+            .map_err(|e| call_error("SSO OIDC", &self.endpoint, e, self.sdk.limits()))?;
         Ok(DeviceAuthorization {
             device_code: out.device_code().unwrap_or_default().to_string(),
             user_code: out.user_code().unwrap_or_default().to_string(),
@@ -234,7 +241,7 @@ impl Oidc {
         let out = self
             .sdk
             .block_on(call.send())
-            .map_err(|e| call_error("SSO OIDC", &self.endpoint, e))?;
+            .map_err(|e| call_error("SSO OIDC", &self.endpoint, e, self.sdk.limits()))?;
         Ok(NewToken {
             access_token: out.access_token().unwrap_or_default().to_string(),
             expires_in: i64::from(out.expires_in()),
@@ -248,6 +255,7 @@ impl Oidc {
 pub struct Portal {
     client: aws_sdk_sso::Client,
     endpoint: String,
+    limits: crate::sdk::Limits,
 }
 
 pub struct Account {
@@ -269,6 +277,7 @@ impl Portal {
             endpoint: endpoint
                 .map(str::to_string)
                 .unwrap_or_else(|| format!("https://portal.sso.{region}.amazonaws.com")),
+            limits: *sdk.limits(),
         }
     }
 
@@ -286,7 +295,7 @@ impl Portal {
             .role_name(role_name)
             .send()
             .await
-            .map_err(|e| call_error("the SSO portal", &self.endpoint, e))?;
+            .map_err(|e| call_error("the SSO portal", &self.endpoint, e, &self.limits))?;
         let c = out.role_credentials().ok_or_else(|| CallError {
             code: None,
             status: None,
@@ -315,7 +324,7 @@ impl Portal {
             .set_next_token(next)
             .send()
             .await
-            .map_err(|e| call_error("the SSO portal", &self.endpoint, e))?;
+            .map_err(|e| call_error("the SSO portal", &self.endpoint, e, &self.limits))?;
         let accounts = out
             .account_list()
             .iter()
@@ -343,7 +352,7 @@ impl Portal {
             .set_next_token(next)
             .send()
             .await
-            .map_err(|e| call_error("the SSO portal", &self.endpoint, e))?;
+            .map_err(|e| call_error("the SSO portal", &self.endpoint, e, &self.limits))?;
         let roles = out
             .role_list()
             .iter()
@@ -359,7 +368,7 @@ impl Portal {
             .send()
             .await
             .map(|_| ())
-            .map_err(|e| call_error("the SSO portal", &self.endpoint, e))
+            .map_err(|e| call_error("the SSO portal", &self.endpoint, e, &self.limits))
     }
 }
 

@@ -5,6 +5,7 @@
 mod support;
 
 mod assume;
+mod bounded;
 mod completions;
 mod config;
 mod console;
