@@ -52,30 +52,12 @@ fn builder() -> reqwest::ClientBuilder {
 }
 
 fn build(builder: reqwest::ClientBuilder) -> Result<reqwest::Client> {
-    builder
-        .build()
-        .map_err(|e| anyhow!("could not set up HTTP: {}", error_chain(&e)))
-}
-
-/// An error and its causes, `: `-separated (reqwest and hyper wrap the useful part).
-pub fn error_chain(e: &dyn std::error::Error) -> String {
-    let mut out = e.to_string();
-    let mut source = e.source();
-    while let Some(s) = source {
-        out.push_str(": ");
-        out.push_str(&s.to_string());
-        source = s.source();
-    }
-    out
-}
-
-/// The innermost cause of `e` ("Connection refused (os error 111)").
-pub fn root_cause(e: &dyn std::error::Error) -> String {
-    let mut source = e;
-    while let Some(next) = source.source() {
-        source = next;
-    }
-    source.to_string()
+    builder.build().map_err(|e| {
+        anyhow!(
+            "could not set up HTTP: {}",
+            crate::failure::http(&e, Duration::ZERO)
+        )
+    })
 }
 
 /// Serves `listener` (bound to loopback by the caller) until the runtime stops: one

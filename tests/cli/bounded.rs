@@ -187,3 +187,21 @@ fn a_skewed_clock_is_reported_with_the_offset() {
         "ahead of the server's (STS said SignatureDoesNotMatch); set this machine's clock right",
     );
 }
+
+#[test]
+fn container_endpoint_that_never_answers_fails_within_the_bound() {
+    let sandbox = Sandbox::new();
+    sandbox.config("[profile in-container]\nrole_arn = arn:aws:iam::777788889999:role/task-child\ncredential_source = EcsContainer\nregion = us-east-1\n");
+    each_stall(|url| {
+        let full = format!("{url}/creds");
+        bounded(
+            sandbox
+                .assume(&["in-container"])
+                .sts(moto::url())
+                .env("AWS_CONTAINER_CREDENTIALS_FULL_URI", &full),
+            &format!(
+                "at {full}: it did not answer within 2s; check that hat runs where that endpoint exists"
+            ),
+        );
+    });
+}
