@@ -44,8 +44,10 @@ complete -c hat -n "__fish_hat_using_subcommand assume" -s r -l region -d 'Regio
 complete -c hat -n "__fish_hat_using_subcommand assume" -s d -l duration -d 'Session length for the last role: 1h, 90m, 1h30m or seconds (STS: 15m to 12h; one hour at most when chaining roles)' -r
 complete -c hat -n "__fish_hat_using_subcommand assume" -l mfa-token -d 'The 6-digit MFA code, instead of being asked for it on the terminal' -r
 complete -c hat -n "__fish_hat_using_subcommand assume" -s s -l service -d 'With -c: the console page to open: a service or shortcut (s3, ddb, cfn, l, ...)' -r
-complete -c hat -n "__fish_hat_using_subcommand assume" -l destination -d 'With -c: a whole console URL to land on instead of a service' -r
-complete -c hat -n "__fish_hat_using_subcommand assume" -l browser-profile -d 'With -c: the browser profile (or Firefox container) to open the console in' -r
+complete -c hat -n "__fish_hat_using_subcommand assume" -l destination -l console-destination -d 'With -c: a whole console URL to land on instead of a service (Granted\'s -cd)' -r
+complete -c hat -n "__fish_hat_using_subcommand assume" -l browser-profile -d 'With -c: the browser profile (or Firefox container) to open the console in (Granted\'s -bp)' -r
+complete -c hat -n "__fish_hat_using_subcommand assume" -l pass-through -d 'Granted\'s: arguments for a proxy assumer (Granted\'s -pt); hat has none' -r
+complete -c hat -n "__fish_hat_using_subcommand assume" -l exec -d 'Granted\'s: run a command with the credentials; hat does this with `hat exec PROFILE -- COMMAND`' -r
 complete -c hat -n "__fish_hat_using_subcommand assume" -l shell -d 'Syntax of the printed code (set by the shell function)' -r -f -a "bash\t''
 zsh\t''
 fish\t''
@@ -58,10 +60,15 @@ complete -c hat -n "__fish_hat_using_subcommand assume" -l role-name -d 'The rol
 complete -c hat -n "__fish_hat_using_subcommand assume" -l no-cache -d 'Ignore cached credentials and ask STS again (the new ones are cached)'
 complete -c hat -n "__fish_hat_using_subcommand assume" -s v -l verbose -d 'Say on stderr what hat does: cache hits, STS calls, the role chain'
 complete -c hat -n "__fish_hat_using_subcommand assume" -s q -l quiet -d 'Say nothing on success (what the auto re-assume hook uses)'
-complete -c hat -n "__fish_hat_using_subcommand assume" -s u -l unset -d 'Remove every variable hat exports from the shell'
+complete -c hat -n "__fish_hat_using_subcommand assume" -l unset -d 'Remove every variable hat exports from the shell (Granted\'s -un works too)'
+complete -c hat -n "__fish_hat_using_subcommand assume" -l active-role -d 'Assume the profile in AWS_PROFILE again (Granted\'s -ar)'
 complete -c hat -n "__fish_hat_using_subcommand assume" -s c -l console -d 'Open the AWS console signed in as the profile (exports nothing unless -t)'
-complete -c hat -n "__fish_hat_using_subcommand assume" -l url -d 'With -c: print the sign-in URL instead of opening a browser (it is a credential)'
-complete -c hat -n "__fish_hat_using_subcommand assume" -s t -l export -d 'With -c: also export the credentials into the shell'
+complete -c hat -n "__fish_hat_using_subcommand assume" -s u -l url -d 'With -c: print the sign-in URL instead of opening a browser (it is a credential)'
+complete -c hat -n "__fish_hat_using_subcommand assume" -s t -l terminal -d 'With -c: also export the credentials into the shell'
+complete -c hat -n "__fish_hat_using_subcommand assume" -s x -l export-all-env-vars -d 'Granted\'s: export every variable for credential_process profiles; hat always does'
+complete -c hat -n "__fish_hat_using_subcommand assume" -l export -d 'Granted\'s: write the credentials into ~/.aws/credentials (Granted\'s -ex); hat does this with `hat export PROFILE -f credentials`'
+complete -c hat -n "__fish_hat_using_subcommand assume" -s e -l env -d 'Granted\'s: write the credentials into a .env file; hat does this with `hat export PROFILE -f dotenv`'
+complete -c hat -n "__fish_hat_using_subcommand assume" -l export-sso-token -d 'Granted\'s: copy the SSO token to ~/.aws/sso/cache (Granted\'s -es); hat keeps its tokens there already'
 complete -c hat -n "__fish_hat_using_subcommand assume" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c hat -n "__fish_hat_using_subcommand init" -l cmd -d 'Name of the function to define' -r
 complete -c hat -n "__fish_hat_using_subcommand init" -l auto-reassume -d 'Re-assume the active profile before a command runs when its credentials expire within 5 minutes (HAT_AUTO_REASSUME_MARGIN seconds); HAT_AUTO_REASSUME=1 does the same'

@@ -330,9 +330,13 @@ pub struct AssumeArgs {
     #[arg(short, long, conflicts_with = "verbose")]
     pub quiet: bool,
 
-    /// Remove every variable hat exports from the shell
-    #[arg(short, long, conflicts_with_all = ["profile", "region", "duration", "mfa_token", "no_cache", "console"])]
+    /// Remove every variable hat exports from the shell (Granted's -un works too)
+    #[arg(long, conflicts_with_all = ["profile", "region", "duration", "mfa_token", "no_cache", "console", "active_role"])]
     pub unset: bool,
+
+    /// Assume the profile in AWS_PROFILE again (Granted's -ar)
+    #[arg(long, conflicts_with = "profile")]
+    pub active_role: bool,
 
     /// Open the AWS console signed in as the profile (exports nothing unless -t)
     #[arg(short, long, help_heading = "Console")]
@@ -343,16 +347,17 @@ pub struct AssumeArgs {
     pub service: Option<String>,
 
     /// With -c: print the sign-in URL instead of opening a browser (it is a credential)
-    #[arg(long, help_heading = "Console")]
+    #[arg(short, long, help_heading = "Console")]
     pub url: bool,
 
     /// With -c: also export the credentials into the shell
     #[arg(short = 't', long, help_heading = "Console")]
-    pub export: bool,
+    pub terminal: bool,
 
-    /// With -c: a whole console URL to land on instead of a service
+    /// With -c: a whole console URL to land on instead of a service (Granted's -cd)
     #[arg(
         long,
+        visible_alias = "console-destination",
         value_name = "URL",
         conflicts_with = "service",
         help_heading = "Console"
@@ -360,8 +365,17 @@ pub struct AssumeArgs {
     pub destination: Option<String>,
 
     /// With -c: the browser profile (or Firefox container) to open the console in
+    /// (Granted's -bp)
     #[arg(long, value_name = "NAME", help_heading = "Console")]
     pub browser_profile: Option<String>,
+
+    /// Granted's: export every variable for credential_process profiles; hat always does
+    #[arg(short = 'x', long, hide = true)]
+    pub export_all_env_vars: bool,
+
+    /// Granted's flags that hat answers with its own command (see `hat assume --help`)
+    #[command(flatten)]
+    pub granted: GrantedOnly,
 
     /// Syntax of the printed code (set by the shell function)
     #[arg(long, value_enum, value_name = "SHELL")]
@@ -545,6 +559,70 @@ pub struct ConfigArgs {
 pub struct CompletionsArgs {
     #[arg(value_enum)]
     pub shell: clap_complete::Shell,
+}
+
+/// Granted's `assume` flags whose work another hat command does: they are parsed,
+/// so a Granted user is told which command to run instead of getting a parse error.
+#[derive(Debug, Args, Default)]
+pub struct GrantedOnly {
+    /// Granted's: write the credentials into ~/.aws/credentials (Granted's -ex);
+    /// hat does this with `hat export PROFILE -f credentials`
+    #[arg(long, hide = true)]
+    pub export: bool,
+
+    /// Granted's: write the credentials into a .env file; hat does this with
+    /// `hat export PROFILE -f dotenv`
+    #[arg(short = 'e', long, hide = true)]
+    pub env: bool,
+
+    /// Granted's: copy the SSO token to ~/.aws/sso/cache (Granted's -es); hat keeps
+    /// its tokens there already
+    #[arg(long, hide = true)]
+    pub export_sso_token: bool,
+
+    /// Granted's: arguments for a proxy assumer (Granted's -pt); hat has none
+    #[arg(long, value_name = "ARG", hide = true)]
+    pub pass_through: Vec<String>,
+
+    /// Granted's: run a command with the credentials; hat does this with
+    /// `hat exec PROFILE -- COMMAND`
+    #[arg(long, value_name = "COMMAND", hide = true)]
+    pub exec: Option<String>,
+}
+
+impl GrantedOnly {
+    /// The hat command that does what the first Granted-only flag given asks, as a
+    /// sentence for the error, or None when none was given.
+    pub fn instead(&self, profile: &str) -> Option<String> {
+        let p = if profile.is_empty() {
+            "PROFILE"
+        } else {
+            profile
+        };
+        if self.export {
+            Some(format!(
+                "--export (-ex) writes to ~/.aws/credentials in Granted; in hat run `hat export {p} -f credentials`"
+            ))
+        } else if self.env {
+            Some(format!(
+                "--env (-e) writes a .env file in Granted; in hat run `hat export {p} -f dotenv`"
+            ))
+        } else if self.export_sso_token {
+            Some(
+                "--export-sso-token (-es) is not needed with hat: its SSO tokens are already in ~/.aws/sso/cache, where the AWS CLI reads them"
+                    .to_string(),
+            )
+        } else if !self.pass_through.is_empty() {
+            Some(
+                "--pass-through (-pt) passes arguments to Granted's proxy assumers; hat has none"
+                    .to_string(),
+            )
+        } else {
+            self.exec.as_ref().map(|command| {
+                format!("--exec runs a command in Granted; in hat run `hat exec {p} -- {command}`")
+            })
+        }
+    }
 }
 
 impl AssumeArgs {

@@ -5,6 +5,7 @@
 //! [`providers`]) → credentials ([`creds`]) → exports for the user's shell ([`emit`]).
 //! Nothing below `providers` knows about shells; nothing in `emit` knows about AWS.
 
+pub mod argv;
 pub mod cache;
 pub mod chain;
 pub mod cli;

@@ -15,7 +15,7 @@ fn main() -> ExitCode {
         a.to_str()
             .is_some_and(|a| a == "--shell" || a.starts_with("--shell="))
     });
-    let cli = match Cli::try_parse() {
+    let cli = match Cli::try_parse_from(hat::argv::rewrite(std::env::args_os().collect())) {
         Ok(cli) => cli,
         Err(e)
             if from_wrapper

@@ -30,6 +30,22 @@ pub fn run(args: &AssumeArgs, env: &Env) -> Result<String> {
         return Ok(Exports::cleared().render(shell));
     }
 
+    if let Some(instead) = args.granted.instead(args.profile.as_deref().unwrap_or("")) {
+        bail!("{instead}");
+    }
+    let active;
+    let args_profile = if args.active_role {
+        active = env.get("AWS_PROFILE").map(str::to_string);
+        match active.as_deref() {
+            Some(name) if !name.is_empty() => Some(name),
+            _ => bail!(
+                "--active-role (-ar) assumes the profile in AWS_PROFILE again, and AWS_PROFILE is not set in this shell"
+            ),
+        }
+    } else {
+        args.profile.as_deref()
+    };
+
     if let Some(start_url) = &args.sso_start_url {
         return sso_role(args, env, start_url, shell);
     }
@@ -40,7 +56,7 @@ pub fn run(args: &AssumeArgs, env: &Env) -> Result<String> {
     // No profile, or no profile by exactly that name: the picker, when there is a
     // terminal to draw it on; otherwise the errors say how to name one.
     let picked;
-    let profile = match args.profile.as_deref() {
+    let profile = match args_profile {
         Some(name) if config.profile(name).is_some() => name,
         Some(name) if !config.has_no_profiles() && tty::available() => {
             picked = picker::pick(&config, env, name)?;
@@ -133,7 +149,7 @@ fn console(
     };
     let url = crate::cmd::console::open(env, config, &session.into(), &options)?;
     let mut out = String::new();
-    if args.export {
+    if args.terminal {
         let region = session.region.as_deref();
         out.push_str(&Exports::role(&session.profile, region, &session.credentials).render(shell));
         log::info(&summary(&session.profile, region, &session.credentials));

@@ -347,3 +347,52 @@ fn every_fish_rendering_is_formatted_as_fish_indent_wants() {
 fn every_fish_rendering_parses_in_fish() {
     lint_every_rendering("fish", "fish", &["--no-config", "--no-execute"]);
 }
+
+/// Issue 15: Granted's `-un` unsets and `-ar` re-assumes AWS_PROFILE, through the
+/// real wrapper in each shell (the multi-letter flags are rewritten before clap).
+#[test]
+fn granted_unset_and_active_role_spellings_work_in_every_shell() {
+    let sandbox = Sandbox::new();
+    sandbox.config(CHAIN_CONFIG);
+    for sh in ALL {
+        let script = format!(
+            "{init}\nassume c\nassume -ar\necho \"profile=$HAT_PROFILE\"\nassume -un\necho ---\n{report}\n",
+            init = sh.init_line(),
+            report = report(sh)
+        );
+        let out = sh
+            .run(&sandbox, &script)
+            .sts(moto::url())
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .run();
+        out.success();
+        let (before, after) = out.stdout.split_once("---\n").expect("marker");
+        assert!(before.contains("profile=c\n"), "{}: {before}", sh.name());
+        assert_eq!(
+            out.stderr.matches("assumed c").count(),
+            2,
+            "{}: -ar assumes again:\n{}",
+            sh.name(),
+            out.stderr
+        );
+        for name in MANAGED {
+            assert!(
+                after.contains(&format!("{name}=unset")),
+                "{}: {name} survived -un:\n{after}",
+                sh.name()
+            );
+        }
+    }
+}
+
+#[test]
+fn granted_flags_that_another_command_does_name_that_command() {
+    let sandbox = Sandbox::new();
+    sandbox.config(CHAIN_CONFIG);
+    let out = sandbox.assume(&["c", "-ex"]).run();
+    out.failure().stderr_has("hat export c -f credentials");
+    let out = sandbox.assume(&["c", "--exec", "terraform plan"]).run();
+    out.failure().stderr_has("hat exec c -- terraform plan");
+    let out = sandbox.assume(&["-ar"]).run();
+    out.failure().stderr_has("AWS_PROFILE is not set");
+}
