@@ -396,3 +396,42 @@ fn granted_flags_that_another_command_does_name_that_command() {
     let out = sandbox.assume(&["-ar"]).run();
     out.failure().stderr_has("AWS_PROFILE is not set");
 }
+
+/// Issue 15: `assume -` goes back to the profile before the current one, like `cd -`,
+/// across three assumes; before any second profile it fails and changes nothing.
+#[test]
+fn assume_dash_returns_to_the_previous_profile_in_every_shell() {
+    let sandbox = Sandbox::new();
+    sandbox.config(CHAIN_CONFIG);
+    for sh in ALL {
+        let (show, try_dash) = match sh {
+            Sh::Fish => (
+                "echo \"now=$HAT_PROFILE\"",
+                "assume -; echo \"status=$status\"",
+            ),
+            _ => (
+                "echo \"now=${HAT_PROFILE:-none}\"",
+                "st=0; assume - || st=$?; echo \"status=$st\"",
+            ),
+        };
+        let script = format!(
+            "{init}\n{try_dash}\nassume a\n{try_dash}\nassume b\nassume c\nassume -\n{show}\nassume -\n{show}\nassume -\n{show}\n",
+            init = sh.init_line()
+        );
+        let out = sh
+            .run(&sandbox, &script)
+            .sts(moto::url())
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .run();
+        out.success()
+            .stderr_has("no previous profile in this shell");
+        let lines: Vec<&str> = out.stdout.lines().collect();
+        assert_eq!(
+            lines,
+            ["status=1", "status=1", "now=b", "now=c", "now=b"],
+            "{}: {}",
+            sh.name(),
+            out.stderr
+        );
+    }
+}
