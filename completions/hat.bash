@@ -49,6 +49,9 @@ _hat() {
             hat,list)
                 cmd="hat__subcmd__list"
                 ;;
+            hat,migrate)
+                cmd="hat__subcmd__migrate"
+                ;;
             hat,prompt)
                 cmd="hat__subcmd__prompt"
                 ;;
@@ -91,6 +94,9 @@ _hat() {
             hat__subcmd__help,list)
                 cmd="hat__subcmd__help__subcmd__list"
                 ;;
+            hat__subcmd__help,migrate)
+                cmd="hat__subcmd__help__subcmd__migrate"
+                ;;
             hat__subcmd__help,prompt)
                 cmd="hat__subcmd__help__subcmd__prompt"
                 ;;
@@ -114,6 +120,9 @@ _hat() {
                 ;;
             hat__subcmd__help__subcmd__keys,rotate)
                 cmd="hat__subcmd__help__subcmd__keys__subcmd__rotate"
+                ;;
+            hat__subcmd__help__subcmd__migrate,granted)
+                cmd="hat__subcmd__help__subcmd__migrate__subcmd__granted"
                 ;;
             hat__subcmd__help__subcmd__registry,add)
                 cmd="hat__subcmd__help__subcmd__registry__subcmd__add"
@@ -174,6 +183,18 @@ _hat() {
                 ;;
             hat__subcmd__keys__subcmd__help,rotate)
                 cmd="hat__subcmd__keys__subcmd__help__subcmd__rotate"
+                ;;
+            hat__subcmd__migrate,granted)
+                cmd="hat__subcmd__migrate__subcmd__granted"
+                ;;
+            hat__subcmd__migrate,help)
+                cmd="hat__subcmd__migrate__subcmd__help"
+                ;;
+            hat__subcmd__migrate__subcmd__help,granted)
+                cmd="hat__subcmd__migrate__subcmd__help__subcmd__granted"
+                ;;
+            hat__subcmd__migrate__subcmd__help,help)
+                cmd="hat__subcmd__migrate__subcmd__help__subcmd__help"
                 ;;
             hat__subcmd__registry,add)
                 cmd="hat__subcmd__registry__subcmd__add"
@@ -242,7 +263,7 @@ _hat() {
 
     case "${cmd}" in
         hat)
-            opts="-h -V --help --version assume init config credential-process console completions exec export sso keys list prompt registry help"
+            opts="-h -V --help --version assume init config credential-process console completions exec export sso keys list migrate prompt registry help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -522,7 +543,7 @@ _hat() {
             return 0
             ;;
         hat__subcmd__help)
-            opts="assume init config credential-process console completions exec export sso keys list prompt registry help"
+            opts="assume init config credential-process console completions exec export sso keys list migrate prompt registry help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -748,6 +769,34 @@ _hat() {
         hat__subcmd__help__subcmd__list)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hat__subcmd__help__subcmd__migrate)
+            opts="granted"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hat__subcmd__help__subcmd__migrate__subcmd__granted)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -1116,6 +1165,76 @@ _hat() {
         hat__subcmd__list)
             opts="-h --names --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hat__subcmd__migrate)
+            opts="-h --help granted help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hat__subcmd__migrate__subcmd__granted)
+            opts="-h --dry-run --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hat__subcmd__migrate__subcmd__help)
+            opts="granted help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hat__subcmd__migrate__subcmd__help__subcmd__granted)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hat__subcmd__migrate__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

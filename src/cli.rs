@@ -123,6 +123,14 @@ pub enum Command {
     Keys(KeysArgs),
     /// List the profiles: type, account, role, region and cached credentials
     List(ListArgs),
+    /// Bring another tool's setup across to hat (Granted's credential_process lines)
+    #[command(long_about = "Bring another tool's setup across to hat.\n\n    \
+        granted  rewrite `credential_process = granted credential-process --profile NAME` \
+        in ~/.aws/config to `hat credential-process --profile NAME`, keeping every other \
+        byte; running it again changes nothing\n\n\
+        --dry-run prints the change as a unified diff and writes nothing. Docs: \
+        docs/migration.md.")]
+    Migrate(MigrateArgs),
     /// Print the active profile and the time left, for a shell prompt
     #[command(
         long_about = "Print the active profile and the time its credentials have left \
@@ -274,6 +282,22 @@ pub enum KeysCommand {
     Remove {
         #[arg(value_name = "PROFILE")]
         profile: String,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct MigrateArgs {
+    #[command(subcommand)]
+    pub command: MigrateCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MigrateCommand {
+    /// Point Granted's credential_process lines in ~/.aws/config at hat
+    Granted {
+        /// Print the change as a unified diff and write nothing
+        #[arg(long)]
+        dry_run: bool,
     },
 }
 

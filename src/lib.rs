@@ -23,6 +23,7 @@ pub mod fs;
 pub mod keys;
 pub mod listing;
 pub mod log;
+pub mod migrate;
 pub mod net;
 pub mod picker;
 pub mod process_line;

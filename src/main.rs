@@ -53,6 +53,7 @@ fn main() -> ExitCode {
         Command::Sso(args) => cmd::sso::run(args, &env),
         Command::Keys(args) => cmd::keys::run(args, &env),
         Command::List(args) => cmd::list::run(args, &env),
+        Command::Migrate(args) => cmd::migrate::run(args, &env),
         Command::Prompt => Ok(cmd::prompt::run(&env)),
         Command::Registry(args) => cmd::registry::run(args, &env),
     };

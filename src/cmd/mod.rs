@@ -12,6 +12,7 @@ pub mod export;
 pub mod init;
 pub mod keys;
 pub mod list;
+pub mod migrate;
 pub mod prompt;
 pub mod registry;
 pub mod sso;

@@ -16,6 +16,7 @@ mod exec;
 mod export;
 mod keys;
 mod man;
+mod migrate;
 mod modes;
 mod nushell;
 mod picker;
