@@ -277,7 +277,7 @@ _hat() {
             return 0
             ;;
         hat__subcmd__assume)
-            opts="-r -d -v -q -c -s -u -t -x -e -h --region --duration --mfa-token --no-cache --verbose --quiet --unset --active-role --console --service --url --terminal --console-destination --destination --browser-profile --export-all-env-vars --export --env --export-sso-token --pass-through --exec --shell --sso-start-url --sso-region --account-id --role-name --help"
+            opts="-r -d -v -q -c -s -u -t -x -e -h --region --duration --mfa-token --no-cache --verbose --quiet --unset --active-role --role-arn --chain --source-profile --console --service --url --terminal --console-destination --destination --browser-profile --export-all-env-vars --export --env --export-sso-token --pass-through --exec --shell --sso-start-url --sso-region --account-id --role-name --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -300,6 +300,18 @@ _hat() {
                     return 0
                     ;;
                 --mfa-token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --chain)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --role-arn)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --source-profile)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

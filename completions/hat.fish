@@ -44,6 +44,8 @@ complete -c hat -n "__fish_hat_needs_command" -f -a "help" -d 'Print this messag
 complete -c hat -n "__fish_hat_using_subcommand assume" -s r -l region -d 'Region to export; full names or shorthands like ue1, euw2, apse2' -r
 complete -c hat -n "__fish_hat_using_subcommand assume" -s d -l duration -d 'Session length for the last role: 1h, 90m, 1h30m or seconds (STS: 15m to 12h; one hour at most when chaining roles)' -r
 complete -c hat -n "__fish_hat_using_subcommand assume" -l mfa-token -d 'The 6-digit MFA code, instead of being asked for it on the terminal' -r
+complete -c hat -n "__fish_hat_using_subcommand assume" -l chain -l role-arn -d 'Then assume this role with the profile\'s credentials (Granted\'s --chain, awsume\'s --role-arn); -d applies to it, and STS caps a chained role at one hour. AWS_PROFILE stays the profile, so the AWS CLI can still read it' -r
+complete -c hat -n "__fish_hat_using_subcommand assume" -l source-profile -d 'With --role-arn: the profile whose credentials assume it (awsume\'s spelling of PROFILE)' -r
 complete -c hat -n "__fish_hat_using_subcommand assume" -s s -l service -d 'With -c: the console page to open: a service or shortcut (s3, ddb, cfn, l, ...)' -r
 complete -c hat -n "__fish_hat_using_subcommand assume" -l destination -l console-destination -d 'With -c: a whole console URL to land on instead of a service (Granted\'s -cd)' -r
 complete -c hat -n "__fish_hat_using_subcommand assume" -l browser-profile -d 'With -c: the browser profile (or Firefox container) to open the console in (Granted\'s -bp)' -r

@@ -42,6 +42,8 @@ const TAKES_VALUE: &[&str] = &[
     "--role-name",
     "--exec",
     "--chain",
+    "--role-arn",
+    "--source-profile",
     "--aws-config-file",
 ];
 

@@ -355,12 +355,28 @@ pub struct AssumeArgs {
     pub quiet: bool,
 
     /// Remove every variable hat exports from the shell (Granted's -un works too)
-    #[arg(long, conflicts_with_all = ["profile", "region", "duration", "mfa_token", "no_cache", "console", "active_role"])]
+    #[arg(long, conflicts_with_all = ["profile", "region", "duration", "mfa_token", "no_cache", "console", "active_role", "chain"])]
     pub unset: bool,
 
     /// Assume the profile in AWS_PROFILE again (Granted's -ar)
     #[arg(long, conflicts_with = "profile")]
     pub active_role: bool,
+
+    /// Then assume this role with the profile's credentials (Granted's --chain, awsume's
+    /// --role-arn); -d applies to it, and STS caps a chained role at one hour.
+    /// AWS_PROFILE stays the profile, so the AWS CLI can still read it
+    #[arg(long, visible_alias = "role-arn", value_name = "ROLE_ARN")]
+    pub chain: Option<String>,
+
+    /// With --role-arn: the profile whose credentials assume it (awsume's spelling of
+    /// PROFILE)
+    #[arg(
+        long,
+        value_name = "PROFILE",
+        requires = "chain",
+        conflicts_with = "profile"
+    )]
+    pub source_profile: Option<String>,
 
     /// Open the AWS console signed in as the profile (exports nothing unless -t)
     #[arg(short, long, help_heading = "Console")]

@@ -45,7 +45,20 @@ pub fn profile_region(config: &ConfigSet, env: &Env, profile: Option<&str>) -> O
 
 /// Resolves `profile` and gets its credentials (the cache first).
 pub fn open(config: &ConfigSet, env: &Env, profile: &str, options: &Options) -> Result<Session> {
-    let chain = resolve::resolve(config, profile)?;
+    open_chained(config, env, profile, options, &[])
+}
+
+/// [`open`], with ad-hoc roles assumed on top of the profile's chain (`assume --chain
+/// ARN`): each is one more hop, cached and capped at one hour like any other.
+pub fn open_chained(
+    config: &ConfigSet,
+    env: &Env,
+    profile: &str,
+    options: &Options,
+    extra: &[crate::chain::Hop],
+) -> Result<Session> {
+    let mut chain = resolve::resolve(config, profile)?;
+    chain.hops.extend_from_slice(extra);
     verbose!("profile {profile}: {}", chain.describe());
     let region = match &options.region {
         Some(r) => Some(region::expand(r)?),

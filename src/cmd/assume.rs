@@ -43,7 +43,11 @@ pub fn run(args: &AssumeArgs, env: &Env) -> Result<String> {
             ),
         }
     } else {
-        args.profile.as_deref()
+        args.profile.as_deref().or(args.source_profile.as_deref())
+    };
+    let extra = match &args.chain {
+        Some(arn) => vec![chain_hop(arn, args_profile)?],
+        None => Vec::new(),
     };
 
     if let Some(start_url) = &args.sso_start_url {
@@ -81,7 +85,7 @@ pub fn run(args: &AssumeArgs, env: &Env) -> Result<String> {
             options.duration = None;
         }
     }
-    let session = session::open(&config, env, profile, &options)?;
+    let session = session::open_chained(&config, env, profile, &options, &extra)?;
     Frecency::remember(env, profile, clock::now());
     crate::registry::auto::on_assume(env);
     if args.wants_console() {
@@ -158,6 +162,34 @@ fn console(
         out.push_str(&shell.print_line(url.as_str()));
     }
     Ok(out)
+}
+
+/// `--chain ARN` / `--role-arn ARN`: one more role on top of the profile's chain.
+fn chain_hop(arn: &str, profile: Option<&str>) -> Result<crate::chain::Hop> {
+    let Some(profile) = profile else {
+        bail!(
+            "--chain assumes {arn} with a profile's credentials: name the profile (`assume PROFILE --chain {arn}`, or --source-profile PROFILE)"
+        );
+    };
+    let is_role = arn.starts_with("arn:")
+        && arn.split(':').nth(2) == Some("iam")
+        && arn
+            .split(':')
+            .nth(5)
+            .is_some_and(|r| r.starts_with("role/"));
+    if !is_role {
+        bail!(
+            "--chain takes a role ARN such as arn:aws:iam::123456789012:role/deploy, not `{arn}`"
+        );
+    }
+    Ok(crate::chain::Hop {
+        profile: format!("{profile} --chain {arn}"),
+        role_arn: arn.to_string(),
+        external_id: None,
+        session_name: None,
+        duration: None,
+        mfa_serial: None,
+    })
 }
 
 fn summary(profile: &str, region: Option<&str>, creds: &Credentials) -> String {
