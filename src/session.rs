@@ -43,6 +43,16 @@ pub fn profile_region(config: &ConfigSet, env: &Env, profile: Option<&str>) -> O
         .map(str::to_string)
 }
 
+/// The `mfa_process` of the chain: the asked-for profile's, else the nearest one down
+/// the chain (the profile with `mfa_serial` usually carries both).
+fn mfa_process(config: &ConfigSet, chain: &Chain) -> Option<String> {
+    std::iter::once(chain.profile.as_str())
+        .chain(chain.hops.iter().rev().map(|hop| hop.profile.as_str()))
+        .chain(std::iter::once(chain.base.profile()))
+        .find_map(|name| config.profile(name)?.get("mfa_process"))
+        .map(str::to_string)
+}
+
 /// Resolves `profile` and gets its credentials (the cache first).
 pub fn open(config: &ConfigSet, env: &Env, profile: &str, options: &Options) -> Result<Session> {
     let chain = resolve::resolve(config, profile)?;
@@ -58,6 +68,7 @@ pub fn open(config: &ConfigSet, env: &Env, profile: &str, options: &Options) -> 
             .map(duration::parse)
             .transpose()?,
         mfa_token: options.mfa_token.clone(),
+        mfa_process: mfa_process(config, &chain),
         no_cache: options.no_cache,
         region: region.clone(),
         endpoints: Endpoints::new(env, config, Some(profile)),
@@ -99,6 +110,7 @@ pub fn open_sso(
     let request = Request {
         duration: None,
         mfa_token: None,
+        mfa_process: None,
         no_cache: options.no_cache,
         region: region.clone(),
         endpoints: Endpoints::from_env(env),

@@ -84,8 +84,11 @@ pub fn run(args: &ExecArgs, env: &Env) -> Result<ExitCode> {
     // Refreshes start from the files as they are then, with the cache first.
     let fetch: Arc<Fetch> = {
         let (env, profile) = (env.clone(), args.profile.clone());
+        // A code is accepted once: refreshes get theirs from the cache, `mfa_process`
+        // or the `[mfa]` prompt, never from `--mfa-token` again.
         let options = session::Options {
             no_cache: false,
+            mfa_token: None,
             ..options
         };
         Arc::new(move || {

@@ -21,6 +21,7 @@ pub const KEYS: &[&str] = &[
     "role_session_name",
     "duration_seconds",
     "mfa_serial",
+    "mfa_process",
     "region",
     // IAM Identity Center, in profiles and [sso-session NAME] sections.
     "sso_session",

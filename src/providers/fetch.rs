@@ -26,7 +26,7 @@ pub struct Fetcher<'a> {
     /// The runtime and HTTP client, made on the first call that needs the network.
     sdk: Option<Rc<Sdk>>,
     sts: Option<Sts>,
-    codes: Codes,
+    codes: Codes<'a>,
     now: i64,
     cache_warned: std::cell::Cell<bool>,
 }
@@ -39,7 +39,7 @@ impl<'a> Fetcher<'a> {
             cache: Cache::new(&env.cache_dir()),
             sdk: None,
             sts: None,
-            codes: Codes::new(request.mfa_token.clone()),
+            codes: Codes::new(env, request.mfa_token.clone(), request.mfa_process.clone()),
             now: clock::now(),
             cache_warned: std::cell::Cell::new(false),
         }

@@ -24,6 +24,8 @@ pub struct Request {
     pub duration: Option<u32>,
     /// `--mfa-token`: used for the first MFA code needed.
     pub mfa_token: Option<String>,
+    /// The chain's `mfa_process` (aws-vault's key): the command that prints MFA codes.
+    pub mfa_process: Option<String>,
     pub no_cache: bool,
     /// The region STS calls are signed for (the profile's).
     pub region: Option<String>,

@@ -16,6 +16,7 @@ mod exec;
 mod export;
 mod keys;
 mod man;
+mod mfa;
 mod modes;
 mod nushell;
 mod picker;
