@@ -180,6 +180,15 @@ pub struct ExecArgs {
     #[arg(long)]
     pub no_cache: bool,
 
+    /// A tag on the role session, KEY=VALUE (repeatable), on top of the profile's
+    /// session_tags
+    #[arg(long = "session-tag", value_name = "KEY=VALUE")]
+    pub session_tag: Vec<String>,
+
+    /// The role session's source identity, instead of the profile's source_identity
+    #[arg(long, value_name = "NAME")]
+    pub source_identity: Option<String>,
+
     /// Say on stderr what hat does: cache hits, STS calls, the role chain
     #[arg(short, long)]
     pub verbose: bool,
@@ -224,6 +233,15 @@ pub struct ExportArgs {
     /// Ignore cached credentials and ask STS again (the new ones are cached)
     #[arg(long)]
     pub no_cache: bool,
+
+    /// A tag on the role session, KEY=VALUE (repeatable), on top of the profile's
+    /// session_tags
+    #[arg(long = "session-tag", value_name = "KEY=VALUE")]
+    pub session_tag: Vec<String>,
+
+    /// The role session's source identity, instead of the profile's source_identity
+    #[arg(long, value_name = "NAME")]
+    pub source_identity: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -321,6 +339,15 @@ pub struct AssumeArgs {
     /// Ignore cached credentials and ask STS again (the new ones are cached)
     #[arg(long)]
     pub no_cache: bool,
+
+    /// A tag on the role session, KEY=VALUE (repeatable), on top of the profile's
+    /// session_tags
+    #[arg(long = "session-tag", value_name = "KEY=VALUE")]
+    pub session_tag: Vec<String>,
+
+    /// The role session's source identity, instead of the profile's source_identity
+    #[arg(long, value_name = "NAME")]
+    pub source_identity: Option<String>,
 
     /// Say on stderr what hat does: cache hits, STS calls, the role chain
     #[arg(short, long)]

@@ -2,7 +2,7 @@
 //! `console`, `export` and `credential-process` share before each presents the answer
 //! its own way.
 
-use crate::chain::{Base, Chain, SsoTarget};
+use crate::chain::{Base, Chain, SsoTarget, Tagging};
 use crate::config::ConfigSet;
 use crate::creds::Credentials;
 use crate::endpoint::Endpoints;
@@ -21,6 +21,35 @@ pub struct Options {
     pub duration: Option<String>,
     pub mfa_token: Option<String>,
     pub no_cache: bool,
+    /// `--session-tag K=V`, each as typed.
+    pub session_tags: Vec<String>,
+    /// `--source-identity NAME`.
+    pub source_identity: Option<String>,
+}
+
+impl Options {
+    /// The tags and source identity asked for on the command line.
+    fn tagging(&self) -> Result<Tagging> {
+        let mut tags: Vec<(String, String)> = Vec::new();
+        for typed in &self.session_tags {
+            let parsed = crate::chain::parse_tags(typed)
+                .ok()
+                .filter(|p| p.len() == 1)
+                .ok_or_else(|| {
+                    anyhow::anyhow!("--session-tag {typed}: write one tag as KEY=VALUE")
+                })?;
+            let (key, value) = parsed.into_iter().next().expect("one");
+            match tags.iter_mut().find(|(k, _)| *k == key) {
+                Some(slot) => slot.1 = value,
+                None => tags.push((key, value)),
+            }
+        }
+        Ok(Tagging {
+            tags,
+            transitive: Vec::new(),
+            source_identity: self.source_identity.clone(),
+        })
+    }
 }
 
 #[derive(Debug)]
@@ -72,6 +101,7 @@ pub fn open(config: &ConfigSet, env: &Env, profile: &str, options: &Options) -> 
         no_cache: options.no_cache,
         region: region.clone(),
         endpoints: Endpoints::new(env, config, Some(profile)),
+        tagging: options.tagging()?,
     };
     let credentials = providers::obtain(&chain, &request, env)?;
     Ok(Session {
@@ -114,6 +144,7 @@ pub fn open_sso(
         no_cache: options.no_cache,
         region: region.clone(),
         endpoints: Endpoints::from_env(env),
+        tagging: Tagging::default(),
     };
     let credentials = providers::obtain(&chain, &request, env)?;
     Ok(Session {

@@ -58,6 +58,8 @@ pub fn run(args: &AssumeArgs, env: &Env) -> Result<String> {
         duration: args.duration.clone(),
         mfa_token: args.mfa_token.clone(),
         no_cache: args.no_cache,
+        session_tags: args.session_tag.clone(),
+        source_identity: args.source_identity.clone(),
     };
     if args.wants_console() {
         use crate::cmd::console::{DurationFor, precheck};
@@ -98,6 +100,7 @@ fn sso_role(args: &AssumeArgs, env: &Env, start_url: &str, shell: Shell) -> Resu
         duration: None,
         mfa_token: None,
         no_cache: args.no_cache,
+        ..session::Options::default()
     };
     let session = session::open_sso(env, target, account, role, &options)?;
     let mut exports = Exports::role(

@@ -68,6 +68,7 @@ pub fn run(args: &ConsoleArgs, env: &Env) -> Result<String> {
         duration: args.duration.clone(),
         mfa_token: args.mfa_token.clone(),
         no_cache: args.no_cache,
+        ..session::Options::default()
     };
     let from_env = Credentials::from_env(env);
     let profile = match (&args.profile, &from_env) {

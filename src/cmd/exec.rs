@@ -50,6 +50,8 @@ pub fn run(args: &ExecArgs, env: &Env) -> Result<ExitCode> {
         duration: args.duration.clone(),
         mfa_token: None,
         no_cache: args.no_cache,
+        session_tags: args.session_tag.clone(),
+        source_identity: args.source_identity.clone(),
     };
     let session = session::open(&config, env, &args.profile, &options)?;
     let (program, rest) = args.command.split_first().expect("clap requires a command");

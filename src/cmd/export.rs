@@ -44,6 +44,8 @@ pub fn run(args: &ExportArgs, env: &Env) -> Result<String> {
         duration: args.duration.clone(),
         mfa_token: None,
         no_cache: args.no_cache,
+        session_tags: args.session_tag.clone(),
+        source_identity: args.source_identity.clone(),
     };
     let session = session::open(&config, env, &args.profile, &options)?;
     let creds = &session.credentials;

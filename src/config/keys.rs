@@ -22,6 +22,9 @@ pub const KEYS: &[&str] = &[
     "duration_seconds",
     "mfa_serial",
     "mfa_process",
+    "session_tags",
+    "transitive_session_tags",
+    "source_identity",
     "region",
     // IAM Identity Center, in profiles and [sso-session NAME] sections.
     "sso_session",

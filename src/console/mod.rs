@@ -306,6 +306,7 @@ mod tests {
                     session_name: None,
                     duration: None,
                     mfa_serial: None,
+                    tagging: Default::default(),
                 })
                 .collect(),
         }

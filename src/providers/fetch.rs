@@ -290,6 +290,7 @@ impl<'a> Fetcher<'a> {
             session_name: &step.session_name,
             external_id: hop.external_id.as_deref(),
             duration: step.duration,
+            tagging: &step.tagging,
             mfa: match (&hop.mfa_serial, &mfa_code) {
                 (Some(serial), Some(code)) => Some((serial.as_str(), code.as_str())),
                 _ => None,

@@ -5,7 +5,7 @@
 //! has are returned as data for the caller to print.
 
 use crate::cache;
-use crate::chain::{Base, Chain, Hop};
+use crate::chain::{Base, Chain, Hop, Tagging};
 use crate::duration;
 use crate::endpoint::{Endpoints, Service};
 use crate::env::Env;
@@ -31,6 +31,8 @@ pub struct Request {
     pub region: Option<String>,
     /// Where each service's calls go (the profile's endpoints, see [`crate::endpoint`]).
     pub endpoints: Endpoints,
+    /// `--session-tag` and `--source-identity`: on top of the last role's own.
+    pub tagging: Tagging,
 }
 
 /// The base of the chain: its cache key (its identity), whether its answer is cached by
@@ -49,6 +51,8 @@ pub struct Step<'c> {
     pub key: String,
     pub session_name: String,
     pub duration: Option<u32>,
+    /// The tags and source identity sent, `{user}` filled in.
+    pub tagging: Tagging,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -86,6 +90,12 @@ pub fn plan<'c>(chain: &'c Chain, request: &Request, env: &Env) -> Result<Plan<'
         ));
     }
     let base = base_step(chain, request, env, wanted, &endpoint)?;
+    if chain.hops.is_empty() && !request.tagging.is_empty() {
+        warnings.push(format!(
+            "--session-tag and --source-identity have no effect: profile `{}` assumes no role",
+            chain.base.profile()
+        ));
+    }
 
     let mut steps = Vec::with_capacity(chain.hops.len());
     let mut previous = base.key.clone();
@@ -113,22 +123,38 @@ pub fn plan<'c>(chain: &'c Chain, request: &Request, env: &Env) -> Result<Plan<'
             }
         }
         let session_name = session_name(env, hop.session_name.as_deref());
-        let key = cache::key(&[
+        let mut tagging = if last {
+            hop.tagging.overlaid(&request.tagging)
+        } else {
+            hop.tagging.clone()
+        };
+        if let Some(identity) = &tagging.source_identity {
+            tagging.source_identity = Some(identity.replace("{user}", &sts::default_user(env)));
+        }
+        let tag_parts = tagging.key_parts();
+        let duration_part = duration.map(|d| d.to_string()).unwrap_or_default();
+        let mut parts = vec![
             "assume-role",
             &previous,
             &hop.role_arn,
             hop.external_id.as_deref().unwrap_or(""),
             &session_name,
-            &duration.map(|d| d.to_string()).unwrap_or_default(),
+            &duration_part,
             hop.mfa_serial.as_deref().unwrap_or(""),
             &endpoint,
-        ]);
+        ];
+        // Only tagged sessions name their tags, so untagged keys stay as they were.
+        if !tag_parts.is_empty() {
+            parts.push(&tag_parts);
+        }
+        let key = cache::key(&parts);
         previous = key.clone();
         steps.push(Step {
             hop,
             key,
             session_name,
             duration,
+            tagging,
         });
     }
     Ok(Plan {
@@ -290,6 +316,7 @@ mod tests {
             session_name: Some("me".into()),
             duration,
             mfa_serial: None,
+            tagging: Default::default(),
         }
     }
 
@@ -405,5 +432,31 @@ mod tests {
         // Longer than AssumeRole allows at all is an error, not a cap.
         let too_long = chain(None, vec![hop("a", "arn:aws:iam::2:role/a", Some(50_000))]);
         assert!(plan(&too_long, &Request::default(), &env).is_err());
+    }
+
+    #[test]
+    fn tagged_and_untagged_sessions_have_different_keys() {
+        let env = env();
+        let untagged = chain(None, vec![hop("a", "arn:aws:iam::2:role/a", None)]);
+        let mut tagged = untagged.clone();
+        tagged.hops[0].tagging.source_identity = Some("{user}-laptop".into());
+        let plain = plan(&untagged, &Request::default(), &env).unwrap();
+        let with = plan(&tagged, &Request::default(), &env).unwrap();
+        assert_ne!(plain.steps[0].key, with.steps[0].key);
+        assert_eq!(
+            with.steps[0].tagging.source_identity.as_deref(),
+            Some("tester-laptop")
+        );
+        // Tags from the command line go on the last role and change its key too.
+        let flagged = Request {
+            tagging: Tagging {
+                tags: vec![("team".into(), "ops".into())],
+                ..Tagging::default()
+            },
+            ..Request::default()
+        };
+        let p = plan(&untagged, &flagged, &env).unwrap();
+        assert_eq!(p.steps[0].tagging.tags, [("team".into(), "ops".into())]);
+        assert_ne!(p.steps[0].key, plain.steps[0].key);
     }
 }
