@@ -420,3 +420,155 @@ fn exec_server_refreshes_through_an_mfa_session_without_a_terminal() {
     // Once at the start, once for the refresh after the MFA session was removed.
     assert_eq!(calls(&sandbox, "codes").len(), 2);
 }
+
+const TAGGED: &str = "
+[profile base]
+aws_access_key_id = AKIAIOSFODNN7EXAMPLE
+aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY
+
+[profile tagged]
+role_arn = arn:aws:iam::111111111111:role/audited
+source_profile = base
+session_tags = team=ops, cost-center=42
+transitive_session_tags = team
+source_identity = {user}
+
+[profile plain]
+role_arn = arn:aws:iam::111111111111:role/audited
+source_profile = base
+";
+
+#[test]
+fn tags_and_source_identity_reach_sts_as_assume_role_parameters() {
+    let sandbox = Sandbox::new();
+    sandbox.config(TAGGED);
+    let fake = FakeSts::start(vec![Reply::Ok]);
+    sandbox
+        .assume(&[
+            "tagged",
+            "--session-tag",
+            "ticket=T-1",
+            "--session-tag",
+            "team=sre",
+        ])
+        .sts(&fake.url)
+        .run()
+        .success();
+    let body = &fake.requests()[0];
+    let p = |name: &str| param(body, name);
+    // The profile's order, the flag replacing `team`, then the flag's new key.
+    assert_eq!(p("Tags.member.1.Key").as_deref(), Some("team"));
+    assert_eq!(p("Tags.member.1.Value").as_deref(), Some("sre"));
+    assert_eq!(p("Tags.member.2.Key").as_deref(), Some("cost-center"));
+    assert_eq!(p("Tags.member.2.Value").as_deref(), Some("42"));
+    assert_eq!(p("Tags.member.3.Key").as_deref(), Some("ticket"));
+    assert_eq!(p("Tags.member.3.Value").as_deref(), Some("T-1"));
+    assert_eq!(p("TransitiveTagKeys.member.1").as_deref(), Some("team"));
+    assert_eq!(p("TransitiveTagKeys.member.2"), None);
+    assert_eq!(p("SourceIdentity").as_deref(), Some("tester"));
+
+    // An untagged role sends none of them.
+    sandbox.assume(&["plain"]).sts(&fake.url).run().success();
+    let body = &fake.requests()[1];
+    assert_eq!(param(body, "Tags.member.1.Key"), None);
+    assert_eq!(param(body, "SourceIdentity"), None);
+}
+
+#[test]
+fn source_identity_flag_wins_on_exec_and_export() {
+    let sandbox = Sandbox::new();
+    sandbox.config(TAGGED);
+    let fake = FakeSts::start(vec![Reply::Ok]);
+    sandbox
+        .hat(&[
+            "export",
+            "plain",
+            "--source-identity",
+            "alice",
+            "--session-tag",
+            "a=b",
+        ])
+        .sts(&fake.url)
+        .run()
+        .success();
+    sandbox
+        .hat(&[
+            "exec",
+            "tagged",
+            "--source-identity",
+            "bob",
+            "--no-cache",
+            "--",
+            "true",
+        ])
+        .sts(&fake.url)
+        .run()
+        .success();
+    let requests = fake.requests();
+    assert_eq!(
+        param(&requests[0], "SourceIdentity").as_deref(),
+        Some("alice")
+    );
+    assert_eq!(
+        param(&requests[0], "Tags.member.1.Key").as_deref(),
+        Some("a")
+    );
+    assert_eq!(
+        param(&requests[1], "SourceIdentity").as_deref(),
+        Some("bob")
+    );
+}
+
+#[test]
+fn the_cache_keeps_tagged_and_untagged_sessions_apart() {
+    let sandbox = Sandbox::new();
+    sandbox.config(TAGGED);
+    let fake = FakeSts::start(vec![Reply::Ok]);
+    let key = |args: &[&str]| {
+        let out = sandbox.assume(args).sts(&fake.url).run();
+        out.success();
+        out.exports()["AWS_ACCESS_KEY_ID"].clone().unwrap()
+    };
+    let untagged = key(&["plain"]);
+    let tagged = key(&["plain", "--session-tag", "team=ops"]);
+    assert_ne!(untagged, tagged, "a tagged session reused an untagged one");
+    // Each is cached under its own key.
+    assert_eq!(key(&["plain"]), untagged);
+    assert_eq!(key(&["plain", "--session-tag", "team=ops"]), tagged);
+    assert_eq!(fake.actions(), ["AssumeRole", "AssumeRole"]);
+}
+
+#[test]
+fn moto_accepts_the_tagged_call() {
+    let sandbox = Sandbox::new();
+    sandbox.config(TAGGED);
+    let out = sandbox
+        .assume(&["tagged", "--session-tag", "ticket=T-1"])
+        .sts(moto::url())
+        .run();
+    out.success();
+    assert!(
+        out.exports()["AWS_ACCESS_KEY_ID"]
+            .clone()
+            .unwrap()
+            .starts_with("ASIA")
+    );
+}
+
+#[test]
+fn malformed_tags_are_named() {
+    let sandbox = Sandbox::new();
+    sandbox.config(&format!(
+        "{TAGGED}\n[profile broken]\nrole_arn = arn:aws:iam::1:role/b\nsource_profile = base\nsession_tags = team\n"
+    ));
+    sandbox
+        .assume(&["broken"])
+        .run()
+        .failure()
+        .stderr_has("profile `broken` has session_tags = team: `team` is not KEY=VALUE");
+    sandbox
+        .assume(&["plain", "--session-tag", "oops"])
+        .run()
+        .failure()
+        .stderr_has("--session-tag oops: write one tag as KEY=VALUE");
+}
