@@ -256,7 +256,7 @@ _hat() {
             return 0
             ;;
         hat__subcmd__assume)
-            opts="-r -d -v -q -u -c -s -t -h --region --duration --mfa-token --no-cache --verbose --quiet --unset --console --service --url --export --destination --browser-profile --shell --sso-start-url --sso-region --account-id --role-name --help"
+            opts="-r -d -v -q -u -c -s -t -h --region --duration --mfa-token --no-cache --session-tag --source-identity --verbose --quiet --unset --console --service --url --export --destination --browser-profile --shell --sso-start-url --sso-region --account-id --role-name --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -279,6 +279,14 @@ _hat() {
                     return 0
                     ;;
                 --mfa-token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --session-tag)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --source-identity)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -430,7 +438,7 @@ _hat() {
             return 0
             ;;
         hat__subcmd__exec)
-            opts="-r -d -v -h --region --duration --server --force --no-cache --verbose --help"
+            opts="-r -d -v -h --region --duration --server --force --no-cache --session-tag --source-identity --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -452,6 +460,14 @@ _hat() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --session-tag)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --source-identity)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -460,7 +476,7 @@ _hat() {
             return 0
             ;;
         hat__subcmd__export)
-            opts="-f -o -r -d -h --format --output --profile-name --region --duration --no-cache --help"
+            opts="-f -o -r -d -h --format --output --profile-name --region --duration --no-cache --session-tag --source-identity --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -499,6 +515,14 @@ _hat() {
                     return 0
                     ;;
                 -d)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --session-tag)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --source-identity)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

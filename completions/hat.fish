@@ -43,6 +43,8 @@ complete -c hat -n "__fish_hat_needs_command" -f -a "help" -d 'Print this messag
 complete -c hat -n "__fish_hat_using_subcommand assume" -s r -l region -d 'Region to export; full names or shorthands like ue1, euw2, apse2' -r
 complete -c hat -n "__fish_hat_using_subcommand assume" -s d -l duration -d 'Session length for the last role: 1h, 90m, 1h30m or seconds (STS: 15m to 12h; one hour at most when chaining roles)' -r
 complete -c hat -n "__fish_hat_using_subcommand assume" -l mfa-token -d 'The 6-digit MFA code, instead of being asked for it on the terminal' -r
+complete -c hat -n "__fish_hat_using_subcommand assume" -l session-tag -d 'A tag on the role session, KEY=VALUE (repeatable), on top of the profile\'s session_tags' -r
+complete -c hat -n "__fish_hat_using_subcommand assume" -l source-identity -d 'The role session\'s source identity, instead of the profile\'s source_identity' -r
 complete -c hat -n "__fish_hat_using_subcommand assume" -s s -l service -d 'With -c: the console page to open: a service or shortcut (s3, ddb, cfn, l, ...)' -r
 complete -c hat -n "__fish_hat_using_subcommand assume" -l destination -d 'With -c: a whole console URL to land on instead of a service' -r
 complete -c hat -n "__fish_hat_using_subcommand assume" -l browser-profile -d 'With -c: the browser profile (or Firefox container) to open the console in' -r
@@ -87,6 +89,8 @@ complete -c hat -n "__fish_hat_using_subcommand console" -s h -l help -d 'Print 
 complete -c hat -n "__fish_hat_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c hat -n "__fish_hat_using_subcommand exec" -s r -l region -d 'Region to export; full names or shorthands like ue1, euw2, apse2' -r
 complete -c hat -n "__fish_hat_using_subcommand exec" -s d -l duration -d 'Session length for the last role: 1h, 90m, 1h30m or seconds' -r
+complete -c hat -n "__fish_hat_using_subcommand exec" -l session-tag -d 'A tag on the role session, KEY=VALUE (repeatable), on top of the profile\'s session_tags' -r
+complete -c hat -n "__fish_hat_using_subcommand exec" -l source-identity -d 'The role session\'s source identity, instead of the profile\'s source_identity' -r
 complete -c hat -n "__fish_hat_using_subcommand exec" -l server -d 'Serve the credentials from a local endpoint that refreshes them, instead of putting keys in the environment (for jobs that outlive a session)'
 complete -c hat -n "__fish_hat_using_subcommand exec" -l force -d 'Run even inside another `hat exec` of a different profile'
 complete -c hat -n "__fish_hat_using_subcommand exec" -l no-cache -d 'Ignore cached credentials and ask STS again (the new ones are cached)'
@@ -100,6 +104,8 @@ complete -c hat -n "__fish_hat_using_subcommand export" -s o -l output -d 'The f
 complete -c hat -n "__fish_hat_using_subcommand export" -l profile-name -d 'The profile name to write for `credentials` (default: PROFILE)' -r
 complete -c hat -n "__fish_hat_using_subcommand export" -s r -l region -d 'Region to include (env, dotenv); full names or shorthands like ue1' -r
 complete -c hat -n "__fish_hat_using_subcommand export" -s d -l duration -d 'Session length for the last role: 1h, 90m, 1h30m or seconds' -r
+complete -c hat -n "__fish_hat_using_subcommand export" -l session-tag -d 'A tag on the role session, KEY=VALUE (repeatable), on top of the profile\'s session_tags' -r
+complete -c hat -n "__fish_hat_using_subcommand export" -l source-identity -d 'The role session\'s source identity, instead of the profile\'s source_identity' -r
 complete -c hat -n "__fish_hat_using_subcommand export" -l no-cache -d 'Ignore cached credentials and ask STS again (the new ones are cached)'
 complete -c hat -n "__fish_hat_using_subcommand export" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c hat -n "__fish_hat_using_subcommand sso; and not __fish_seen_subcommand_from login logout tokens populate help" -s h -l help -d 'Print help'

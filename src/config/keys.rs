@@ -21,10 +21,10 @@ pub const KEYS: &[&str] = &[
     "role_session_name",
     "duration_seconds",
     "mfa_serial",
-    "mfa_process",
     "session_tags",
     "transitive_session_tags",
     "source_identity",
+    "mfa_process",
     "region",
     // IAM Identity Center, in profiles and [sso-session NAME] sections.
     "sso_session",
