@@ -82,6 +82,33 @@ fn mfa_process(config: &ConfigSet, chain: &Chain) -> Option<String> {
         .map(str::to_string)
 }
 
+/// `[session] role_session_name`, read only when a role in the chain names no session
+/// itself (one small file; a broken settings file costs the template, not the assume).
+fn session_name_template(env: &Env, chain: &Chain) -> Option<String> {
+    let unnamed = chain.hops.iter().any(|hop| hop.session_name.is_none())
+        || matches!(
+            chain.base,
+            Base::WebIdentity {
+                session_name: None,
+                ..
+            }
+        );
+    if !unnamed {
+        return None;
+    }
+    // Once per run: `hat list` peeks at every profile.
+    static TEMPLATE: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
+    TEMPLATE
+        .get_or_init(|| match crate::settings::load(env) {
+            Ok(settings) => settings.session.role_session_name,
+            Err(e) => {
+                crate::log::warn(&format!("{e:#}; using the default role session name"));
+                None
+            }
+        })
+        .clone()
+}
+
 /// Resolves `profile` and gets its credentials (the cache first).
 pub fn open(config: &ConfigSet, env: &Env, profile: &str, options: &Options) -> Result<Session> {
     let chain = resolve::resolve(config, profile)?;
@@ -102,6 +129,7 @@ pub fn open(config: &ConfigSet, env: &Env, profile: &str, options: &Options) -> 
         region: region.clone(),
         endpoints: Endpoints::new(env, config, Some(profile)),
         tagging: options.tagging()?,
+        session_name_template: session_name_template(env, &chain),
     };
     let credentials = providers::obtain(&chain, &request, env)?;
     Ok(Session {
@@ -145,6 +173,7 @@ pub fn open_sso(
         region: region.clone(),
         endpoints: Endpoints::from_env(env),
         tagging: Tagging::default(),
+        session_name_template: None,
     };
     let credentials = providers::obtain(&chain, &request, env)?;
     Ok(Session {
@@ -164,6 +193,7 @@ pub fn peek(config: &ConfigSet, env: &Env, profile: &str) -> Option<Credentials>
     let request = Request {
         region,
         endpoints: Endpoints::new(env, config, Some(profile)),
+        session_name_template: session_name_template(env, &chain),
         ..Request::default()
     };
     providers::cached(&chain, &request, env)

@@ -17,6 +17,7 @@ pub struct Settings {
     pub console: ConsoleSettings,
     pub keys: KeysSettings,
     pub mfa: MfaSettings,
+    pub session: SessionSettings,
     /// `[[registry]]`: the profile registries `hat registry` syncs, in the order added.
     pub registry: Vec<RegistrySettings>,
 }
@@ -44,6 +45,15 @@ pub struct KeysSettings {
     /// Where the file backend keeps its encrypted file (default: `keys.enc` in hat's
     /// state directory); `HAT_KEYS_FILE` wins.
     pub file: Option<String>,
+}
+
+/// `[session]`: defaults for role sessions.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SessionSettings {
+    /// The session name of roles whose profile sets no `role_session_name`: a template
+    /// with `{user}` and `{profile}` (default `hat-{user}`).
+    pub role_session_name: Option<String>,
 }
 
 /// `[mfa]`: where MFA codes come from when neither `--mfa-token` nor the profile's

@@ -145,7 +145,8 @@ impl<'a> Fetcher<'a> {
                         path.display()
                     )
                 })?;
-                let name = plan::session_name(this.env, session_name.as_deref());
+                let name =
+                    plan::session_name(this.env, this.request, profile, session_name.as_deref());
                 verbose!("profile {profile}: AssumeRoleWithWebIdentity {role_arn}");
                 let ctx = sts::Context {
                     profile,

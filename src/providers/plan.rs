@@ -33,6 +33,9 @@ pub struct Request {
     pub endpoints: Endpoints,
     /// `--session-tag` and `--source-identity`: on top of the last role's own.
     pub tagging: Tagging,
+    /// `[session] role_session_name` in hat's settings: the session name of roles whose
+    /// profile names none, with `{user}` and `{profile}` (default `hat-{user}`).
+    pub session_name_template: Option<String>,
 }
 
 /// The base of the chain: its cache key (its identity), whether its answer is cached by
@@ -122,7 +125,7 @@ pub fn plan<'c>(chain: &'c Chain, request: &Request, env: &Env) -> Result<Plan<'
                 duration = Some(duration::CHAINED_MAX);
             }
         }
-        let session_name = session_name(env, hop.session_name.as_deref());
+        let session_name = session_name(env, request, &hop.profile, hop.session_name.as_deref());
         let mut tagging = if last {
             hop.tagging.overlaid(&request.tagging)
         } else {
@@ -184,12 +187,34 @@ pub fn mfa_key(request: &Request, key_id: &str, serial: &str, duration: u32) -> 
     ])
 }
 
-/// `role_session_name`, else `hat-<user>`, cut to STS's alphabet and 64 characters.
-pub fn session_name(env: &Env, configured: Option<&str>) -> String {
+/// `role_session_name`, else the settings' template, else `hat-<user>`; a template's
+/// answer is cut to STS's alphabet and 64 characters.
+pub fn session_name(
+    env: &Env,
+    request: &Request,
+    profile: &str,
+    configured: Option<&str>,
+) -> String {
     if let Some(name) = configured {
         return name.to_string();
     }
-    sts::default_name(env, 64)
+    match &request.session_name_template {
+        Some(template) => {
+            let mut name: String = template
+                .replace("{user}", &sts::default_user(env))
+                .replace("{profile}", profile)
+                .chars()
+                .filter(|c| c.is_ascii_alphanumeric() || "+=,.@_-".contains(*c))
+                .take(64)
+                .collect();
+            // STS wants at least two characters.
+            if name.len() < 2 {
+                name = sts::default_name(env, 64);
+            }
+            name
+        }
+        None => sts::default_name(env, 64),
+    }
 }
 
 fn base_step(
@@ -239,7 +264,7 @@ fn base_step(
             if let Some(d) = d {
                 duration::check(d, duration::ASSUME_ROLE_MAX, "AssumeRoleWithWebIdentity")?;
             }
-            let name = session_name(env, own_name.as_deref());
+            let name = session_name(env, request, chain.base.profile(), own_name.as_deref());
             let key = cache::key(&[
                 "web-identity",
                 role_arn,

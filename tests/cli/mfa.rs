@@ -572,3 +572,28 @@ fn malformed_tags_are_named() {
         .failure()
         .stderr_has("--session-tag oops: write one tag as KEY=VALUE");
 }
+
+#[test]
+fn the_session_name_template_setting_names_unnamed_role_sessions() {
+    let sandbox = Sandbox::new();
+    sandbox.config(&format!(
+        "{TAGGED}\n[profile named]\nrole_arn = arn:aws:iam::1:role/n\nsource_profile = base\nrole_session_name = mine\n"
+    ));
+    settings(
+        &sandbox,
+        "[session]\nrole_session_name = \"{user}@{profile}\"\n",
+    );
+    let fake = FakeSts::start(vec![Reply::Ok]);
+    sandbox.assume(&["plain"]).sts(&fake.url).run().success();
+    sandbox.assume(&["named"]).sts(&fake.url).run().success();
+    let requests = fake.requests();
+    assert_eq!(
+        param(&requests[0], "RoleSessionName").as_deref(),
+        Some("tester@plain")
+    );
+    // The profile's own role_session_name keeps the SDK meaning and wins.
+    assert_eq!(
+        param(&requests[1], "RoleSessionName").as_deref(),
+        Some("mine")
+    );
+}
