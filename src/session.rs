@@ -9,7 +9,7 @@ use crate::endpoint::Endpoints;
 use crate::env::Env;
 use crate::providers::{self, Request};
 use crate::resolve;
-use crate::{duration, region, verbose};
+use crate::{region, verbose};
 use anyhow::Result;
 
 /// What the user asked for besides the profile, as typed.
@@ -17,8 +17,8 @@ use anyhow::Result;
 pub struct Options {
     /// `-r`: a region name or shorthand (`euw1`).
     pub region: Option<String>,
-    /// `-d`: `1h`, `90m`, seconds.
-    pub duration: Option<String>,
+    /// `-d`, parsed once by the command ([`crate::duration::parse`]).
+    pub duration: Option<u32>,
     pub mfa_token: Option<String>,
     pub no_cache: bool,
 }
@@ -30,6 +30,8 @@ pub struct Session {
     pub region: Option<String>,
     pub credentials: Credentials,
     pub chain: Chain,
+    /// Where each service's calls went, for a caller that makes more (the console).
+    pub endpoints: Endpoints,
 }
 
 /// The profile's `region`, else `AWS_REGION`, else `AWS_DEFAULT_REGION` (no profile:
@@ -46,17 +48,24 @@ pub fn profile_region(config: &ConfigSet, env: &Env, profile: Option<&str>) -> O
 /// Resolves `profile` and gets its credentials (the cache first).
 pub fn open(config: &ConfigSet, env: &Env, profile: &str, options: &Options) -> Result<Session> {
     let chain = resolve::resolve(config, profile)?;
+    open_chain(config, env, chain, options)
+}
+
+/// [`open`] for a profile its caller has resolved already (to check it first).
+pub fn open_chain(
+    config: &ConfigSet,
+    env: &Env,
+    chain: Chain,
+    options: &Options,
+) -> Result<Session> {
+    let profile = chain.profile.as_str();
     verbose!("profile {profile}: {}", chain.describe());
     let region = match &options.region {
         Some(r) => Some(region::expand(r)?),
         None => profile_region(config, env, Some(profile)),
     };
     let request = Request {
-        duration: options
-            .duration
-            .as_deref()
-            .map(duration::parse)
-            .transpose()?,
+        duration: options.duration,
         mfa_token: options.mfa_token.clone(),
         no_cache: options.no_cache,
         region: region.clone(),
@@ -67,6 +76,7 @@ pub fn open(config: &ConfigSet, env: &Env, profile: &str, options: &Options) -> 
         profile: profile.to_string(),
         region,
         credentials,
+        endpoints: request.endpoints,
         chain,
     })
 }
@@ -108,6 +118,7 @@ pub fn open_sso(
         profile: name,
         region,
         credentials,
+        endpoints: request.endpoints,
         chain,
     })
 }

@@ -4,11 +4,12 @@
 use crate::cli::AssumeArgs;
 use crate::clock;
 use crate::config::ConfigSet;
+use crate::console::open::{self, DurationFor, Visit};
 use crate::creds::Credentials;
 use crate::emit::{Exports, Shell};
 use crate::env::Env;
 use crate::frecency::Frecency;
-use crate::{log, picker, session, tty};
+use crate::{duration, log, picker, resolve, sdk, session, tty};
 use anyhow::{Result, bail};
 
 /// Printed instead of secrets when stdout is a terminal: the function is not set up.
@@ -53,23 +54,22 @@ pub fn run(args: &AssumeArgs, env: &Env) -> Result<String> {
         }
         None => bail!("{}", missing_profile(&config, env)),
     };
+    let duration = args.duration.as_deref().map(duration::parse).transpose()?;
+    let chain = resolve::resolve(&config, profile)?;
     let mut options = session::Options {
         region: args.region.clone(),
-        duration: args.duration.clone(),
+        duration,
         mfa_token: args.mfa_token.clone(),
         no_cache: args.no_cache,
     };
-    if args.wants_console() {
-        use crate::cmd::console::{DurationFor, precheck};
-        if precheck(&config, profile)? == DurationFor::ConsoleOnly {
-            options.duration = None;
-        }
+    if args.wants_console() && open::precheck(&chain)? == DurationFor::ConsoleOnly {
+        options.duration = None;
     }
-    let session = session::open(&config, env, profile, &options)?;
+    let session = session::open_chain(&config, env, chain, &options)?;
     Frecency::remember(env, profile, clock::now());
     crate::registry::auto::on_assume(env);
     if args.wants_console() {
-        return console(args, env, &config, &session, shell);
+        return console(args, env, &config, &session, duration, shell);
     }
     let (region, creds) = (session.region, session.credentials);
     let exports = Exports::role(profile, region.as_deref(), &creds);
@@ -122,16 +122,18 @@ fn console(
     env: &Env,
     config: &ConfigSet,
     session: &session::Session,
+    duration: Option<u32>,
     shell: Shell,
 ) -> Result<String> {
-    let options = crate::cmd::console::Options {
+    let visit = Visit {
         service: args.service.as_deref(),
         destination: args.destination.as_deref(),
         browser_profile: args.browser_profile.as_deref(),
-        duration: args.duration.as_deref(),
+        duration,
         url_only: args.url,
     };
-    let url = crate::cmd::console::open(env, config, &session.into(), &options)?;
+    // The runtime the credentials were fetched on, if they were: one per process.
+    let url = open::open(env, config, &sdk::shared()?, &session.into(), &visit)?;
     let mut out = String::new();
     if args.export {
         let region = session.region.as_deref();

@@ -12,7 +12,11 @@ use anyhow::Result;
 pub fn run(args: &CredentialProcessArgs, env: &Env) -> Result<String> {
     let config = std::mem::ManuallyDrop::new(ConfigSet::load(env)?);
     let options = session::Options {
-        duration: args.duration.clone(),
+        duration: args
+            .duration
+            .as_deref()
+            .map(crate::duration::parse)
+            .transpose()?,
         no_cache: args.no_cache,
         ..session::Options::default()
     };

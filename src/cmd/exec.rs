@@ -47,7 +47,11 @@ pub fn run(args: &ExecArgs, env: &Env) -> Result<ExitCode> {
     let config = crate::config::load(env)?;
     let options = session::Options {
         region: args.region.clone(),
-        duration: args.duration.clone(),
+        duration: args
+            .duration
+            .as_deref()
+            .map(crate::duration::parse)
+            .transpose()?,
         mfa_token: None,
         no_cache: args.no_cache,
     };

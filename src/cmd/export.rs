@@ -41,7 +41,11 @@ pub fn run(args: &ExportArgs, env: &Env) -> Result<String> {
     }
     let options = session::Options {
         region: args.region.clone(),
-        duration: args.duration.clone(),
+        duration: args
+            .duration
+            .as_deref()
+            .map(crate::duration::parse)
+            .transpose()?,
         mfa_token: None,
         no_cache: args.no_cache,
     };
