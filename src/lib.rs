@@ -17,6 +17,7 @@ pub mod duration;
 pub mod emit;
 pub mod endpoint;
 pub mod env;
+pub mod exit;
 pub mod frecency;
 pub mod fs;
 pub mod keys;

@@ -8,12 +8,14 @@ use crate::console::open::{self, DurationFor, Visit};
 use crate::creds::Credentials;
 use crate::emit::{Exports, Shell};
 use crate::env::Env;
+use crate::exit::Exit;
 use crate::frecency::Frecency;
 use crate::{duration, log, picker, resolve, sdk, session, tty};
 use anyhow::{Result, bail};
+use std::io::IsTerminal;
 
 /// Printed instead of secrets when stdout is a terminal: the function is not set up.
-pub const SETUP_NOTE: &str =
+const SETUP_NOTE: &str =
     "hat assume prints shell code for the `assume` shell function to evaluate; \
 it does not print credentials to a terminal.
 
@@ -25,6 +27,11 @@ Set the function up once, then run `assume PROFILE`:
 Then open a new shell (or run the same line in this one).";
 
 pub fn run(args: &AssumeArgs, env: &Env) -> Result<String> {
+    // Secrets on a terminal help no one: the function that evaluates them is missing.
+    if std::io::stdout().is_terminal() {
+        eprintln!("{SETUP_NOTE}");
+        return Err(Exit::NOT_SET_UP.into());
+    }
     log::set_verbose(args.verbose);
     let shell = args.shell.unwrap_or(Shell::Sh);
     if args.unset {
