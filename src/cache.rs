@@ -148,7 +148,6 @@ mod tests {
         assert_eq!(cache.load("k", now + 3600 - REFRESH_MARGIN), None);
         assert_eq!(cache.load("missing", now), None);
 
-        #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
             let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o777;

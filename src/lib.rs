@@ -5,6 +5,11 @@
 //! [`providers`]) → credentials ([`creds`]) → exports for the user's shell ([`emit`]).
 //! Nothing below `providers` knows about shells; nothing in `emit` knows about AWS.
 
+// The one platform statement: hat uses Unix files, modes, signals and exec throughout,
+// so nothing else is guarded by cfg(unix).
+#[cfg(not(unix))]
+compile_error!("hat runs on Unix (Linux, macOS and the BSDs) only");
+
 pub mod cache;
 pub mod chain;
 pub mod cli;

@@ -188,7 +188,6 @@ fn exit_code(status: std::process::ExitStatus) -> u8 {
     }
 }
 
-#[cfg(unix)]
 mod signals {
     use anyhow::Result;
     use rustix::process::{Pid, Signal};
@@ -243,16 +242,7 @@ mod signals {
     }
 }
 
-#[cfg(not(unix))]
-mod signals {
-    pub struct Listening;
-    pub fn listen() -> anyhow::Result<Listening> {
-        Ok(Listening)
-    }
-    pub fn forward(_: Listening, _: u32) {}
-}
-
-#[cfg(all(test, unix))]
+#[cfg(test)]
 mod tests {
     use super::*;
     use std::os::unix::process::ExitStatusExt;

@@ -123,7 +123,6 @@ impl Index {
 
 /// The terminal for hidden prompts: /dev/tty, since stdout may be captured and stderr
 /// redirected.
-#[cfg(unix)]
 pub fn terminal() -> Result<console::Term> {
     let open = || {
         std::fs::OpenOptions::new()
@@ -134,15 +133,6 @@ pub fn terminal() -> Result<console::Term> {
     let read = open().context("there is no terminal to ask on")?;
     let write = open().context("there is no terminal to ask on")?;
     Ok(console::Term::read_write_pair(read, write))
-}
-
-#[cfg(not(unix))]
-pub fn terminal() -> Result<console::Term> {
-    let term = console::Term::stderr();
-    if !term.is_term() {
-        bail!("there is no terminal to ask on");
-    }
-    Ok(term)
 }
 
 /// `AKIA…WXYZ`: enough to tell keys apart in a list.

@@ -106,7 +106,6 @@ fn browser(sb: &Sandbox) -> String {
     path.display().to_string()
 }
 
-#[cfg(unix)]
 fn mode(path: &std::path::Path) -> u32 {
     use std::os::unix::fs::PermissionsExt;
     std::fs::metadata(path).unwrap().permissions().mode() & 0o777
