@@ -369,69 +369,15 @@ fn not_found(env: &Env, name: &str, candidates: &[&str]) -> anyhow::Error {
     )
 }
 
-/// Splits a command template into words the way a shell would split plain words and
-/// quotes, without running a shell: the URL is substituted after splitting, so nothing
-/// in it is ever interpreted.
+/// Splits a command template into words as a POSIX shell splits plain words and
+/// quotes (shlex, as for credential_process lines), without running a shell: the URL
+/// is substituted after splitting, so nothing in it is ever interpreted.
 pub fn split_words(text: &str) -> Result<Vec<String>, String> {
-    let mut words = Vec::new();
-    let mut word = String::new();
-    let mut in_word = false;
-    let mut chars = text.chars();
-    while let Some(c) = chars.next() {
-        match c {
-            '\'' => {
-                in_word = true;
-                loop {
-                    match chars.next() {
-                        Some('\'') => break,
-                        Some(c) => word.push(c),
-                        None => return Err("a ' is not closed".into()),
-                    }
-                }
-            }
-            '"' => {
-                in_word = true;
-                loop {
-                    match chars.next() {
-                        Some('"') => break,
-                        Some('\\') => match chars.next() {
-                            Some(c @ ('"' | '\\')) => word.push(c),
-                            Some(c) => {
-                                word.push('\\');
-                                word.push(c);
-                            }
-                            None => return Err("a \" is not closed".into()),
-                        },
-                        Some(c) => word.push(c),
-                        None => return Err("a \" is not closed".into()),
-                    }
-                }
-            }
-            '\\' => {
-                in_word = true;
-                if let Some(c) = chars.next() {
-                    word.push(c);
-                }
-            }
-            c if c.is_whitespace() => {
-                if in_word {
-                    words.push(std::mem::take(&mut word));
-                    in_word = false;
-                }
-            }
-            c => {
-                in_word = true;
-                word.push(c);
-            }
-        }
+    match shlex::split(text) {
+        None => Err("a quote is not closed".into()),
+        Some(words) if words.is_empty() => Err("the command is empty".into()),
+        Some(words) => Ok(words),
     }
-    if in_word {
-        words.push(word);
-    }
-    if words.is_empty() {
-        return Err("the command is empty".into());
-    }
-    Ok(words)
 }
 
 #[cfg(test)]

@@ -195,10 +195,7 @@ fn write(path: &Path, text: &str) -> Result<()> {
 }
 
 pub fn sha1_hex(bytes: &[u8]) -> String {
-    Sha1::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    hex::encode(Sha1::digest(bytes))
 }
 
 /// `2026-08-22T17:30:00Z`: botocore's `%Y-%m-%dT%H:%M:%SZ`.
