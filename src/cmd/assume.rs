@@ -94,7 +94,7 @@ fn sso_role(args: &AssumeArgs, env: &Env, start_url: &str, shell: Shell) -> Resu
     else {
         bail!("--sso-start-url needs --sso-region, --account-id and --role-name");
     };
-    let target = crate::sso::Target {
+    let target = crate::chain::SsoTarget {
         session: None,
         start_url: start_url.to_string(),
         region: sso_region.clone(),

@@ -5,8 +5,8 @@
 //! block is kept byte for byte, and the block is rendered in a fixed order, so a
 //! second run with the same access changes no byte.
 
-use super::Target;
 use super::portal::{Account, CallError, Portal};
+use crate::chain::SsoTarget;
 use crate::config::{ConfigSet, edit};
 use crate::log;
 use anyhow::{Result, anyhow};
@@ -170,7 +170,7 @@ fn jitter(cap_ms: u64) -> u64 {
 }
 
 /// The block's marker lines for one sign-in.
-pub fn markers(target: &Target) -> (String, String) {
+pub fn markers(target: &SsoTarget) -> (String, String) {
     (
         format!(
             "# BEGIN hat sso populate {} (generated: edits inside are replaced)",
@@ -193,7 +193,7 @@ pub struct Outcome {
 pub fn render(
     config_path: &Path,
     text: &str,
-    target: &Target,
+    target: &SsoTarget,
     entries: &[Entry],
     options: &Options<'_>,
 ) -> Result<Outcome> {
@@ -275,7 +275,7 @@ pub fn render(
     })
 }
 
-fn keys(target: &Target, entry: &Entry, region: &str) -> Vec<(&'static str, String)> {
+fn keys(target: &SsoTarget, entry: &Entry, region: &str) -> Vec<(&'static str, String)> {
     let mut keys = match &target.session {
         Some(session) => vec![("sso_session", session.clone())],
         None => vec![
@@ -291,7 +291,7 @@ fn keys(target: &Target, entry: &Entry, region: &str) -> Vec<(&'static str, Stri
 
 /// The template filled in and made a valid profile name: letters, digits and
 /// `-_./+@:` kept, runs of anything else (spaces, brackets, `#`) become one `-`.
-pub fn profile_name(template: &str, entry: &Entry, target: &Target) -> String {
+pub fn profile_name(template: &str, entry: &Entry, target: &SsoTarget) -> String {
     let account_name = if entry.account_name.is_empty() {
         &entry.account_id
     } else {
@@ -329,7 +329,7 @@ pub fn diff(path: &Path, old: &str, new: &str) -> String {
 }
 
 /// Says what a run did, on stderr.
-pub fn summarise(outcome: &Outcome, target: &Target, changed: bool, dry_run: bool) {
+pub fn summarise(outcome: &Outcome, target: &SsoTarget, changed: bool, dry_run: bool) {
     for name in &outcome.skipped {
         log::warn(&format!(
             "profile `{name}` is already defined outside hat's block; it was left alone and not generated"
@@ -357,8 +357,8 @@ pub fn summarise(outcome: &Outcome, target: &Target, changed: bool, dry_run: boo
 mod tests {
     use super::*;
 
-    fn target() -> Target {
-        Target {
+    fn target() -> SsoTarget {
+        SsoTarget {
             session: Some("corp".into()),
             start_url: "https://corp/start".into(),
             region: "eu-west-1".into(),
