@@ -14,7 +14,7 @@ use anyhow::Result;
 
 /// What the user asked for besides the profile, as typed.
 #[derive(Debug, Default, Clone)]
-pub struct Options {
+pub struct SessionOptions {
     /// `-r`: a region name or shorthand (`euw1`).
     pub region: Option<String>,
     /// `-d`, parsed once by the command ([`crate::duration::parse`]).
@@ -46,7 +46,12 @@ pub fn profile_region(config: &ConfigSet, env: &Env, profile: Option<&str>) -> O
 }
 
 /// Resolves `profile` and gets its credentials (the cache first).
-pub fn open(config: &ConfigSet, env: &Env, profile: &str, options: &Options) -> Result<Session> {
+pub fn open(
+    config: &ConfigSet,
+    env: &Env,
+    profile: &str,
+    options: &SessionOptions,
+) -> Result<Session> {
     let chain = resolve::resolve(config, profile)?;
     open_chain(config, env, chain, options)
 }
@@ -56,7 +61,7 @@ pub fn open_chain(
     config: &ConfigSet,
     env: &Env,
     chain: Chain,
-    options: &Options,
+    options: &SessionOptions,
 ) -> Result<Session> {
     let profile = chain.profile.as_str();
     verbose!("profile {profile}: {}", chain.describe());
@@ -89,7 +94,7 @@ pub fn open_sso(
     target: SsoTarget,
     account_id: &str,
     role_name: &str,
-    options: &Options,
+    options: &SessionOptions,
 ) -> Result<Session> {
     let name = format!("{account_id}/{role_name}");
     let chain = Chain {

@@ -63,7 +63,7 @@ pub fn run(args: &AssumeArgs, env: &Env) -> Result<String> {
     };
     let duration = args.duration.as_deref().map(duration::parse).transpose()?;
     let chain = resolve::resolve(&config, profile)?;
-    let mut options = session::Options {
+    let mut options = session::SessionOptions {
         region: args.region.clone(),
         duration,
         mfa_token: args.mfa_token.clone(),
@@ -100,7 +100,7 @@ fn sso_role(args: &AssumeArgs, env: &Env, start_url: &str, shell: Shell) -> Resu
         region: sso_region.clone(),
         scopes: vec![crate::sso::DEFAULT_SCOPE.to_string()],
     };
-    let options = session::Options {
+    let options = session::SessionOptions {
         region: args.region.clone(),
         duration: None,
         mfa_token: None,

@@ -40,7 +40,7 @@ pub fn run(args: &ConsoleArgs, env: &Env) -> Result<String> {
     let url = match (profile, from_env) {
         (Some(profile), _) => {
             let chain = resolve::resolve(&config, profile)?;
-            let session_options = session::Options {
+            let session_options = session::SessionOptions {
                 region: args.region.clone(),
                 duration: match open::precheck(&chain)? {
                     DurationFor::ConsoleOnly => None,

@@ -47,7 +47,7 @@ pub fn run(args: &ExecArgs, env: &Env) -> Result<String> {
         );
     }
     let config = crate::config::load(env)?;
-    let options = session::Options {
+    let options = session::SessionOptions {
         region: args.region.clone(),
         duration: args
             .duration
@@ -90,7 +90,7 @@ pub fn run(args: &ExecArgs, env: &Env) -> Result<String> {
     // Refreshes start from the files as they are then, with the cache first.
     let fetch: Arc<Fetch> = {
         let (env, profile) = (env.clone(), args.profile.clone());
-        let options = session::Options {
+        let options = session::SessionOptions {
             no_cache: false,
             ..options
         };

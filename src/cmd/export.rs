@@ -39,7 +39,7 @@ pub fn run(args: &ExportArgs, env: &Env) -> Result<String> {
     if args.format == ExportFormat::Credentials {
         check_target(&config, target, &args.profile)?;
     }
-    let options = session::Options {
+    let options = session::SessionOptions {
         region: args.region.clone(),
         duration: args
             .duration

@@ -83,7 +83,7 @@ fn login(args: &SsoLoginArgs, env: &Env) -> Result<String> {
     };
     signer.login(
         &target,
-        login::Options {
+        login::LoginOptions {
             device_code: args.use_device_code,
         },
     )?;
@@ -244,7 +244,7 @@ fn populate(args: &SsoPopulateArgs, env: &Env) -> Result<String> {
         &old,
         &target,
         &entries,
-        &populate::Options {
+        &populate::PopulateOptions {
             template: &args.template,
             region: &region,
             prune: args.prune,

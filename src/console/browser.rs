@@ -108,7 +108,7 @@ pub fn configured(env: &Env, console: &ConsoleSettings) -> Result<Browser> {
 
 /// Who the console is for.
 #[derive(Debug, Clone, Default)]
-pub struct Target<'a> {
+pub struct BrowserIdentity<'a> {
     /// The AWS profile: names the browser profile or the container.
     pub profile: &'a str,
     /// `--browser-profile`: overrides the browser profile / container name.
@@ -118,7 +118,7 @@ pub struct Target<'a> {
     pub icon: Option<&'a str>,
 }
 
-impl Target<'_> {
+impl BrowserIdentity<'_> {
     fn name(&self) -> &str {
         self.browser_profile.unwrap_or(self.profile)
     }
@@ -139,7 +139,7 @@ pub fn plan(
     env: &Env,
     console: &ConsoleSettings,
     browser: &Browser,
-    target: &Target<'_>,
+    target: &BrowserIdentity<'_>,
     url: &Url,
 ) -> Result<Option<Launch>> {
     let url = url.as_str();
@@ -240,7 +240,7 @@ pub fn open(
     env: &Env,
     console: &ConsoleSettings,
     browser: &Browser,
-    target: &Target<'_>,
+    target: &BrowserIdentity<'_>,
     url: &Url,
 ) -> Result<String> {
     let Some(launch) = plan(env, console, browser, target, url)? else {
@@ -296,7 +296,7 @@ fn text_browser(env: &Env) -> Option<String> {
 }
 
 /// Granted's container extension URL: `ext+granted-containers:name=…&url=…&color=…&icon=…`.
-pub fn container_url(target: &Target<'_>, url: &str) -> String {
+pub fn container_url(target: &BrowserIdentity<'_>, url: &str) -> String {
     let escape = |s: &str| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
     let mut out = format!(
         "ext+granted-containers:name={}&url={}",
@@ -432,7 +432,7 @@ mod tests {
 
     #[test]
     fn container_urls_escape_the_sign_in_url() {
-        let target = Target {
+        let target = BrowserIdentity {
             profile: "prod admin",
             color: Some("red"),
             icon: Some("fingerprint"),
@@ -442,7 +442,7 @@ mod tests {
             container_url(&target, "https://x/federation?Action=login&SigninToken=a+b"),
             "ext+granted-containers:name=prod+admin&url=https%3A%2F%2Fx%2Ffederation%3FAction%3Dlogin%26SigninToken%3Da%2Bb&color=red&icon=fingerprint"
         );
-        let plain = Target {
+        let plain = BrowserIdentity {
             profile: "p",
             ..Default::default()
         };
@@ -480,7 +480,7 @@ mod tests {
             .unwrap();
         let env = Env::from_pairs([("HOME", "/h"), ("PATH", dir.path().to_str().unwrap())]);
         let url = Url::parse("https://example.com/?a=1&b='$(x)'").unwrap();
-        let target = Target {
+        let target = BrowserIdentity {
             profile: "prod",
             ..Default::default()
         };

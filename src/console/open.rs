@@ -7,7 +7,7 @@ use crate::chain::Chain;
 use crate::config::ConfigSet;
 use crate::console::browser::{self, Browser};
 use crate::console::partition::Partition;
-use crate::console::services::{self, Target};
+use crate::console::services::{self, Page};
 use crate::console::{self, Kind, Signin};
 use crate::creds::Credentials;
 use crate::endpoint::Endpoints;
@@ -154,7 +154,7 @@ fn launch(
         .or_else(|| env.get("AWS_PROFILE").map(str::to_string))
         .unwrap_or_else(|| "environment".into());
     let section = who.profile.and_then(|p| config.profile(p));
-    let target = browser::Target {
+    let target = browser::BrowserIdentity {
         profile: &profile_name,
         browser_profile: visit.browser_profile,
         color: section.and_then(|s| s.get("granted_color")),
@@ -199,21 +199,21 @@ fn destination(
     }
     let target = match visit.service {
         Some(name) => services::lookup(name)?,
-        None => Target::Home,
+        None => Page::Home,
     };
-    if let Target::Unknown(name) = &target {
+    if let Page::Unknown(name) = &target {
         log::warn(&format!(
             "hat does not know the service `{name}`; opening {name}/home on the console (`hat console --list-services` lists the shortcuts)"
         ));
     }
     let url = services::destination(partition, region, &target);
     let what = match &target {
-        Target::Home => "home".to_string(),
-        Target::Known(s) => s.title.to_string(),
-        Target::Unknown(name) => name.clone(),
+        Page::Home => "home".to_string(),
+        Page::Known(s) => s.title.to_string(),
+        Page::Unknown(name) => name.clone(),
     };
     let page = match region {
-        Some(r) if !matches!(&target, Target::Known(s) if s.global) => format!("{what}, {r}"),
+        Some(r) if !matches!(&target, Page::Known(s) if s.global) => format!("{what}, {r}"),
         _ => what,
     };
     Ok((url, page))

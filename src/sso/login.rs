@@ -32,13 +32,13 @@ const GRANT_TYPES: [&str; 3] = [
 ];
 
 #[derive(Debug, Default, Clone, Copy)]
-pub struct Options {
+pub struct LoginOptions {
     /// `--use-device-code`: skip the browser callback.
     pub device_code: bool,
 }
 
 /// Signs in to `target` and stores the token. The caller holds the token's lock.
-pub fn login(oidc: &Oidc, env: &Env, target: &SsoTarget, options: Options) -> Result<Token> {
+pub fn login(oidc: &Oidc, env: &Env, target: &SsoTarget, options: LoginOptions) -> Result<Token> {
     let store = Store::new(env);
     let browser = browser_available(env);
     let (registration, new) = if options.device_code || !browser {

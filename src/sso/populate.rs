@@ -23,7 +23,7 @@ const CONCURRENCY: usize = 16;
 /// Attempts per request when throttled or failing with 5xx.
 const ATTEMPTS: u32 = 10;
 
-pub struct Options<'a> {
+pub struct PopulateOptions<'a> {
     pub template: &'a str,
     pub region: &'a str,
     pub prune: bool,
@@ -31,14 +31,14 @@ pub struct Options<'a> {
 
 /// One generated profile.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Entry {
+pub struct AccountRole {
     pub account_id: String,
     pub account_name: String,
     pub role_name: String,
 }
 
 /// Every (account, role) the token reaches, sorted by account name, id and role.
-pub async fn list(portal: &Portal, token: &str) -> Result<Vec<Entry>, CallError> {
+pub async fn list(portal: &Portal, token: &str) -> Result<Vec<AccountRole>, CallError> {
     let mut accounts: Vec<Account> = Vec::new();
     let mut next = None;
     loop {
@@ -108,9 +108,9 @@ pub async fn list(portal: &Portal, token: &str) -> Result<Vec<Entry>, CallError>
         }
     }
     bar.finish_and_clear();
-    let mut entries: Vec<Entry> = pairs
+    let mut entries: Vec<AccountRole> = pairs
         .into_iter()
-        .map(|(account_id, role_name)| Entry {
+        .map(|(account_id, role_name)| AccountRole {
             account_name: names.get(&account_id).cloned().unwrap_or_default(),
             account_id,
             role_name,
@@ -194,8 +194,8 @@ pub fn render(
     config_path: &Path,
     text: &str,
     target: &SsoTarget,
-    entries: &[Entry],
-    options: &Options<'_>,
+    entries: &[AccountRole],
+    options: &PopulateOptions<'_>,
 ) -> Result<Outcome> {
     let (begin, end) = markers(target);
     let old_block = edit::read_block(text, &begin, &end).unwrap_or("");
@@ -275,7 +275,7 @@ pub fn render(
     })
 }
 
-fn keys(target: &SsoTarget, entry: &Entry, region: &str) -> Vec<(&'static str, String)> {
+fn keys(target: &SsoTarget, entry: &AccountRole, region: &str) -> Vec<(&'static str, String)> {
     let mut keys = match &target.session {
         Some(session) => vec![("sso_session", session.clone())],
         None => vec![
@@ -291,7 +291,7 @@ fn keys(target: &SsoTarget, entry: &Entry, region: &str) -> Vec<(&'static str, S
 
 /// The template filled in and made a valid profile name: letters, digits and
 /// `-_./+@:` kept, runs of anything else (spaces, brackets, `#`) become one `-`.
-pub fn profile_name(template: &str, entry: &Entry, target: &SsoTarget) -> String {
+pub fn profile_name(template: &str, entry: &AccountRole, target: &SsoTarget) -> String {
     let account_name = if entry.account_name.is_empty() {
         &entry.account_id
     } else {
@@ -366,15 +366,15 @@ mod tests {
         }
     }
 
-    fn entry(id: &str, name: &str, role: &str) -> Entry {
-        Entry {
+    fn entry(id: &str, name: &str, role: &str) -> AccountRole {
+        AccountRole {
             account_id: id.into(),
             account_name: name.into(),
             role_name: role.into(),
         }
     }
 
-    const OPTS: Options<'static> = Options {
+    const OPTS: PopulateOptions<'static> = PopulateOptions {
         template: "{account_name}/{role_name}",
         region: "eu-west-1",
         prune: false,
@@ -407,7 +407,7 @@ mod tests {
         let fewer = vec![entry("1", "a", "R")];
         let kept = render(p, &first.text, &target(), &fewer, &OPTS).unwrap();
         assert_eq!(kept.text, first.text);
-        let prune = Options {
+        let prune = PopulateOptions {
             prune: true,
             ..OPTS
         };
@@ -423,7 +423,7 @@ mod tests {
             entry("1", "a", "R2"),
             entry("2", "a", "R3"),
         ];
-        let by_account = Options {
+        let by_account = PopulateOptions {
             template: "{account_name}",
             ..OPTS
         };

@@ -4,7 +4,7 @@
 //! (keeping the old refresh token when the answer has none), and a new sign-in only
 //! when the refresh fails and someone is there to approve it.
 
-use super::login::{self, Options};
+use super::login::{self, LoginOptions};
 use super::portal::{Grant, Oidc};
 use super::token::{REFRESH_WINDOW, Store, Token};
 use crate::cache::{self, Cache};
@@ -112,12 +112,17 @@ impl Signer<'_> {
             };
             bail!("{why}; run `{}`", target.login_command());
         }
-        let token = login::login(&self.oidc(target), self.env, target, Options::default())?;
+        let token = login::login(
+            &self.oidc(target),
+            self.env,
+            target,
+            LoginOptions::default(),
+        )?;
         Ok(token.access_token)
     }
 
     /// A new sign-in, whatever is cached (`hat sso login`), under the token's lock.
-    pub fn login(&self, target: &SsoTarget, options: Options) -> Result<Token> {
+    pub fn login(&self, target: &SsoTarget, options: LoginOptions) -> Result<Token> {
         let _lock = self.lock(target);
         login::login(&self.oidc(target), self.env, target, options)
     }
