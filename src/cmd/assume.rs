@@ -4,12 +4,12 @@
 use crate::cli::AssumeArgs;
 use crate::clock;
 use crate::config::ConfigSet;
-use crate::console::open::{self, DurationFor, Visit};
 use crate::creds::Credentials;
 use crate::emit::{Exports, Shell};
 use crate::env::Env;
 use crate::exit::Exit;
 use crate::frecency::Frecency;
+use crate::web_console::open::{self, DurationFor, Visit};
 use crate::{duration, log, picker, resolve, sdk, session, tty};
 use anyhow::{Result, bail};
 use std::io::IsTerminal;

@@ -1,14 +1,14 @@
 //! `hat console`: credentials (from [`session::open`], so the cache, role chains and
 //! every other source work the same, or the ones in the environment) → the console
 //! page asked for → a sign-in URL → the browser, or the URL itself with `--url`. The
-//! work is [`crate::console::open`]'s, shared with `assume -c`.
+//! work is [`crate::web_console::open`]'s, shared with `assume -c`.
 
 use crate::cli::ConsoleArgs;
-use crate::console::open::{self, DurationFor, Visit, Who};
-use crate::console::services;
 use crate::creds::Credentials;
 use crate::endpoint::Endpoints;
 use crate::env::Env;
+use crate::web_console::open::{self, DurationFor, Visit, Who};
+use crate::web_console::services;
 use crate::{duration, log, region, resolve, sdk, session};
 use anyhow::{Result, bail};
 

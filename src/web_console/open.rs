@@ -5,10 +5,6 @@
 
 use crate::chain::Chain;
 use crate::config::ConfigSet;
-use crate::console::browser::{self, Browser};
-use crate::console::partition::Partition;
-use crate::console::services::{self, Page};
-use crate::console::{self, Kind, Signin};
 use crate::creds::Credentials;
 use crate::endpoint::Endpoints;
 use crate::env::Env;
@@ -16,6 +12,10 @@ use crate::log;
 use crate::sdk::Sdk;
 use crate::session::Session;
 use crate::settings::{self, ConsoleSettings};
+use crate::web_console::browser::{self, Browser};
+use crate::web_console::partition::Partition;
+use crate::web_console::services::{self, Page};
+use crate::web_console::{self, Kind, Signin};
 use anyhow::{Result, anyhow, bail};
 use std::rc::Rc;
 use url::Url;
@@ -59,7 +59,7 @@ impl<'a> From<&'a Session> for Who<'a> {
 /// (and for an MFA code), and says whether `-d` is for the credentials (a role) or
 /// only for the console (keys used as they are, or exchanged by GetFederationToken).
 pub fn precheck(chain: &Chain) -> Result<DurationFor> {
-    console::check_chain(chain)?;
+    web_console::check_chain(chain)?;
     Ok(if chain.duration_is_console_only() {
         DurationFor::ConsoleOnly
     } else {
@@ -94,17 +94,17 @@ pub fn open(
     };
     let partition = Partition::detect(
         who.chain.and_then(Chain::role_arn),
-        console::partition_region(who.chain, who.region),
+        web_console::partition_region(who.chain, who.region),
     );
     let (destination, page) = destination(partition, who.region, visit)?;
-    let kind = console::kind(who.chain, who.credentials);
+    let kind = web_console::kind(who.chain, who.credentials);
     if kind == Kind::LongTerm {
         log::info(&format!(
             "{} has long-term keys; asking STS for a federation token to open the console",
             label(who)
         ));
     }
-    let url = console::signin_url(
+    let url = web_console::signin_url(
         env,
         sdk,
         &Signin {
