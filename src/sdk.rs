@@ -96,3 +96,15 @@ pub fn timeouts() -> TimeoutConfig {
         .operation_attempt_timeout(Duration::from_secs(20))
         .build()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_process_makes_one_sdk_however_many_callers_ask() {
+        let first = shared().unwrap();
+        let second = shared().unwrap();
+        assert!(Rc::ptr_eq(&first, &second));
+    }
+}
