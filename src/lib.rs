@@ -18,6 +18,7 @@ pub mod endpoint;
 pub mod env;
 pub mod frecency;
 pub mod fs;
+pub mod fuzzing;
 pub mod keys;
 pub mod log;
 pub mod picker;
