@@ -128,6 +128,65 @@ pub enum Command {
         no role is active, and never fails."
     )]
     Prompt,
+    /// Show or remove hat's cached credentials
+    #[command(long_about = "Show or remove the credentials hat has cached (under \
+        ~/.cache/hat/credentials, or $XDG_CACHE_HOME/hat): which profile each entry \
+        belongs to and how long it has left. Nothing secret is shown.\n\n    \
+        hat cache list            every entry\n    \
+        hat cache clear prod      prod's own entry: the next `assume prod` asks STS again\n    \
+        hat cache clear           every entry, and the lock and temporary files\n\n\
+        SSO sign-in tokens are the AWS CLI's and stay: `hat sso logout` removes them.")]
+    Cache(CacheArgs),
+    /// Check the setup and say how to fix each problem (exit 1 when one is found)
+    #[command(
+        long_about = "Check hat's setup and print each problem with its fix: the shell \
+        function (installed, current, not shadowed by Granted's `assume`), the AWS files \
+        (parse errors with file and line), the modes of hat's and the AWS CLI's cache \
+        directories and files and stale temporary files, the clock against STS's, every \
+        SSO sign-in's token (valid, refreshable, expired), the browser for the console, \
+        the key store, and endpoints overridden by the environment.\n\n\
+        Exits 0 when nothing failed (warnings and notes do not count), 1 otherwise. \
+        Never prints a secret, and changes nothing unless --fix is given: then it \
+        tightens modes and removes stale temporary files."
+    )]
+    Doctor(DoctorArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CacheArgs {
+    #[command(subcommand)]
+    pub command: CacheCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CacheCommand {
+    /// List cached credentials: profile, time left, entry (the profile's, or a step of its chain)
+    List {
+        /// Only the entries of this profile's chain
+        #[arg(value_name = "PROFILE")]
+        profile: Option<String>,
+    },
+    /// Remove a profile's cached credentials, or (with no profile) the whole cache
+    Clear {
+        /// The profile whose own entry to remove (default: every entry)
+        #[arg(value_name = "PROFILE")]
+        profile: Option<String>,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct DoctorArgs {
+    /// Print {"healthy": bool, "checks": [{"check", "status", "message", "fix"}]}
+    #[arg(long)]
+    pub json: bool,
+
+    /// Tighten loose modes and remove stale temporary files, then report
+    #[arg(long)]
+    pub fix: bool,
+
+    /// Skip the checks that use the network (the clock against STS)
+    #[arg(long)]
+    pub offline: bool,
 }
 
 #[derive(Debug, Args)]

@@ -20,9 +20,7 @@ pub fn config(data: &[u8]) {
     let config = Path::new("/fuzz/config");
     let credentials = Path::new("/fuzz/credentials");
     let lines = text.lines().count().max(1);
-    for (config_text, credentials_text, named) in
-        [(text, "", config), ("", text, credentials)]
-    {
+    for (config_text, credentials_text, named) in [(text, "", config), ("", text, credentials)] {
         match ConfigSet::from_texts(config, config_text, credentials, credentials_text) {
             Ok(set) => exercise(&set),
             Err(e) => {
@@ -44,7 +42,10 @@ fn exercise(set: &ConfigSet) {
         // Cheap reads first: `profile` caches the merged section they would then use.
         let keys: Vec<String> = {
             let fresh = set.clone();
-            let section = fresh.profile(name).expect("a listed profile exists").clone();
+            let section = fresh
+                .profile(name)
+                .expect("a listed profile exists")
+                .clone();
             section.settings.keys().cloned().collect()
         };
         for key in &keys {
@@ -58,7 +59,11 @@ fn exercise(set: &ConfigSet) {
         // Resolving may fail (a missing source, a cycle); it must not panic.
         let _ = crate::resolve::resolve(set, name);
     }
-    for name in set.sso_session_names().map(str::to_string).collect::<Vec<_>>() {
+    for name in set
+        .sso_session_names()
+        .map(str::to_string)
+        .collect::<Vec<_>>()
+    {
         let _ = crate::sso::config::session_target(set, &name);
     }
 }
@@ -93,6 +98,8 @@ pub fn json(data: &[u8]) {
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+    use proptest::test_runner::Config;
     use std::path::PathBuf;
 
     /// Every committed corpus file of `target`, through its entry point.
@@ -119,5 +126,57 @@ mod tests {
     #[test]
     fn json_corpus_replays_cleanly() {
         replay("json", super::json);
+    }
+
+    /// Lines that look like a profile file's, in any order and with any damage.
+    fn line() -> impl Strategy<Value = String> {
+        let name = "[a-zA-Z0-9 _.@-]{0,12}";
+        prop_oneof![
+            name.prop_map(|n| format!("[profile {n}]")),
+            name.prop_map(|n| format!("[sso-session {n}]")),
+            name.prop_map(|n| format!("[services {n}]")),
+            name.prop_map(|n| format!("[{n}")),
+            Just("[default]".to_string()),
+            (
+                prop_oneof![
+                    Just("region"),
+                    Just("role_arn"),
+                    Just("source_profile"),
+                    Just("sso_session"),
+                    Just("credential_source"),
+                    Just("aws_access_key_id"),
+                    Just("s3"),
+                    Just("sts"),
+                    Just("Bad Key"),
+                ],
+                "[ \t]{0,2}",
+                ".{0,20}"
+            )
+                .prop_map(|(k, ws, v)| format!("{k}{ws}={ws}{v}")),
+            ".{0,20}".prop_map(|v| format!("  {v}")),
+            ".{0,20}".prop_map(|v| format!("\t{v}")),
+            ".{0,20}".prop_map(|v| format!("# {v}")),
+            ".{0,20}".prop_map(|v| format!("; {v}")),
+            ".{0,30}",
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(Config { cases: 512, ..Config::default() })]
+
+        /// Arbitrary text never panics the parser: it parses, or the error names the
+        /// file and a line of it.
+        #[test]
+        fn the_config_parser_parses_or_names_a_file_and_line(
+            lines in proptest::collection::vec(line(), 0..24),
+            ending in prop_oneof![Just("\n"), Just("\r\n")],
+        ) {
+            super::config(lines.join(ending).as_bytes());
+        }
+
+        #[test]
+        fn the_config_parser_survives_any_text(text in ".{0,200}") {
+            super::config(text.as_bytes());
+        }
     }
 }

@@ -12,6 +12,7 @@ pub mod cmd;
 pub mod config;
 pub mod console;
 pub mod creds;
+pub mod doctor;
 pub mod duration;
 pub mod emit;
 pub mod endpoint;

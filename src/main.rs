@@ -54,6 +54,21 @@ fn main() -> ExitCode {
         Command::Keys(args) => cmd::keys::run(args, &env),
         Command::List(args) => cmd::list::run(args, &env),
         Command::Prompt => Ok(cmd::prompt::run(&env)),
+        Command::Cache(args) => cmd::cache::run(args, &env),
+        // The report is the answer whatever it finds; the status says whether all is well.
+        Command::Doctor(args) => {
+            return match cmd::doctor::run(args, &env) {
+                Ok(report) if report.healthy => print(&report.text),
+                Ok(report) => {
+                    print(&report.text);
+                    ExitCode::FAILURE
+                }
+                Err(e) => {
+                    eprintln!("hat: error: {e:#}");
+                    ExitCode::FAILURE
+                }
+            };
+        }
     };
     match result {
         Ok(output) => print(&output),

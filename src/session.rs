@@ -127,3 +127,15 @@ pub fn peek(config: &ConfigSet, env: &Env, profile: &str) -> Option<Credentials>
     };
     providers::cached(&chain, &request, env)
 }
+
+/// The cache entries of `profile`'s chain as (profile of the step, cache key), oldest
+/// step first; the last is the profile's own (see [`providers::cache_keys`]).
+pub fn cache_keys(config: &ConfigSet, env: &Env, profile: &str) -> Result<Vec<(String, String)>> {
+    let chain = resolve::resolve(config, profile)?;
+    let request = Request {
+        region: profile_region(config, env, Some(profile)),
+        endpoints: Endpoints::new(env, config, Some(profile)),
+        ..Request::default()
+    };
+    providers::cache_keys(&chain, &request, env)
+}

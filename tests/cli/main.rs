@@ -15,6 +15,7 @@ mod exec;
 mod export;
 mod keys;
 mod picker;
+mod properties;
 mod shells;
 mod sources;
 mod sso;
