@@ -13,6 +13,7 @@ mod daily;
 mod errors;
 mod exec;
 mod export;
+mod hardening;
 mod keys;
 mod picker;
 mod properties;
