@@ -64,15 +64,20 @@ pub fn check_modes(env: &Env) -> Vec<Finding> {
     let sso = env.sso_cache_dir();
     // Directories whose files are all private; the state directory's browser profiles
     // are the browsers' own, so only its files are looked at, not below.
-    let dirs: Vec<PathBuf> = vec![
-        cache.clone(),
-        cache.join("credentials"),
-        sso.parent().map(Path::to_path_buf).unwrap_or_default(),
-        sso.clone(),
-        env.state_dir(),
+    // (directory, whether hat made it): the AWS CLI makes its SSO directories with the
+    // umask (0755) and its files 0600, so a loose directory there only shows names.
+    let dirs: Vec<(PathBuf, bool)> = vec![
+        (cache.clone(), true),
+        (cache.join("credentials"), true),
+        (
+            sso.parent().map(Path::to_path_buf).unwrap_or_default(),
+            false,
+        ),
+        (sso.clone(), false),
+        (env.state_dir(), true),
     ];
     let mut looked = 0;
-    for dir in &dirs {
+    for (dir, own) in &dirs {
         let Ok(meta) = std::fs::metadata(dir) else {
             continue;
         };
@@ -82,14 +87,14 @@ pub fn check_modes(env: &Env) -> Vec<Finding> {
         looked += 1;
         let mode = meta.permissions().mode() & 0o777;
         if too_open(mode) {
-            findings.push(
-                Finding::fail(
-                    CHECK,
-                    format!("{} is {mode:o}: other users can list it", show(env, dir)),
-                    format!("chmod 700 {} (or hat doctor --fix)", show(env, dir)),
-                )
-                .repair_mode(dir, 0o700),
-            );
+            let message = format!("{} is {mode:o}: other users can list it", show(env, dir));
+            let fix = format!("chmod 700 {} (or hat doctor --fix)", show(env, dir));
+            let finding = if *own {
+                Finding::fail(CHECK, message, fix)
+            } else {
+                Finding::warn(CHECK, message, fix)
+            };
+            findings.push(finding.repair_mode(dir, 0o700));
         }
         let Ok(entries) = std::fs::read_dir(dir) else {
             continue;

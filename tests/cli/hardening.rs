@@ -120,7 +120,8 @@ fn leftovers(sb: &Sandbox) -> Vec<PathBuf> {
         .map(|e| e.unwrap().path())
         .filter(|p| {
             let name = p.file_name().unwrap().to_string_lossy();
-            !name.ends_with(".lock") && !(name.ends_with(".json") && !name.starts_with('.'))
+            // Temporary files start with a dot; entries and locks do not.
+            name.starts_with('.')
         })
         .collect()
 }
