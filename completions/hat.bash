@@ -19,6 +19,9 @@ _hat() {
             hat,assume)
                 cmd="hat__subcmd__assume"
                 ;;
+            hat,cache)
+                cmd="hat__subcmd__cache"
+                ;;
             hat,completions)
                 cmd="hat__subcmd__completions"
                 ;;
@@ -30,6 +33,9 @@ _hat() {
                 ;;
             hat,credential-process)
                 cmd="hat__subcmd__credential__subcmd__process"
+                ;;
+            hat,doctor)
+                cmd="hat__subcmd__doctor"
                 ;;
             hat,exec)
                 cmd="hat__subcmd__exec"
@@ -55,8 +61,29 @@ _hat() {
             hat,sso)
                 cmd="hat__subcmd__sso"
                 ;;
+            hat__subcmd__cache,clear)
+                cmd="hat__subcmd__cache__subcmd__clear"
+                ;;
+            hat__subcmd__cache,help)
+                cmd="hat__subcmd__cache__subcmd__help"
+                ;;
+            hat__subcmd__cache,list)
+                cmd="hat__subcmd__cache__subcmd__list"
+                ;;
+            hat__subcmd__cache__subcmd__help,clear)
+                cmd="hat__subcmd__cache__subcmd__help__subcmd__clear"
+                ;;
+            hat__subcmd__cache__subcmd__help,help)
+                cmd="hat__subcmd__cache__subcmd__help__subcmd__help"
+                ;;
+            hat__subcmd__cache__subcmd__help,list)
+                cmd="hat__subcmd__cache__subcmd__help__subcmd__list"
+                ;;
             hat__subcmd__help,assume)
                 cmd="hat__subcmd__help__subcmd__assume"
+                ;;
+            hat__subcmd__help,cache)
+                cmd="hat__subcmd__help__subcmd__cache"
                 ;;
             hat__subcmd__help,completions)
                 cmd="hat__subcmd__help__subcmd__completions"
@@ -69,6 +96,9 @@ _hat() {
                 ;;
             hat__subcmd__help,credential-process)
                 cmd="hat__subcmd__help__subcmd__credential__subcmd__process"
+                ;;
+            hat__subcmd__help,doctor)
+                cmd="hat__subcmd__help__subcmd__doctor"
                 ;;
             hat__subcmd__help,exec)
                 cmd="hat__subcmd__help__subcmd__exec"
@@ -93,6 +123,12 @@ _hat() {
                 ;;
             hat__subcmd__help,sso)
                 cmd="hat__subcmd__help__subcmd__sso"
+                ;;
+            hat__subcmd__help__subcmd__cache,clear)
+                cmd="hat__subcmd__help__subcmd__cache__subcmd__clear"
+                ;;
+            hat__subcmd__help__subcmd__cache,list)
+                cmd="hat__subcmd__help__subcmd__cache__subcmd__list"
                 ;;
             hat__subcmd__help__subcmd__keys,add)
                 cmd="hat__subcmd__help__subcmd__keys__subcmd__add"
@@ -194,7 +230,7 @@ _hat() {
 
     case "${cmd}" in
         hat)
-            opts="-h -V --help --version assume init config credential-process console completions exec export sso keys list prompt help"
+            opts="-h -V --help --version assume init config credential-process console completions exec export sso keys list prompt cache doctor help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -270,6 +306,104 @@ _hat() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hat__subcmd__cache)
+            opts="-h --help list clear help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hat__subcmd__cache__subcmd__clear)
+            opts="-h --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hat__subcmd__cache__subcmd__help)
+            opts="list clear help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hat__subcmd__cache__subcmd__help__subcmd__clear)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hat__subcmd__cache__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hat__subcmd__cache__subcmd__help__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hat__subcmd__cache__subcmd__list)
+            opts="-h --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 *)
                     COMPREPLY=()
                     ;;
@@ -381,6 +515,20 @@ _hat() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        hat__subcmd__doctor)
+            opts="-h --json --fix --offline --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         hat__subcmd__exec)
             opts="-r -d -v -h --region --duration --server --force --no-cache --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -462,7 +610,7 @@ _hat() {
             return 0
             ;;
         hat__subcmd__help)
-            opts="assume init config credential-process console completions exec export sso keys list prompt help"
+            opts="assume init config credential-process console completions exec export sso keys list prompt cache doctor help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -478,6 +626,48 @@ _hat() {
         hat__subcmd__help__subcmd__assume)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hat__subcmd__help__subcmd__cache)
+            opts="list clear"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hat__subcmd__help__subcmd__cache__subcmd__clear)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hat__subcmd__help__subcmd__cache__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -532,6 +722,20 @@ _hat() {
             return 0
             ;;
         hat__subcmd__help__subcmd__credential__subcmd__process)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hat__subcmd__help__subcmd__doctor)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
