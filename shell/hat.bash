@@ -9,6 +9,7 @@
 
 # Which wrapper this shell loaded, for `hat doctor` (a child process cannot see
 # functions): the shell and a digest of this file.
+# shellcheck disable=SC2034 # exported, for hat doctor; shellcheck misses \builtin export
 \builtin export HAT_SHELL_INIT='bash:{{version}}'
 
 # An alias with the same name would be expanded in a `name() {` definition and
