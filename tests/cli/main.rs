@@ -5,6 +5,7 @@
 mod support;
 
 mod assume;
+mod cache;
 mod completions;
 mod config;
 mod console;
