@@ -18,6 +18,7 @@ pub const READ: &[&str] = &[
     "XDG_CACHE_HOME",
     "XDG_CONFIG_HOME",
     "XDG_STATE_HOME",
+    "XDG_DATA_HOME",
     "HAT_CONFIG_FILE",
     // Credentials and the profile in the shell.
     "AWS_ACCESS_KEY_ID",
