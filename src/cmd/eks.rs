@@ -51,7 +51,7 @@ fn explain_no_terminal(e: anyhow::Error, again: &str) -> anyhow::Error {
         return e;
     }
     e.context(format!(
-        "kubectl gives hat no terminal to ask for input on; run `{again}` once in a terminal, and hat caches the credentials for kubectl"
+        "kubectl gives hat no terminal to ask for input on; run {again} once in a terminal, and hat caches the credentials for kubectl"
     ))
 }
 
@@ -85,10 +85,10 @@ fn run_token(args: &EksTokenArgs, env: &Env) -> Result<String> {
     };
     let again = match &profile {
         Some(p) => format!(
-            "hat eks token --cluster {} --profile {p}` (or `assume {p}",
+            "`hat eks token --cluster {} --profile {p}` (or `assume {p}`)",
             args.cluster
         ),
-        None => format!("hat eks token --cluster {}", args.cluster),
+        None => format!("`hat eks token --cluster {}`", args.cluster),
     };
     let session = session::open_chain(&config, env, chain, profile.as_deref(), &options)
         .map_err(|e| explain_no_terminal(e, &again))?;

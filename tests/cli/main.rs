@@ -10,6 +10,7 @@ mod config;
 mod console;
 mod credential_process;
 mod daily;
+mod eks;
 mod errors;
 mod exec;
 mod export;

@@ -5,6 +5,7 @@
 //! the developer's `AWS_*` variables.
 #![allow(dead_code)]
 
+pub mod fake_eks;
 pub mod fake_federation;
 pub mod fake_imds;
 pub mod fake_sso;
