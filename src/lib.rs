@@ -6,6 +6,7 @@
 //! Nothing below `providers` knows about shells; nothing in `emit` knows about AWS.
 
 pub mod cache;
+pub mod chain;
 pub mod cli;
 pub mod clock;
 pub mod cmd;
@@ -20,15 +21,20 @@ pub mod env;
 pub mod frecency;
 pub mod fs;
 pub mod keys;
+pub mod listing;
 pub mod log;
+pub mod net;
 pub mod picker;
+pub mod process_line;
 pub mod prompt;
 pub mod providers;
 pub mod region;
+pub mod registry;
 pub mod resolve;
 pub mod sdk;
 pub mod server;
 pub mod session;
 pub mod settings;
 pub mod sso;
+pub mod suggest;
 pub mod tty;

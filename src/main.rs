@@ -55,6 +55,7 @@ fn main() -> ExitCode {
         Command::Eks(args) => cmd::eks::run(args, &env),
         Command::List(args) => cmd::list::run(args, &env),
         Command::Prompt => Ok(cmd::prompt::run(&env)),
+        Command::Registry(args) => cmd::registry::run(args, &env),
     };
     match result {
         Ok(output) => print(&output),

@@ -2,12 +2,13 @@
 //! `console`, `export` and `credential-process` share before each presents the answer
 //! its own way.
 
+use crate::chain::{Base, Chain, SsoTarget};
 use crate::config::ConfigSet;
 use crate::creds::Credentials;
 use crate::endpoint::Endpoints;
 use crate::env::Env;
 use crate::providers::{self, Request};
-use crate::resolve::{self, Chain};
+use crate::resolve;
 use crate::{duration, region, verbose};
 use anyhow::Result;
 
@@ -89,7 +90,7 @@ pub fn open_chain(
 /// SSO profile's, and its endpoints come from the environment alone.
 pub fn open_sso(
     env: &Env,
-    target: crate::sso::Target,
+    target: SsoTarget,
     account_id: &str,
     role_name: &str,
     options: &Options,
@@ -97,14 +98,11 @@ pub fn open_sso(
     let name = format!("{account_id}/{role_name}");
     let chain = Chain {
         profile: name.clone(),
-        base: resolve::Base::Sso {
+        base: Base::Sso {
             profile: name.clone(),
-            session: target.session,
-            start_url: target.start_url,
-            region: target.region.clone(),
+            target: target.clone(),
             account_id: account_id.to_string(),
             role_name: role_name.to_string(),
-            scopes: target.scopes,
         },
         hops: Vec::new(),
     };

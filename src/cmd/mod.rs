@@ -14,4 +14,5 @@ pub mod init;
 pub mod keys;
 pub mod list;
 pub mod prompt;
+pub mod registry;
 pub mod sso;

@@ -8,6 +8,7 @@ use std::path::Path;
 const BASH: &str = include_str!("../../shell/hat.bash");
 const ZSH: &str = include_str!("../../shell/hat.zsh");
 const FISH: &str = include_str!("../../shell/hat.fish");
+const NU: &str = include_str!("../../shell/hat.nu");
 
 pub fn script(shell: Shell, command: &str, binary: &Path) -> Result<String> {
     script_with(shell, command, binary, false)
@@ -36,8 +37,9 @@ pub fn script_with(
         Shell::Bash => BASH,
         Shell::Zsh => ZSH,
         Shell::Fish => FISH,
+        Shell::Nu => NU,
         Shell::Sh => bail!(
-            "hat init supports bash, zsh and fish; in another POSIX shell, run `eval \"$(hat assume --shell sh PROFILE)\"`"
+            "hat init supports bash, zsh, fish and nu; in another POSIX shell, run `eval \"$(hat assume --shell sh PROFILE)\"`"
         ),
     };
     Ok(template
@@ -67,6 +69,13 @@ mod tests {
             f.contains("function assume") && f.contains("'/bin/hat'"),
             "{f}"
         );
+        let n = script(Shell::Nu, "wear", Path::new("/opt/a \"b\"/hat")).unwrap();
+        assert!(n.contains("def --env --wrapped wear ["), "{n}");
+        assert!(
+            n.contains("^\"/opt/a \\\"b\\\"/hat\" assume --shell nu"),
+            "{n}"
+        );
+        assert!(!n.contains("{{"), "{n}");
     }
 
     #[test]
