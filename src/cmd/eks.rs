@@ -1,13 +1,14 @@
 //! `hat eks token` (the exec credential plugin kubectl runs) and `hat eks kubeconfig`
 //! (the kubeconfig entries that run it).
 
+use crate::chain::{Base, Chain, Hop};
 use crate::cli::{EksArgs, EksCommand, EksKubeconfigArgs, EksTokenArgs};
 use crate::config::ConfigSet;
 use crate::eks::kubeconfig::{self, Kubeconfig, TokenCommand};
 use crate::eks::{cluster, token};
 use crate::endpoint::{Endpoints, Service};
 use crate::env::Env;
-use crate::resolve::{self, Base, Chain, Hop};
+use crate::resolve;
 use crate::{clock, log, session, tty};
 use anyhow::{Context, Result, bail};
 

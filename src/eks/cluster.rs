@@ -3,9 +3,9 @@
 
 use super::kubeconfig::Cluster;
 use crate::creds::Credentials;
-use crate::sdk::{self, Sdk};
+use crate::sdk::Sdk;
 use anyhow::{Result, anyhow};
-use aws_sdk_eks::config::{BehaviorVersion, Region};
+use aws_sdk_eks::config::Region;
 use aws_sdk_eks::error::ProvideErrorMetadata;
 use aws_smithy_types::error::display::DisplayErrorContext;
 
@@ -16,12 +16,8 @@ pub fn describe(
     name: &str,
 ) -> Result<Cluster> {
     let sdk = Sdk::new()?;
-    let mut config = aws_sdk_eks::Config::builder()
-        .behavior_version(BehaviorVersion::latest())
+    let mut config = aws_sdk_eks::config::Builder::from(sdk.config())
         .region(Region::new(region.to_string()))
-        .http_client(sdk.http())
-        .retry_config(sdk::retry())
-        .timeout_config(sdk::timeouts())
         .credentials_provider(aws_credential_types::Credentials::new(
             creds.access_key_id.clone(),
             creds.secret_access_key.clone(),
