@@ -123,6 +123,16 @@ pub enum Command {
     Keys(KeysArgs),
     /// List the profiles: type, account, role, region and cached credentials
     List(ListArgs),
+    /// Amazon EKS: tokens for kubectl, and kubeconfig entries that use them
+    #[command(
+        long_about = "Amazon EKS: bearer tokens for kubectl signed from hat's cached \
+        credentials, and kubeconfig entries that run `hat eks token` instead of \
+        `aws eks get-token`.\n\n    \
+        hat eks kubeconfig --cluster prod-eks --profile prod\n    \
+        hat eks kubeconfig --rewrite\n    \
+        hat eks token --cluster prod-eks --profile prod"
+    )]
+    Eks(EksArgs),
     /// Print the active profile and the time left, for a shell prompt
     #[command(
         long_about = "Print the active profile and the time its credentials have left \
@@ -275,6 +285,117 @@ pub enum KeysCommand {
         #[arg(value_name = "PROFILE")]
         profile: String,
     },
+}
+
+#[derive(Debug, Args)]
+pub struct EksArgs {
+    #[command(subcommand)]
+    pub command: EksCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum EksCommand {
+    /// Print an ExecCredential with a bearer token for a cluster (what kubectl runs)
+    #[command(
+        long_about = "Print a client.authentication.k8s.io ExecCredential (v1beta1, or v1 \
+        when kubectl asks for it in KUBERNETES_EXEC_INFO) whose token is an STS \
+        GetCallerIdentity request presigned for the cluster, as `aws eks get-token` \
+        makes it. The credentials come from hat's cache when they are good, so a \
+        cached token costs no network call.\n\n\
+        kubectl gives exec plugins no terminal: when the profile needs one (an MFA code, \
+        an SSO sign-in), hat fails and says which command to run once in a terminal.\n\n\
+        Credentials: --profile, else AWS_PROFILE, else the keys in AWS_ACCESS_KEY_ID and \
+        AWS_SECRET_ACCESS_KEY, else the default profile."
+    )]
+    Token(EksTokenArgs),
+    /// Add a cluster to your kubeconfig, or turn `aws eks get-token` users into hat ones
+    #[command(
+        long_about = "Add a cluster to your kubeconfig: DescribeCluster gives its endpoint \
+        and certificate authority, and hat merges a cluster, a user that runs `hat eks \
+        token` and a context into $KUBECONFIG (its first file) or ~/.kube/config, as \
+        `aws eks update-kubeconfig` does: entries are named by the cluster ARN (the \
+        context and user by --alias instead), replaced when they exist, and the \
+        context becomes the current one.\n\n\
+        With --rewrite, every user whose exec plugin is `aws eks get-token` (with \
+        --cluster-name or --cluster-id, --region, --role-arn, --profile or AWS_PROFILE) \
+        runs `hat eks token` with the same meaning instead; users hat cannot take over \
+        unchanged are named and left alone.\n\n\
+        Everything else in the file is kept (the YAML is read and written back, so \
+        comments do not survive); the file is replaced atomically with mode 0600.",
+        after_help = "Examples:\n    \
+        hat eks kubeconfig --cluster prod-eks --profile prod --alias prod\n    \
+        hat eks kubeconfig --rewrite --dry-run"
+    )]
+    Kubeconfig(EksKubeconfigArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct EksTokenArgs {
+    /// The cluster's name (an Outposts local cluster: its id)
+    #[arg(
+        long,
+        visible_alias = "cluster-name",
+        alias = "cluster-id",
+        value_name = "NAME"
+    )]
+    pub cluster: String,
+
+    /// The profile whose credentials sign the token
+    #[arg(long, value_name = "PROFILE")]
+    pub profile: Option<String>,
+
+    /// The cluster's region (default: the profile's); full names or shorthands like euw1
+    #[arg(short, long, value_name = "REGION")]
+    pub region: Option<String>,
+
+    /// Assume this role on top of the profile's credentials and sign with it
+    #[arg(long, value_name = "ARN")]
+    pub role_arn: Option<String>,
+
+    /// Ignore cached credentials and ask STS again (the new ones are cached)
+    #[arg(long)]
+    pub no_cache: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct EksKubeconfigArgs {
+    /// The cluster to add
+    #[arg(
+        long,
+        visible_alias = "name",
+        value_name = "NAME",
+        required_unless_present = "rewrite",
+        conflicts_with = "rewrite"
+    )]
+    pub cluster: Option<String>,
+
+    /// The profile that describes the cluster and that the token is signed with
+    #[arg(long, value_name = "PROFILE")]
+    pub profile: Option<String>,
+
+    /// The cluster's region (default: the profile's)
+    #[arg(short, long, value_name = "REGION", conflicts_with = "rewrite")]
+    pub region: Option<String>,
+
+    /// A role for the token to be signed with (assumed by `hat eks token`)
+    #[arg(long, value_name = "ARN", conflicts_with = "rewrite")]
+    pub role_arn: Option<String>,
+
+    /// The name of the context and user (default: the cluster ARN)
+    #[arg(long, value_name = "NAME", conflicts_with = "rewrite")]
+    pub alias: Option<String>,
+
+    /// The kubeconfig file to change (default: the first of $KUBECONFIG, else ~/.kube/config)
+    #[arg(long, value_name = "FILE")]
+    pub kubeconfig: Option<std::path::PathBuf>,
+
+    /// Point users that run `aws eks get-token` at `hat eks token`
+    #[arg(long, conflicts_with = "profile")]
+    pub rewrite: bool,
+
+    /// Print the change as a diff and write nothing
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 #[derive(Debug, Args)]

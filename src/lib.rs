@@ -14,6 +14,7 @@ pub mod config;
 pub mod console;
 pub mod creds;
 pub mod duration;
+pub mod eks;
 pub mod emit;
 pub mod endpoint;
 pub mod env;

@@ -46,10 +46,24 @@ pub fn profile_region(config: &ConfigSet, env: &Env, profile: Option<&str>) -> O
 /// Resolves `profile` and gets its credentials (the cache first).
 pub fn open(config: &ConfigSet, env: &Env, profile: &str, options: &Options) -> Result<Session> {
     let chain = resolve::resolve(config, profile)?;
-    verbose!("profile {profile}: {}", chain.describe());
+    open_chain(config, env, chain, Some(profile), options)
+}
+
+/// Gets the credentials of a chain the caller built or extended (`hat eks token
+/// --role-arn` adds a role on top of a profile's; with no profile, the environment's
+/// keys are the base), the cache first. `profile` is where the region and endpoints
+/// come from (`None`: the environment alone).
+pub fn open_chain(
+    config: &ConfigSet,
+    env: &Env,
+    chain: Chain,
+    profile: Option<&str>,
+    options: &Options,
+) -> Result<Session> {
+    verbose!("profile {}: {}", chain.profile, chain.describe());
     let region = match &options.region {
         Some(r) => Some(region::expand(r)?),
-        None => profile_region(config, env, Some(profile)),
+        None => profile_region(config, env, profile),
     };
     let request = Request {
         duration: options
@@ -60,11 +74,11 @@ pub fn open(config: &ConfigSet, env: &Env, profile: &str, options: &Options) -> 
         mfa_token: options.mfa_token.clone(),
         no_cache: options.no_cache,
         region: region.clone(),
-        endpoints: Endpoints::new(env, config, Some(profile)),
+        endpoints: Endpoints::new(env, config, profile),
     };
     let credentials = providers::obtain(&chain, &request, env)?;
     Ok(Session {
-        profile: profile.to_string(),
+        profile: chain.profile.clone(),
         region,
         credentials,
         chain,

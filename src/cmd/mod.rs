@@ -7,6 +7,7 @@ pub mod completions;
 pub mod config;
 pub mod console;
 pub mod credential_process;
+pub mod eks;
 pub mod exec;
 pub mod export;
 pub mod init;

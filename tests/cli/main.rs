@@ -11,6 +11,7 @@ mod console;
 mod credential_process;
 mod daily;
 mod docs;
+mod eks;
 mod errors;
 mod exec;
 mod export;
