@@ -27,7 +27,7 @@ end
 complete -c hat -n "__fish_hat_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c hat -n "__fish_hat_needs_command" -s V -l version -d 'Print version'
 complete -c hat -n "__fish_hat_needs_command" -f -a "assume" -d 'Print shell code that exports a profile\'s credentials (what `assume` runs)'
-complete -c hat -n "__fish_hat_needs_command" -f -a "init" -d 'Print the `assume` shell function for bash, zsh or fish'
+complete -c hat -n "__fish_hat_needs_command" -f -a "init" -d 'Print the `assume` shell function for bash, zsh, fish or nushell'
 complete -c hat -n "__fish_hat_needs_command" -f -a "config" -d 'Show the profiles and sso-sessions hat reads from your AWS files'
 complete -c hat -n "__fish_hat_needs_command" -f -a "credential-process" -d 'Print a profile\'s credentials as credential_process JSON, for the AWS CLI and SDKs'
 complete -c hat -n "__fish_hat_needs_command" -f -a "console" -d 'Open the AWS console signed in as a profile, or print its sign-in URL'
@@ -37,9 +37,11 @@ complete -c hat -n "__fish_hat_needs_command" -f -a "export" -d 'Write a profile
 complete -c hat -n "__fish_hat_needs_command" -f -a "sso" -d 'Sign in to IAM Identity Center (SSO), list tokens, generate SSO profiles'
 complete -c hat -n "__fish_hat_needs_command" -f -a "keys" -d 'Keep IAM users\' long-term keys in the OS keychain instead of ~/.aws/credentials'
 complete -c hat -n "__fish_hat_needs_command" -f -a "list" -d 'List the profiles: type, account, role, region and cached credentials'
+complete -c hat -n "__fish_hat_needs_command" -f -a "eks" -d 'Amazon EKS: tokens for kubectl, and kubeconfig entries that use them'
 complete -c hat -n "__fish_hat_needs_command" -f -a "prompt" -d 'Print the active profile and the time left, for a shell prompt'
 complete -c hat -n "__fish_hat_needs_command" -f -a "cache" -d 'Show or remove hat\'s cached credentials'
 complete -c hat -n "__fish_hat_needs_command" -f -a "doctor" -d 'Check the setup and say how to fix each problem (exit 1 when one is found)'
+complete -c hat -n "__fish_hat_needs_command" -f -a "registry" -d 'Keep a team\'s shared profiles (a git repository, as Granted\'s registries) in ~/.aws/config'
 complete -c hat -n "__fish_hat_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c hat -n "__fish_hat_using_subcommand assume" -s r -l region -d 'Region to export; full names or shorthands like ue1, euw2, apse2' -r
 complete -c hat -n "__fish_hat_using_subcommand assume" -s d -l duration -d 'Session length for the last role: 1h, 90m, 1h30m or seconds (STS: 15m to 12h; one hour at most when chaining roles)' -r
@@ -50,7 +52,8 @@ complete -c hat -n "__fish_hat_using_subcommand assume" -l browser-profile -d 'W
 complete -c hat -n "__fish_hat_using_subcommand assume" -l shell -d 'Syntax of the printed code (set by the shell function)' -r -f -a "bash\t''
 zsh\t''
 fish\t''
-sh\t'Any POSIX shell (sh, dash, ksh): the same code as bash and zsh'"
+sh\t'Any POSIX shell (sh, dash, ksh): the same code as bash and zsh'
+nu\t'Nushell: JSON lines for its function to apply, never code'"
 complete -c hat -n "__fish_hat_using_subcommand assume" -l sso-start-url -d 'With --sso-region, --account-id and --role-name: an SSO role with no profile' -r
 complete -c hat -n "__fish_hat_using_subcommand assume" -l sso-region -d 'The region of IAM Identity Center for --sso-start-url' -r
 complete -c hat -n "__fish_hat_using_subcommand assume" -l account-id -d 'The account for --sso-start-url' -r
@@ -156,6 +159,28 @@ complete -c hat -n "__fish_hat_using_subcommand keys; and __fish_seen_subcommand
 complete -c hat -n "__fish_hat_using_subcommand keys; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c hat -n "__fish_hat_using_subcommand list" -l names -d 'Print only the names, one a line (for scripts and shell completions)'
 complete -c hat -n "__fish_hat_using_subcommand list" -s h -l help -d 'Print help'
+complete -c hat -n "__fish_hat_using_subcommand eks; and not __fish_seen_subcommand_from token kubeconfig help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c hat -n "__fish_hat_using_subcommand eks; and not __fish_seen_subcommand_from token kubeconfig help" -f -a "token" -d 'Print an ExecCredential with a bearer token for a cluster (what kubectl runs)'
+complete -c hat -n "__fish_hat_using_subcommand eks; and not __fish_seen_subcommand_from token kubeconfig help" -f -a "kubeconfig" -d 'Add a cluster to your kubeconfig, or turn `aws eks get-token` users into hat ones'
+complete -c hat -n "__fish_hat_using_subcommand eks; and not __fish_seen_subcommand_from token kubeconfig help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c hat -n "__fish_hat_using_subcommand eks; and __fish_seen_subcommand_from token" -l cluster -l cluster-name -d 'The cluster\'s name (an Outposts local cluster: its id)' -r
+complete -c hat -n "__fish_hat_using_subcommand eks; and __fish_seen_subcommand_from token" -l profile -d 'The profile whose credentials sign the token' -r
+complete -c hat -n "__fish_hat_using_subcommand eks; and __fish_seen_subcommand_from token" -s r -l region -d 'The cluster\'s region (default: the profile\'s); full names or shorthands like euw1' -r
+complete -c hat -n "__fish_hat_using_subcommand eks; and __fish_seen_subcommand_from token" -l role-arn -d 'Assume this role on top of the profile\'s credentials and sign with it' -r
+complete -c hat -n "__fish_hat_using_subcommand eks; and __fish_seen_subcommand_from token" -l no-cache -d 'Ignore cached credentials and ask STS again (the new ones are cached)'
+complete -c hat -n "__fish_hat_using_subcommand eks; and __fish_seen_subcommand_from token" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c hat -n "__fish_hat_using_subcommand eks; and __fish_seen_subcommand_from kubeconfig" -l cluster -l name -d 'The cluster to add' -r
+complete -c hat -n "__fish_hat_using_subcommand eks; and __fish_seen_subcommand_from kubeconfig" -l profile -d 'The profile that describes the cluster and that the token is signed with' -r
+complete -c hat -n "__fish_hat_using_subcommand eks; and __fish_seen_subcommand_from kubeconfig" -s r -l region -d 'The cluster\'s region (default: the profile\'s)' -r
+complete -c hat -n "__fish_hat_using_subcommand eks; and __fish_seen_subcommand_from kubeconfig" -l role-arn -d 'A role for the token to be signed with (assumed by `hat eks token`)' -r
+complete -c hat -n "__fish_hat_using_subcommand eks; and __fish_seen_subcommand_from kubeconfig" -l alias -d 'The name of the context and user (default: the cluster ARN)' -r
+complete -c hat -n "__fish_hat_using_subcommand eks; and __fish_seen_subcommand_from kubeconfig" -l kubeconfig -d 'The kubeconfig file to change (default: the first of $KUBECONFIG, else ~/.kube/config)' -r -F
+complete -c hat -n "__fish_hat_using_subcommand eks; and __fish_seen_subcommand_from kubeconfig" -l rewrite -d 'Point users that run `aws eks get-token` at `hat eks token`'
+complete -c hat -n "__fish_hat_using_subcommand eks; and __fish_seen_subcommand_from kubeconfig" -l dry-run -d 'Print the change as a diff and write nothing'
+complete -c hat -n "__fish_hat_using_subcommand eks; and __fish_seen_subcommand_from kubeconfig" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c hat -n "__fish_hat_using_subcommand eks; and __fish_seen_subcommand_from help" -f -a "token" -d 'Print an ExecCredential with a bearer token for a cluster (what kubectl runs)'
+complete -c hat -n "__fish_hat_using_subcommand eks; and __fish_seen_subcommand_from help" -f -a "kubeconfig" -d 'Add a cluster to your kubeconfig, or turn `aws eks get-token` users into hat ones'
+complete -c hat -n "__fish_hat_using_subcommand eks; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c hat -n "__fish_hat_using_subcommand prompt" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c hat -n "__fish_hat_using_subcommand cache; and not __fish_seen_subcommand_from list clear help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c hat -n "__fish_hat_using_subcommand cache; and not __fish_seen_subcommand_from list clear help" -f -a "list" -d 'List cached credentials: profile, time left, entry (the profile\'s, or a step of its chain)'
@@ -170,21 +195,52 @@ complete -c hat -n "__fish_hat_using_subcommand doctor" -l json -d 'Print {"heal
 complete -c hat -n "__fish_hat_using_subcommand doctor" -l fix -d 'Tighten loose modes and remove stale temporary files, then report'
 complete -c hat -n "__fish_hat_using_subcommand doctor" -l offline -d 'Skip the checks that use the network (the clock against STS)'
 complete -c hat -n "__fish_hat_using_subcommand doctor" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c hat -n "__fish_hat_using_subcommand help; and not __fish_seen_subcommand_from assume init config credential-process console completions exec export sso keys list prompt cache doctor help" -f -a "assume" -d 'Print shell code that exports a profile\'s credentials (what `assume` runs)'
-complete -c hat -n "__fish_hat_using_subcommand help; and not __fish_seen_subcommand_from assume init config credential-process console completions exec export sso keys list prompt cache doctor help" -f -a "init" -d 'Print the `assume` shell function for bash, zsh or fish'
-complete -c hat -n "__fish_hat_using_subcommand help; and not __fish_seen_subcommand_from assume init config credential-process console completions exec export sso keys list prompt cache doctor help" -f -a "config" -d 'Show the profiles and sso-sessions hat reads from your AWS files'
-complete -c hat -n "__fish_hat_using_subcommand help; and not __fish_seen_subcommand_from assume init config credential-process console completions exec export sso keys list prompt cache doctor help" -f -a "credential-process" -d 'Print a profile\'s credentials as credential_process JSON, for the AWS CLI and SDKs'
-complete -c hat -n "__fish_hat_using_subcommand help; and not __fish_seen_subcommand_from assume init config credential-process console completions exec export sso keys list prompt cache doctor help" -f -a "console" -d 'Open the AWS console signed in as a profile, or print its sign-in URL'
-complete -c hat -n "__fish_hat_using_subcommand help; and not __fish_seen_subcommand_from assume init config credential-process console completions exec export sso keys list prompt cache doctor help" -f -a "completions" -d 'Print a completion script for hat itself'
-complete -c hat -n "__fish_hat_using_subcommand help; and not __fish_seen_subcommand_from assume init config credential-process console completions exec export sso keys list prompt cache doctor help" -f -a "exec" -d 'Run a command with a profile\'s credentials in its environment'
-complete -c hat -n "__fish_hat_using_subcommand help; and not __fish_seen_subcommand_from assume init config credential-process console completions exec export sso keys list prompt cache doctor help" -f -a "export" -d 'Write a profile\'s credentials as env, JSON, a .env file or a credentials-file profile'
-complete -c hat -n "__fish_hat_using_subcommand help; and not __fish_seen_subcommand_from assume init config credential-process console completions exec export sso keys list prompt cache doctor help" -f -a "sso" -d 'Sign in to IAM Identity Center (SSO), list tokens, generate SSO profiles'
-complete -c hat -n "__fish_hat_using_subcommand help; and not __fish_seen_subcommand_from assume init config credential-process console completions exec export sso keys list prompt cache doctor help" -f -a "keys" -d 'Keep IAM users\' long-term keys in the OS keychain instead of ~/.aws/credentials'
-complete -c hat -n "__fish_hat_using_subcommand help; and not __fish_seen_subcommand_from assume init config credential-process console completions exec export sso keys list prompt cache doctor help" -f -a "list" -d 'List the profiles: type, account, role, region and cached credentials'
-complete -c hat -n "__fish_hat_using_subcommand help; and not __fish_seen_subcommand_from assume init config credential-process console completions exec export sso keys list prompt cache doctor help" -f -a "prompt" -d 'Print the active profile and the time left, for a shell prompt'
-complete -c hat -n "__fish_hat_using_subcommand help; and not __fish_seen_subcommand_from assume init config credential-process console completions exec export sso keys list prompt cache doctor help" -f -a "cache" -d 'Show or remove hat\'s cached credentials'
-complete -c hat -n "__fish_hat_using_subcommand help; and not __fish_seen_subcommand_from assume init config credential-process console completions exec export sso keys list prompt cache doctor help" -f -a "doctor" -d 'Check the setup and say how to fix each problem (exit 1 when one is found)'
-complete -c hat -n "__fish_hat_using_subcommand help; and not __fish_seen_subcommand_from assume init config credential-process console completions exec export sso keys list prompt cache doctor help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c hat -n "__fish_hat_using_subcommand registry; and not __fish_seen_subcommand_from add sync list remove help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c hat -n "__fish_hat_using_subcommand registry; and not __fish_seen_subcommand_from add sync list remove help" -f -a "add" -d 'Add a registry: fetch it, merge its profiles, and record it in hat\'s settings'
+complete -c hat -n "__fish_hat_using_subcommand registry; and not __fish_seen_subcommand_from add sync list remove help" -f -a "sync" -d 'Fetch every registry and rewrite its block; a registry that fails keeps its block'
+complete -c hat -n "__fish_hat_using_subcommand registry; and not __fish_seen_subcommand_from add sync list remove help" -f -a "list" -d 'List the registries with their profile counts'
+complete -c hat -n "__fish_hat_using_subcommand registry; and not __fish_seen_subcommand_from add sync list remove help" -f -a "remove" -d 'Remove a registry\'s block from ~/.aws/config and forget the registry'
+complete -c hat -n "__fish_hat_using_subcommand registry; and not __fish_seen_subcommand_from add sync list remove help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c hat -n "__fish_hat_using_subcommand registry; and __fish_seen_subcommand_from add" -s u -l url -d 'The repository (Granted\'s flag; the same as the argument)' -r
+complete -c hat -n "__fish_hat_using_subcommand registry; and __fish_seen_subcommand_from add" -s n -l name -d 'A unique name for the registry (default: the repository\'s name)' -r
+complete -c hat -n "__fish_hat_using_subcommand registry; and __fish_seen_subcommand_from add" -l ref -d 'The branch, tag or commit to sync (default: the remote\'s HEAD)' -r
+complete -c hat -n "__fish_hat_using_subcommand registry; and __fish_seen_subcommand_from add" -s p -l path -d 'The folder inside the repository that holds the manifest' -r
+complete -c hat -n "__fish_hat_using_subcommand registry; and __fish_seen_subcommand_from add" -s f -l filename -d 'The manifest\'s file name' -r
+complete -c hat -n "__fish_hat_using_subcommand registry; and __fish_seen_subcommand_from add" -l priority -d 'Higher wins when two registries define the same profile name' -r
+complete -c hat -n "__fish_hat_using_subcommand registry; and __fish_seen_subcommand_from add" -s r -l required-key -l requiredKey -d 'A value granted.yml requires, instead of being asked (repeatable)' -r
+complete -c hat -n "__fish_hat_using_subcommand registry; and __fish_seen_subcommand_from add" -l type -d 'The registry\'s type; only git is supported (Granted\'s flag)' -r
+complete -c hat -n "__fish_hat_using_subcommand registry; and __fish_seen_subcommand_from add" -l prefix-all-profiles -l pap -d 'Name every profile of this registry REGISTRY.NAME'
+complete -c hat -n "__fish_hat_using_subcommand registry; and __fish_seen_subcommand_from add" -l prefix-duplicate-profiles -l pdp -d 'Name REGISTRY.NAME the profiles whose names are already taken (else they are skipped)'
+complete -c hat -n "__fish_hat_using_subcommand registry; and __fish_seen_subcommand_from add" -l force -d 'Accept a first sync that removes more than half of a block\'s profiles'
+complete -c hat -n "__fish_hat_using_subcommand registry; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c hat -n "__fish_hat_using_subcommand registry; and __fish_seen_subcommand_from sync" -s r -l required-key -d 'A value a registry requires, instead of being asked (repeatable)' -r
+complete -c hat -n "__fish_hat_using_subcommand registry; and __fish_seen_subcommand_from sync" -l force -d 'Accept a sync that removes more than half of a registry\'s profiles'
+complete -c hat -n "__fish_hat_using_subcommand registry; and __fish_seen_subcommand_from sync" -l auto -d 'The background sync that `assume` starts: never prompts, records a failure'
+complete -c hat -n "__fish_hat_using_subcommand registry; and __fish_seen_subcommand_from sync" -s h -l help -d 'Print help'
+complete -c hat -n "__fish_hat_using_subcommand registry; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
+complete -c hat -n "__fish_hat_using_subcommand registry; and __fish_seen_subcommand_from remove" -s h -l help -d 'Print help'
+complete -c hat -n "__fish_hat_using_subcommand registry; and __fish_seen_subcommand_from help" -f -a "add" -d 'Add a registry: fetch it, merge its profiles, and record it in hat\'s settings'
+complete -c hat -n "__fish_hat_using_subcommand registry; and __fish_seen_subcommand_from help" -f -a "sync" -d 'Fetch every registry and rewrite its block; a registry that fails keeps its block'
+complete -c hat -n "__fish_hat_using_subcommand registry; and __fish_seen_subcommand_from help" -f -a "list" -d 'List the registries with their profile counts'
+complete -c hat -n "__fish_hat_using_subcommand registry; and __fish_seen_subcommand_from help" -f -a "remove" -d 'Remove a registry\'s block from ~/.aws/config and forget the registry'
+complete -c hat -n "__fish_hat_using_subcommand registry; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c hat -n "__fish_hat_using_subcommand help; and not __fish_seen_subcommand_from assume init config credential-process console completions exec export sso keys list eks prompt cache doctor registry help" -f -a "assume" -d 'Print shell code that exports a profile\'s credentials (what `assume` runs)'
+complete -c hat -n "__fish_hat_using_subcommand help; and not __fish_seen_subcommand_from assume init config credential-process console completions exec export sso keys list eks prompt cache doctor registry help" -f -a "init" -d 'Print the `assume` shell function for bash, zsh, fish or nushell'
+complete -c hat -n "__fish_hat_using_subcommand help; and not __fish_seen_subcommand_from assume init config credential-process console completions exec export sso keys list eks prompt cache doctor registry help" -f -a "config" -d 'Show the profiles and sso-sessions hat reads from your AWS files'
+complete -c hat -n "__fish_hat_using_subcommand help; and not __fish_seen_subcommand_from assume init config credential-process console completions exec export sso keys list eks prompt cache doctor registry help" -f -a "credential-process" -d 'Print a profile\'s credentials as credential_process JSON, for the AWS CLI and SDKs'
+complete -c hat -n "__fish_hat_using_subcommand help; and not __fish_seen_subcommand_from assume init config credential-process console completions exec export sso keys list eks prompt cache doctor registry help" -f -a "console" -d 'Open the AWS console signed in as a profile, or print its sign-in URL'
+complete -c hat -n "__fish_hat_using_subcommand help; and not __fish_seen_subcommand_from assume init config credential-process console completions exec export sso keys list eks prompt cache doctor registry help" -f -a "completions" -d 'Print a completion script for hat itself'
+complete -c hat -n "__fish_hat_using_subcommand help; and not __fish_seen_subcommand_from assume init config credential-process console completions exec export sso keys list eks prompt cache doctor registry help" -f -a "exec" -d 'Run a command with a profile\'s credentials in its environment'
+complete -c hat -n "__fish_hat_using_subcommand help; and not __fish_seen_subcommand_from assume init config credential-process console completions exec export sso keys list eks prompt cache doctor registry help" -f -a "export" -d 'Write a profile\'s credentials as env, JSON, a .env file or a credentials-file profile'
+complete -c hat -n "__fish_hat_using_subcommand help; and not __fish_seen_subcommand_from assume init config credential-process console completions exec export sso keys list eks prompt cache doctor registry help" -f -a "sso" -d 'Sign in to IAM Identity Center (SSO), list tokens, generate SSO profiles'
+complete -c hat -n "__fish_hat_using_subcommand help; and not __fish_seen_subcommand_from assume init config credential-process console completions exec export sso keys list eks prompt cache doctor registry help" -f -a "keys" -d 'Keep IAM users\' long-term keys in the OS keychain instead of ~/.aws/credentials'
+complete -c hat -n "__fish_hat_using_subcommand help; and not __fish_seen_subcommand_from assume init config credential-process console completions exec export sso keys list eks prompt cache doctor registry help" -f -a "list" -d 'List the profiles: type, account, role, region and cached credentials'
+complete -c hat -n "__fish_hat_using_subcommand help; and not __fish_seen_subcommand_from assume init config credential-process console completions exec export sso keys list eks prompt cache doctor registry help" -f -a "eks" -d 'Amazon EKS: tokens for kubectl, and kubeconfig entries that use them'
+complete -c hat -n "__fish_hat_using_subcommand help; and not __fish_seen_subcommand_from assume init config credential-process console completions exec export sso keys list eks prompt cache doctor registry help" -f -a "prompt" -d 'Print the active profile and the time left, for a shell prompt'
+complete -c hat -n "__fish_hat_using_subcommand help; and not __fish_seen_subcommand_from assume init config credential-process console completions exec export sso keys list eks prompt cache doctor registry help" -f -a "cache" -d 'Show or remove hat\'s cached credentials'
+complete -c hat -n "__fish_hat_using_subcommand help; and not __fish_seen_subcommand_from assume init config credential-process console completions exec export sso keys list eks prompt cache doctor registry help" -f -a "doctor" -d 'Check the setup and say how to fix each problem (exit 1 when one is found)'
+complete -c hat -n "__fish_hat_using_subcommand help; and not __fish_seen_subcommand_from assume init config credential-process console completions exec export sso keys list eks prompt cache doctor registry help" -f -a "registry" -d 'Keep a team\'s shared profiles (a git repository, as Granted\'s registries) in ~/.aws/config'
+complete -c hat -n "__fish_hat_using_subcommand help; and not __fish_seen_subcommand_from assume init config credential-process console completions exec export sso keys list eks prompt cache doctor registry help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c hat -n "__fish_hat_using_subcommand help; and __fish_seen_subcommand_from sso" -f -a "login" -d 'Sign in (in the browser, or with a device code) and cache the token'
 complete -c hat -n "__fish_hat_using_subcommand help; and __fish_seen_subcommand_from sso" -f -a "logout" -d 'Sign out: revoke the cached tokens and delete them'
 complete -c hat -n "__fish_hat_using_subcommand help; and __fish_seen_subcommand_from sso" -f -a "tokens" -d 'List cached tokens with their expiry and whether each can be refreshed'
@@ -194,5 +250,11 @@ complete -c hat -n "__fish_hat_using_subcommand help; and __fish_seen_subcommand
 complete -c hat -n "__fish_hat_using_subcommand help; and __fish_seen_subcommand_from keys" -f -a "list" -d 'List the stored keys: profile, masked key id, backend, when added or rotated'
 complete -c hat -n "__fish_hat_using_subcommand help; and __fish_seen_subcommand_from keys" -f -a "rotate" -d 'Replace a profile\'s key in IAM: create, check, store, then delete the old one'
 complete -c hat -n "__fish_hat_using_subcommand help; and __fish_seen_subcommand_from keys" -f -a "remove" -d 'Delete a profile\'s stored keys and hat\'s credential_process line'
+complete -c hat -n "__fish_hat_using_subcommand help; and __fish_seen_subcommand_from eks" -f -a "token" -d 'Print an ExecCredential with a bearer token for a cluster (what kubectl runs)'
+complete -c hat -n "__fish_hat_using_subcommand help; and __fish_seen_subcommand_from eks" -f -a "kubeconfig" -d 'Add a cluster to your kubeconfig, or turn `aws eks get-token` users into hat ones'
 complete -c hat -n "__fish_hat_using_subcommand help; and __fish_seen_subcommand_from cache" -f -a "list" -d 'List cached credentials: profile, time left, entry (the profile\'s, or a step of its chain)'
 complete -c hat -n "__fish_hat_using_subcommand help; and __fish_seen_subcommand_from cache" -f -a "clear" -d 'Remove a profile\'s cached credentials, or (with no profile) the whole cache'
+complete -c hat -n "__fish_hat_using_subcommand help; and __fish_seen_subcommand_from registry" -f -a "add" -d 'Add a registry: fetch it, merge its profiles, and record it in hat\'s settings'
+complete -c hat -n "__fish_hat_using_subcommand help; and __fish_seen_subcommand_from registry" -f -a "sync" -d 'Fetch every registry and rewrite its block; a registry that fails keeps its block'
+complete -c hat -n "__fish_hat_using_subcommand help; and __fish_seen_subcommand_from registry" -f -a "list" -d 'List the registries with their profile counts'
+complete -c hat -n "__fish_hat_using_subcommand help; and __fish_seen_subcommand_from registry" -f -a "remove" -d 'Remove a registry\'s block from ~/.aws/config and forget the registry'

@@ -1,5 +1,5 @@
 //! hat's credential cache: one JSON file per cache key under the user's cache
-//! directory, 0600 files in a 0700 directory, written atomically (temp file + rename)
+//! directory, 0600 files in a 0700 directory, written atomically through [`crate::fs`]
 //! so a reader never sees half a file, and a lock per key so parallel shells make one
 //! STS call (and ask for one MFA code) instead of several.
 
@@ -7,9 +7,12 @@ use crate::clock;
 use crate::creds::Credentials;
 use anyhow::{Context, Result};
 use sha2::{Digest, Sha256};
-use std::fs::{self, File, OpenOptions};
-use std::io::Write;
+use std::fs::{self, File};
 use std::path::{Path, PathBuf};
+
+/// The prefix of the temporary files hat wrote here before [`crate::fs`] existed; a
+/// writer killed mid-store left them, holding credentials.
+const OLD_TEMP_PREFIX: &str = ".tmp-";
 
 /// Cached credentials are used until this many seconds before they expire.
 pub const REFRESH_MARGIN: i64 = 5 * 60;
@@ -61,18 +64,15 @@ impl Cache {
         }
     }
 
-    /// Writes atomically with mode 0600, creating the directory with mode 0700.
+    /// Writes atomically with mode 0600, creating the directory with mode 0700. Then
+    /// removes the temporary files killed writers left here: a store follows a fetch
+    /// over the network, so one more directory read costs nothing a user feels, while a
+    /// cache hit (the path that must stay cheap) never pays for it.
     pub fn store(&self, key: &str, creds: &Credentials) -> Result<()> {
         self.ensure_dir()?;
-        let mut tmp = tempfile::Builder::new()
-            .prefix(".tmp-")
-            .tempfile_in(&self.dir)
+        crate::fs::write(&self.path(key), serde_json::to_vec(creds)?)
             .with_context(|| format!("could not write to the cache in {}", self.dir.display()))?;
-        serde_json::to_writer(&mut tmp, creds)?;
-        tmp.as_file_mut().sync_all()?;
-        tmp.persist(self.path(key))
-            .map_err(|e| e.error)
-            .with_context(|| format!("could not write to the cache in {}", self.dir.display()))?;
+        crate::fs::remove_stale_temps(&self.dir, &[OLD_TEMP_PREFIX]);
         Ok(())
     }
 
@@ -91,15 +91,14 @@ impl Cache {
     pub fn lock(&self, key: &str) -> Result<Lock> {
         self.ensure_dir()?;
         let path = self.dir.join(format!("{key}.lock"));
-        let file = open_private(&path)
-            .with_context(|| format!("could not create the lock file {}", path.display()))?;
+        let file = crate::fs::open_lock(&path)?;
         file.lock()
             .with_context(|| format!("could not lock {}", path.display()))?;
         Ok(Lock { _file: file })
     }
 
     fn ensure_dir(&self) -> Result<()> {
-        create_private_dir(&self.dir).with_context(|| {
+        crate::fs::create_dir(&self.dir).with_context(|| {
             format!(
                 "could not create the cache directory {}",
                 self.dir.display()
@@ -171,39 +170,6 @@ pub struct Lock {
     _file: File,
 }
 
-#[cfg(unix)]
-fn create_private_dir(dir: &Path) -> std::io::Result<()> {
-    use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
-    fs::DirBuilder::new()
-        .recursive(true)
-        .mode(0o700)
-        .create(dir)?;
-    // An existing directory may have been made with looser permissions.
-    let mode = fs::metadata(dir)?.permissions().mode();
-    if mode & 0o077 != 0 {
-        fs::set_permissions(dir, fs::Permissions::from_mode(0o700))?;
-    }
-    Ok(())
-}
-
-#[cfg(not(unix))]
-fn create_private_dir(dir: &Path) -> std::io::Result<()> {
-    fs::create_dir_all(dir)
-}
-
-fn open_private(path: &Path) -> std::io::Result<File> {
-    let mut options = OpenOptions::new();
-    options.create(true).truncate(false).write(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    let mut file = options.open(path)?;
-    file.flush()?;
-    Ok(file)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -249,6 +215,32 @@ mod tests {
     }
 
     #[test]
+    fn a_store_removes_the_temp_files_killed_writers_left() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = Cache::new(dir.path());
+        cache.store("k", &creds(Some(4_000_000_000))).unwrap();
+        let old = std::time::SystemTime::now() - crate::fs::STALE_AFTER * 2;
+        let left: Vec<PathBuf> = [OLD_TEMP_PREFIX, crate::fs::TEMP_PREFIX]
+            .iter()
+            .map(|prefix| cache.dir().join(format!("{prefix}abc")))
+            .collect();
+        for path in &left {
+            fs::write(path, b"{}").unwrap();
+            File::options()
+                .write(true)
+                .open(path)
+                .unwrap()
+                .set_modified(old)
+                .unwrap();
+        }
+        // A hit reads only its own file.
+        assert!(cache.load("k", 0).is_some());
+        assert!(left.iter().all(|p| p.exists()));
+        cache.store("other", &creds(Some(4_000_000_000))).unwrap();
+        assert!(left.iter().all(|p| !p.exists()));
+    }
+
+    #[test]
     fn corrupt_entries_are_misses() {
         let dir = tempfile::tempdir().unwrap();
         let cache = Cache::new(dir.path());
@@ -266,7 +258,7 @@ mod tests {
         let cache = Cache::new(dir.path());
         let held = cache.lock("k").unwrap();
         let path = cache.dir().join("k.lock");
-        let other = OpenOptions::new().write(true).open(&path).unwrap();
+        let other = fs::OpenOptions::new().write(true).open(&path).unwrap();
         assert!(other.try_lock().is_err());
         drop(held);
         assert!(other.try_lock().is_ok());

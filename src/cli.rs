@@ -13,6 +13,9 @@ use clap::{Args, Parser, Subcommand};
         Set up your shell once, then switch roles with `assume PROFILE`:\n\n    \
         eval \"$(hat init bash)\"     # in ~/.bashrc (zsh: same with zsh)\n    \
         hat init fish | source      # in ~/.config/fish/config.fish\n\n\
+        In nushell, at the end of config.nu (`$nu.config-path`):\n\n    \
+        mkdir ($nu.data-dir | path join \"vendor/autoload\"); \
+        hat init nu | save -f ($nu.data-dir | path join \"vendor/autoload/hat.nu\")\n\n\
         hat reads ~/.aws/config and ~/.aws/credentials (or AWS_CONFIG_FILE and \
         AWS_SHARED_CREDENTIALS_FILE), follows source_profile chains, asks STS for \
         temporary credentials, caches them, and exports them into your shell.",
@@ -43,7 +46,7 @@ pub enum Command {
         password; hat never writes it to a log."
     )]
     Assume(AssumeArgs),
-    /// Print the `assume` shell function for bash, zsh or fish
+    /// Print the `assume` shell function for bash, zsh, fish or nushell
     Init(InitArgs),
     /// Show the profiles and sso-sessions hat reads from your AWS files
     Config(ConfigArgs),
@@ -120,6 +123,16 @@ pub enum Command {
     Keys(KeysArgs),
     /// List the profiles: type, account, role, region and cached credentials
     List(ListArgs),
+    /// Amazon EKS: tokens for kubectl, and kubeconfig entries that use them
+    #[command(
+        long_about = "Amazon EKS: bearer tokens for kubectl signed from hat's cached \
+        credentials, and kubeconfig entries that run `hat eks token` instead of \
+        `aws eks get-token`.\n\n    \
+        hat eks kubeconfig --cluster prod-eks --profile prod\n    \
+        hat eks kubeconfig --rewrite\n    \
+        hat eks token --cluster prod-eks --profile prod"
+    )]
+    Eks(EksArgs),
     /// Print the active profile and the time left, for a shell prompt
     #[command(
         long_about = "Print the active profile and the time its credentials have left \
@@ -150,6 +163,26 @@ pub enum Command {
         tightens modes and removes stale temporary files."
     )]
     Doctor(DoctorArgs),
+    /// Keep a team's shared profiles (a git repository, as Granted's registries) in ~/.aws/config
+    #[command(
+        long_about = "Keep a team's shared profiles in ~/.aws/config: a profile registry is a \
+        git repository with granted.yml (Granted's format) listing AWS config files. Each \
+        registry's profiles go into one block of ~/.aws/config that hat owns (between \
+        `# BEGIN hat registry NAME` and `# END hat registry NAME`); everything outside \
+        the blocks is kept byte for byte.\n\n\
+        A sync that fails (the fetch, the repository, a file that does not parse, or \
+        the removal of more than half of a registry's profiles without --force) leaves \
+        that registry's block exactly as it was and says why in one line. `assume` \
+        starts a sync in the background once a day; it never prompts.",
+        after_help = "Examples:\n    \
+        hat registry add https://git.example.com/platform/aws-profiles.git\n    \
+        hat registry add ../team-profiles --name team --ref main --prefix-all-profiles\n    \
+        hat registry sync\n    \
+        hat registry list\n    \
+        hat registry remove team\n\n\
+        Docs: docs/registry.md."
+    )]
+    Registry(RegistryArgs),
 }
 
 #[derive(Debug, Args)]
@@ -311,6 +344,117 @@ pub enum KeysCommand {
         #[arg(value_name = "PROFILE")]
         profile: String,
     },
+}
+
+#[derive(Debug, Args)]
+pub struct EksArgs {
+    #[command(subcommand)]
+    pub command: EksCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum EksCommand {
+    /// Print an ExecCredential with a bearer token for a cluster (what kubectl runs)
+    #[command(
+        long_about = "Print a client.authentication.k8s.io ExecCredential (v1beta1, or v1 \
+        when kubectl asks for it in KUBERNETES_EXEC_INFO) whose token is an STS \
+        GetCallerIdentity request presigned for the cluster, as `aws eks get-token` \
+        makes it. The credentials come from hat's cache when they are good, so a \
+        cached token costs no network call.\n\n\
+        kubectl gives exec plugins no terminal: when the profile needs one (an MFA code, \
+        an SSO sign-in), hat fails and says which command to run once in a terminal.\n\n\
+        Credentials: --profile, else AWS_PROFILE, else the keys in AWS_ACCESS_KEY_ID and \
+        AWS_SECRET_ACCESS_KEY, else the default profile."
+    )]
+    Token(EksTokenArgs),
+    /// Add a cluster to your kubeconfig, or turn `aws eks get-token` users into hat ones
+    #[command(
+        long_about = "Add a cluster to your kubeconfig: DescribeCluster gives its endpoint \
+        and certificate authority, and hat merges a cluster, a user that runs `hat eks \
+        token` and a context into $KUBECONFIG (its first file) or ~/.kube/config, as \
+        `aws eks update-kubeconfig` does: entries are named by the cluster ARN (the \
+        context and user by --alias instead), replaced when they exist, and the \
+        context becomes the current one.\n\n\
+        With --rewrite, every user whose exec plugin is `aws eks get-token` (with \
+        --cluster-name or --cluster-id, --region, --role-arn, --profile or AWS_PROFILE) \
+        runs `hat eks token` with the same meaning instead; users hat cannot take over \
+        unchanged are named and left alone.\n\n\
+        Everything else in the file is kept (the YAML is read and written back, so \
+        comments do not survive); the file is replaced atomically with mode 0600.",
+        after_help = "Examples:\n    \
+        hat eks kubeconfig --cluster prod-eks --profile prod --alias prod\n    \
+        hat eks kubeconfig --rewrite --dry-run"
+    )]
+    Kubeconfig(EksKubeconfigArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct EksTokenArgs {
+    /// The cluster's name (an Outposts local cluster: its id)
+    #[arg(
+        long,
+        visible_alias = "cluster-name",
+        alias = "cluster-id",
+        value_name = "NAME"
+    )]
+    pub cluster: String,
+
+    /// The profile whose credentials sign the token
+    #[arg(long, value_name = "PROFILE")]
+    pub profile: Option<String>,
+
+    /// The cluster's region (default: the profile's); full names or shorthands like euw1
+    #[arg(short, long, value_name = "REGION")]
+    pub region: Option<String>,
+
+    /// Assume this role on top of the profile's credentials and sign with it
+    #[arg(long, value_name = "ARN")]
+    pub role_arn: Option<String>,
+
+    /// Ignore cached credentials and ask STS again (the new ones are cached)
+    #[arg(long)]
+    pub no_cache: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct EksKubeconfigArgs {
+    /// The cluster to add
+    #[arg(
+        long,
+        visible_alias = "name",
+        value_name = "NAME",
+        required_unless_present = "rewrite",
+        conflicts_with = "rewrite"
+    )]
+    pub cluster: Option<String>,
+
+    /// The profile that describes the cluster and that the token is signed with
+    #[arg(long, value_name = "PROFILE")]
+    pub profile: Option<String>,
+
+    /// The cluster's region (default: the profile's)
+    #[arg(short, long, value_name = "REGION", conflicts_with = "rewrite")]
+    pub region: Option<String>,
+
+    /// A role for the token to be signed with (assumed by `hat eks token`)
+    #[arg(long, value_name = "ARN", conflicts_with = "rewrite")]
+    pub role_arn: Option<String>,
+
+    /// The name of the context and user (default: the cluster ARN)
+    #[arg(long, value_name = "NAME", conflicts_with = "rewrite")]
+    pub alias: Option<String>,
+
+    /// The kubeconfig file to change (default: the first of $KUBECONFIG, else ~/.kube/config)
+    #[arg(long, value_name = "FILE")]
+    pub kubeconfig: Option<std::path::PathBuf>,
+
+    /// Point users that run `aws eks get-token` at `hat eks token`
+    #[arg(long, conflicts_with = "profile")]
+    pub rewrite: bool,
+
+    /// Print the change as a diff and write nothing
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 #[derive(Debug, Args)]
@@ -524,7 +668,11 @@ pub struct SsoPopulateArgs {
 
 #[derive(Debug, Args)]
 #[command(
-    after_help = "In another POSIX shell (dash, ksh), wrap `eval \"$(hat assume --shell sh PROFILE)\"` in a function of your own."
+    after_help = "Nushell (`nu`, or `nushell`) cannot evaluate text, so its line saves the \
+        script where nushell loads it at every start; add it at the end of config.nu (`$nu.config-path`):\n    \
+        mkdir ($nu.data-dir | path join \"vendor/autoload\"); \
+        hat init nu | save -f ($nu.data-dir | path join \"vendor/autoload/hat.nu\")\n\n\
+        In another POSIX shell (dash, ksh), wrap `eval \"$(hat assume --shell sh PROFILE)\"` in a function of your own."
 )]
 pub struct InitArgs {
     /// The shell to print the function for
@@ -547,6 +695,8 @@ pub enum InitShell {
     Bash,
     Zsh,
     Fish,
+    #[value(alias = "nushell")]
+    Nu,
 }
 
 impl From<InitShell> for Shell {
@@ -555,6 +705,7 @@ impl From<InitShell> for Shell {
             InitShell::Bash => Shell::Bash,
             InitShell::Zsh => Shell::Zsh,
             InitShell::Fish => Shell::Fish,
+            InitShell::Nu => Shell::Nu,
         }
     }
 }
@@ -634,4 +785,116 @@ pub struct ConsoleArgs {
     /// List the service shortcuts that -s accepts
     #[arg(long, exclusive = true)]
     pub list_services: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RegistryArgs {
+    #[command(subcommand)]
+    pub command: RegistryCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RegistryCommand {
+    /// Add a registry: fetch it, merge its profiles, and record it in hat's settings
+    #[command(
+        long_about = "Add a profile registry: fetch it with the system git (HTTPS, SSH or a \
+        local path; never plain http://), ask once for the values its granted.yml \
+        requires, write its profiles into its own block of ~/.aws/config, and record \
+        it in [[registry]] of hat's config.toml. Nothing is recorded or written unless \
+        all of that worked."
+    )]
+    Add(RegistryAddArgs),
+    /// Fetch every registry and rewrite its block; a registry that fails keeps its block
+    Sync(RegistrySyncArgs),
+    /// List the registries with their profile counts
+    List,
+    /// Remove a registry's block from ~/.aws/config and forget the registry
+    Remove(RegistryRemoveArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RegistryAddArgs {
+    /// The repository: https://..., ssh://..., git@host:path, file://... or a local path
+    #[arg(value_name = "URL", required_unless_present = "url")]
+    pub repository: Option<String>,
+
+    /// The repository (Granted's flag; the same as the argument)
+    #[arg(short, long, value_name = "URL", conflicts_with = "repository")]
+    pub url: Option<String>,
+
+    /// A unique name for the registry (default: the repository's name)
+    #[arg(short, long, value_name = "NAME")]
+    pub name: Option<String>,
+
+    /// The branch, tag or commit to sync (default: the remote's HEAD)
+    #[arg(long = "ref", value_name = "REF")]
+    pub git_ref: Option<String>,
+
+    /// The folder inside the repository that holds the manifest
+    #[arg(short, long, value_name = "PATH")]
+    pub path: Option<String>,
+
+    /// The manifest's file name
+    #[arg(short, long, value_name = "FILE", default_value = "granted.yml")]
+    pub filename: String,
+
+    /// Higher wins when two registries define the same profile name
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 0,
+        allow_negative_numbers = true
+    )]
+    pub priority: i64,
+
+    /// Name every profile of this registry REGISTRY.NAME
+    #[arg(long, visible_alias = "pap")]
+    pub prefix_all_profiles: bool,
+
+    /// Name REGISTRY.NAME the profiles whose names are already taken (else they are skipped)
+    #[arg(long, visible_alias = "pdp")]
+    pub prefix_duplicate_profiles: bool,
+
+    /// A value granted.yml requires, instead of being asked (repeatable)
+    #[arg(
+        short,
+        long = "required-key",
+        visible_alias = "requiredKey",
+        value_name = "KEY=VALUE"
+    )]
+    pub required_key: Vec<String>,
+
+    /// The registry's type; only git is supported (Granted's flag)
+    #[arg(long = "type", value_name = "TYPE", default_value = "git", hide = true)]
+    pub registry_type: String,
+
+    /// Accept a first sync that removes more than half of a block's profiles
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RegistrySyncArgs {
+    /// Only this registry (default: all)
+    #[arg(value_name = "NAME")]
+    pub name: Option<String>,
+
+    /// Accept a sync that removes more than half of a registry's profiles
+    #[arg(long)]
+    pub force: bool,
+
+    /// A value a registry requires, instead of being asked (repeatable)
+    #[arg(short, long = "required-key", value_name = "KEY=VALUE")]
+    pub required_key: Vec<String>,
+
+    /// The background sync that `assume` starts: never prompts, records a failure
+    #[arg(long, hide = true)]
+    pub auto: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RegistryRemoveArgs {
+    /// The registry's name (see `hat registry list`)
+    #[arg(value_name = "NAME")]
+    pub name: String,
 }

@@ -1,8 +1,11 @@
 //! Credentials as hat holds, caches and exports them. The serialised form is the
-//! credential_process format (`Version`, `AccessKeyId`, ..., `Expiration`), so the cache
-//! and a future `hat credential-process` speak what the AWS CLI already reads.
+//! credential_process format (`AccessKeyId`, ..., `Expiration`, and `Version` in
+//! [`Credentials::to_process_json`]), so the cache, `hat credential-process` and
+//! `hat export --format json` speak what the AWS CLI already reads.
 
 use crate::clock;
+use crate::env::Env;
+use anyhow::Result;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
 
@@ -29,7 +32,38 @@ pub struct Credentials {
     pub expiration: Option<i64>,
 }
 
+/// The credential_process answer: `Version` is the number 1.
+#[derive(Serialize)]
+struct ProcessAnswer<'a> {
+    #[serde(rename = "Version")]
+    version: u8,
+    #[serde(flatten)]
+    credentials: &'a Credentials,
+}
+
 impl Credentials {
+    /// `AWS_ACCESS_KEY_ID` and `AWS_SECRET_ACCESS_KEY` (both, or `None`), with
+    /// `AWS_SESSION_TOKEN` (or the legacy `AWS_SECURITY_TOKEN`) when set.
+    pub fn from_env(env: &Env) -> Option<Credentials> {
+        Some(Credentials {
+            access_key_id: env.get("AWS_ACCESS_KEY_ID")?.to_string(),
+            secret_access_key: env.get("AWS_SECRET_ACCESS_KEY")?.to_string(),
+            session_token: env
+                .get("AWS_SESSION_TOKEN")
+                .or_else(|| env.get("AWS_SECURITY_TOKEN"))
+                .map(str::to_string),
+            expiration: None,
+        })
+    }
+
+    /// The credential_process protocol's Version 1 JSON, on one line.
+    pub fn to_process_json(&self) -> Result<String> {
+        Ok(serde_json::to_string(&ProcessAnswer {
+            version: 1,
+            credentials: self,
+        })?)
+    }
+
     pub fn is_long_term(&self) -> bool {
         self.session_token.is_none()
     }

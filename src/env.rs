@@ -5,6 +5,98 @@
 use std::collections::HashMap;
 use std::path::PathBuf;
 
+/// Every variable hat reads through [`Env::get`]. A test checks this list (with
+/// [`READ_BY_LIBRARIES`] and the `HAT_*` names the shell wrappers use) against the one
+/// table of variables in docs/configuration.md, both ways; debug builds stop on a read
+/// of a name missing here.
+pub const READ: &[&str] = &[
+    // The AWS files and hat's own directories.
+    "HOME",
+    "AWS_CONFIG_FILE",
+    "AWS_SHARED_CREDENTIALS_FILE",
+    "HAT_CACHE_DIR",
+    "XDG_CACHE_HOME",
+    "XDG_CONFIG_HOME",
+    "XDG_STATE_HOME",
+    "XDG_DATA_HOME",
+    "HAT_CONFIG_FILE",
+    // Credentials and the profile in the shell.
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_SECURITY_TOKEN",
+    "AWS_PROFILE",
+    "AWS_REGION",
+    "AWS_DEFAULT_REGION",
+    "HAT_PROFILE",
+    "HAT_SHELL_INIT",
+    // What `hat doctor` looks at.
+    "SHELL",
+    "ZDOTDIR",
+    "AWS_CA_BUNDLE",
+    "HAT_EXPIRES",
+    "HAT_EXEC_PROFILE",
+    // Endpoints.
+    "AWS_ENDPOINT_URL",
+    "AWS_ENDPOINT_URL_STS",
+    "AWS_ENDPOINT_URL_SSO",
+    "AWS_ENDPOINT_URL_SSO_OIDC",
+    "AWS_ENDPOINT_URL_IAM",
+    "AWS_ENDPOINT_URL_EKS",
+    "AWS_USE_FIPS_ENDPOINT",
+    "AWS_USE_DUALSTACK_ENDPOINT",
+    // EKS.
+    "KUBECONFIG",
+    "KUBERNETES_EXEC_INFO",
+    "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS",
+    "HAT_FEDERATION_ENDPOINT",
+    // Instance and container credentials.
+    "AWS_EC2_METADATA_DISABLED",
+    "AWS_EC2_METADATA_SERVICE_ENDPOINT",
+    "AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE",
+    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+    "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+    "AWS_CONTAINER_AUTHORIZATION_TOKEN",
+    "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
+    // hat's key store.
+    "HAT_KEYS_BACKEND",
+    "HAT_KEYS_FILE",
+    "HAT_KEYS_PASSPHRASE",
+    "HAT_KEYS_ROTATE_WAIT",
+    // The browser, and the user's name for role session names.
+    "BROWSER",
+    "DISPLAY",
+    "WAYLAND_DISPLAY",
+    "PATH",
+    "USER",
+    "LOGNAME",
+    "USERNAME",
+];
+
+/// Variables that libraries hat uses read by themselves, not through [`Env`]: the
+/// proxy settings of the HTTP clients (either case), the D-Bus session bus of the
+/// Secret Service (the keychain backend on Linux) and git's own ssh command (registries).
+pub const READ_BY_LIBRARIES: &[&str] = &[
+    "HTTPS_PROXY",
+    "HTTP_PROXY",
+    "ALL_PROXY",
+    "NO_PROXY",
+    "DBUS_SESSION_BUS_ADDRESS",
+    "XDG_RUNTIME_DIR",
+    "GIT_SSH_COMMAND",
+    "GIT_SSH",
+];
+
+/// Whether the process environment sets `name`, for a variable that a program hat runs
+/// reads by itself (one of [`READ_BY_LIBRARIES`]): hat only decides not to override it.
+pub fn inherited(name: &str) -> bool {
+    debug_assert!(
+        READ_BY_LIBRARIES.contains(&name),
+        "{name} is not in env::READ_BY_LIBRARIES"
+    );
+    std::env::var_os(name).is_some()
+}
+
 #[derive(Clone, Debug, Default)]
 pub struct Env {
     vars: HashMap<String, String>,
@@ -32,6 +124,10 @@ impl Env {
 
     /// The value of a variable; an empty value counts as unset, as the SDKs treat it.
     pub fn get(&self, name: &str) -> Option<&str> {
+        debug_assert!(
+            cfg!(test) || READ.contains(&name),
+            "hat reads the variable {name}, which is not in env::READ: add it there and to the table in docs/configuration.md"
+        );
         self.vars
             .get(name)
             .map(String::as_str)
@@ -90,6 +186,11 @@ impl Env {
     /// else `~/.local/state/hat`.
     pub fn state_dir(&self) -> PathBuf {
         self.xdg_dir("XDG_STATE_HOME", ".local/state")
+    }
+
+    /// hat's own data (registry clones): `$XDG_DATA_HOME/hat`, else `~/.local/share/hat`.
+    pub fn data_dir(&self) -> PathBuf {
+        self.xdg_dir("XDG_DATA_HOME", ".local/share")
     }
 
     fn xdg_dir(&self, var: &str, fallback: &str) -> PathBuf {

@@ -2,19 +2,22 @@
 //! hat's state directory that orders the picker (frecency, as zoxide and firefox do).
 //! Each `assume` appends one short line (`name<TAB>count<TAB>last`) with O_APPEND: one
 //! open and one write on the cached path, and parallel shells do not lose each other's
-//! uses (but for one that lands while another shell compacts the file). Lines for the same name add up. When the file grows past [`COMPACT_AT`], it
-//! is rewritten whole (temporary file + rename) with one line per name.
+//! uses (but for one that lands while another shell compacts the file). Lines for the
+//! same name add up. When the file grows past [`COMPACT_AT`], it is rewritten whole
+//! (temporary file + rename) with one line per name. Both through [`crate::fs`].
 
 use crate::env::Env;
 use anyhow::{Context, Result};
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// Entries kept at most; the least used go first when there are more.
 const MAX_ENTRIES: usize = 1_000;
 const FILE: &str = "frecency";
 /// Bytes of appended lines before the file is compacted (about 2,000 uses).
 const COMPACT_AT: u64 = 64 * 1024;
+/// The temporary files' prefix before [`crate::fs`].
+const OLD_TEMP_PREFIX: &str = ".frecency-";
 
 #[derive(Debug, Clone, PartialEq)]
 struct Use {
@@ -92,11 +95,12 @@ impl Frecency {
         }
     }
 
-    /// Writes the file atomically (temporary file in the same directory, then rename).
+    /// Writes the file atomically and privately ([`crate::fs::write`]). Saving is rare
+    /// (a compaction), so it also tightens a state directory that an earlier version
+    /// created with the umask's mode, and removes temporary files a killed save left.
     pub fn save(&self, env: &Env) -> Result<()> {
-        let path = Self::path(env);
-        let dir = path.parent().unwrap_or(Path::new("."));
-        std::fs::create_dir_all(dir)
+        let dir = env.state_dir();
+        crate::fs::create_dir(&dir)
             .with_context(|| format!("could not create {}", dir.display()))?;
         let mut names: Vec<(&String, &Use)> = self.uses.iter().collect();
         names.sort_by(|a, b| a.0.cmp(b.0));
@@ -104,14 +108,8 @@ impl Frecency {
         for (name, u) in names {
             text.push_str(&format!("{name}\t{}\t{}\n", u.count, u.last));
         }
-        let mut tmp = tempfile::Builder::new()
-            .prefix(".frecency-")
-            .tempfile_in(dir)
-            .with_context(|| format!("could not write to {}", dir.display()))?;
-        std::io::Write::write_all(&mut tmp, text.as_bytes())?;
-        tmp.persist(&path)
-            .map_err(|e| e.error)
-            .with_context(|| format!("could not write {}", path.display()))?;
+        crate::fs::write(&Self::path(env), text)?;
+        crate::fs::remove_stale_temps(&dir, &[OLD_TEMP_PREFIX]);
         Ok(())
     }
 
@@ -123,28 +121,9 @@ impl Frecency {
     }
 
     fn append(env: &Env, profile: &str, now: i64) -> Result<()> {
-        use std::io::Write;
-        let path = Self::path(env);
-        let open = || {
-            let mut options = std::fs::OpenOptions::new();
-            options.append(true).create(true);
-            #[cfg(unix)]
-            std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-            options.open(&path)
-        };
-        let mut file = match open() {
-            Ok(file) => file,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                let dir = path.parent().unwrap_or(Path::new("."));
-                std::fs::create_dir_all(dir)
-                    .with_context(|| format!("could not create {}", dir.display()))?;
-                open()?
-            }
-            Err(e) => return Err(e.into()),
-        };
         // One write of a short line: appends from parallel shells do not interleave.
-        file.write_all(format!("{profile}\t1\t{now}\n").as_bytes())?;
-        if file.metadata()?.len() > COMPACT_AT {
+        let len = crate::fs::append(&Self::path(env), format!("{profile}\t1\t{now}\n"))?;
+        if len > COMPACT_AT {
             let mut all = Frecency::load(env);
             all.cap(now);
             all.save(env)?;

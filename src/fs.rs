@@ -81,57 +81,66 @@ pub fn write(path: &Path, contents: impl AsRef<[u8]>) -> Result<()> {
 
 /// Opens (creating, mode 0600) a file for locking: never truncated, never read.
 pub fn open_lock(path: &Path) -> Result<File> {
-    create_parent(path)?;
-    let file = OpenOptions::new()
+    let mut options = OpenOptions::new();
+    options
         .create(true)
         .truncate(false)
         .write(true)
-        .mode(FILE_MODE)
-        .open(path)
+        .mode(FILE_MODE);
+    let (file, _) = open_private(path, &options)
         .with_context(|| format!("could not create the lock file {}", path.display()))?;
-    ensure_file_mode(&file).with_context(|| format!("could not protect {}", path.display()))?;
     Ok(file)
 }
 
 /// Appends `line` to `path` (created 0600) in one `write` with `O_APPEND`, so lines
-/// from parallel shells never mix.
-pub fn append(path: &Path, line: impl AsRef<[u8]>) -> Result<()> {
-    create_parent(path)?;
-    let mut file = OpenOptions::new()
-        .create(true)
-        .append(true)
-        .mode(FILE_MODE)
-        .open(path)
+/// from parallel shells never mix; returns the file's length after the write. One open,
+/// one fstat and one write when the file exists: this runs on the cached path.
+pub fn append(path: &Path, line: impl AsRef<[u8]>) -> Result<u64> {
+    let mut options = OpenOptions::new();
+    options.create(true).append(true).mode(FILE_MODE);
+    let (mut file, len) = open_private(path, &options)
         .with_context(|| format!("could not open {}", path.display()))?;
-    ensure_file_mode(&file).with_context(|| format!("could not protect {}", path.display()))?;
-    file.write_all(line.as_ref())
-        .with_context(|| format!("could not write {}", path.display()))
+    let line = line.as_ref();
+    file.write_all(line)
+        .with_context(|| format!("could not write {}", path.display()))?;
+    Ok(len + line.len() as u64)
 }
 
 /// Creates `path` exclusively (it must not exist), mode 0600, for a caller that writes
 /// it itself.
 pub fn create_new(path: &Path) -> Result<File> {
-    create_parent(path)?;
-    let file = OpenOptions::new()
-        .create_new(true)
-        .write(true)
-        .mode(FILE_MODE)
-        .open(path)
+    let mut options = OpenOptions::new();
+    options.create_new(true).write(true).mode(FILE_MODE);
+    let (file, _) = open_private(path, &options)
         .with_context(|| format!("could not create {}", path.display()))?;
-    ensure_file_mode(&file).with_context(|| format!("could not protect {}", path.display()))?;
     Ok(file)
 }
 
-fn ensure_file_mode(file: &File) -> std::io::Result<()> {
-    if file.metadata()?.permissions().mode() & 0o777 != FILE_MODE {
+/// Opens with `options` (which create with mode 0600), creating the parent directories
+/// only when the open says they are missing (no extra `stat` when they exist), and
+/// tightens a file that exists with a looser mode. Returns the file and its length.
+fn open_private(path: &Path, options: &OpenOptions) -> Result<(File, u64)> {
+    let file = match options.open(path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            create_parent(path)?;
+            options.open(path)?
+        }
+        opened => opened?,
+    };
+    let meta = file.metadata()?;
+    if meta.permissions().mode() & 0o777 != FILE_MODE {
         file.set_permissions(fs::Permissions::from_mode(FILE_MODE))?;
     }
-    Ok(())
+    Ok((file, meta.len()))
 }
 
 /// Removes the temporary files in `dir` that a killed writer left behind (older than
-/// [`STALE_AFTER`]); returns how many. Cheap: one directory read, no file opened.
-pub fn remove_stale_temps(dir: &Path) -> usize {
+/// [`STALE_AFTER`]): those named [`TEMP_PREFIX`], and those named by `legacy`, the
+/// prefixes earlier versions of hat used (pass them only for a directory no other
+/// program writes). Returns how many went. Cheap: one directory read, and a `stat` only
+/// of names that match; callers run it when they have just written the directory, not
+/// on a path that only reads.
+pub fn remove_stale_temps(dir: &Path, legacy: &[&str]) -> usize {
     let Ok(entries) = fs::read_dir(dir) else {
         return 0;
     };
@@ -139,7 +148,11 @@ pub fn remove_stale_temps(dir: &Path) -> usize {
     let mut removed = 0;
     for entry in entries.flatten() {
         let name = entry.file_name();
-        if !name.as_encoded_bytes().starts_with(TEMP_PREFIX.as_bytes()) {
+        let name = name.as_encoded_bytes();
+        let temp = std::iter::once(TEMP_PREFIX)
+            .chain(legacy.iter().copied())
+            .any(|prefix| name.starts_with(prefix.as_bytes()));
+        if !temp {
             continue;
         }
         let old = entry
@@ -194,8 +207,8 @@ mod tests {
     fn append_adds_lines_and_keeps_the_file_private() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("state").join("history");
-        append(&path, "a\n").unwrap();
-        append(&path, "b\n").unwrap();
+        assert_eq!(append(&path, "a\n").unwrap(), 2);
+        assert_eq!(append(&path, "b\n").unwrap(), 4);
         assert_eq!(fs::read_to_string(&path).unwrap(), "a\nb\n");
         assert_eq!(mode(&path), 0o600);
         // An existing file with a loose mode is tightened on the next append.
@@ -241,7 +254,19 @@ mod tests {
             .unwrap()
             .set_modified(old)
             .unwrap();
-        assert_eq!(remove_stale_temps(dir.path()), 1);
+        assert_eq!(remove_stale_temps(dir.path(), &[]), 1);
         assert!(!stale.exists() && fresh.exists() && other.exists());
+        // A prefix an earlier version used goes only when the caller names it.
+        let legacy = dir.path().join(".tmp-old");
+        fs::write(&legacy, "x").unwrap();
+        File::options()
+            .write(true)
+            .open(&legacy)
+            .unwrap()
+            .set_modified(old)
+            .unwrap();
+        assert_eq!(remove_stale_temps(dir.path(), &[]), 0);
+        assert_eq!(remove_stale_temps(dir.path(), &[".tmp-"]), 1);
+        assert!(!legacy.exists() && other.exists());
     }
 }

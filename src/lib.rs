@@ -6,6 +6,7 @@
 //! Nothing below `providers` knows about shells; nothing in `emit` knows about AWS.
 
 pub mod cache;
+pub mod chain;
 pub mod cli;
 pub mod clock;
 pub mod cmd;
@@ -14,6 +15,7 @@ pub mod console;
 pub mod creds;
 pub mod doctor;
 pub mod duration;
+pub mod eks;
 pub mod emit;
 pub mod endpoint;
 pub mod env;
@@ -21,15 +23,20 @@ pub mod frecency;
 pub mod fs;
 pub mod fuzzing;
 pub mod keys;
+pub mod listing;
 pub mod log;
+pub mod net;
 pub mod picker;
+pub mod process_line;
 pub mod prompt;
 pub mod providers;
 pub mod region;
+pub mod registry;
 pub mod resolve;
 pub mod sdk;
 pub mod server;
 pub mod session;
 pub mod settings;
 pub mod sso;
+pub mod suggest;
 pub mod tty;

@@ -52,6 +52,7 @@ fn main() -> ExitCode {
         }
         Command::Sso(args) => cmd::sso::run(args, &env),
         Command::Keys(args) => cmd::keys::run(args, &env),
+        Command::Eks(args) => cmd::eks::run(args, &env),
         Command::List(args) => cmd::list::run(args, &env),
         Command::Prompt => Ok(cmd::prompt::run(&env)),
         Command::Cache(args) => cmd::cache::run(args, &env),
@@ -69,6 +70,7 @@ fn main() -> ExitCode {
                 }
             };
         }
+        Command::Registry(args) => cmd::registry::run(args, &env),
     };
     match result {
         Ok(output) => print(&output),

@@ -7,10 +7,10 @@
 //! wait for 50,000 rows to be built.
 
 use crate::clock;
-use crate::cmd::list::{self, Row};
 use crate::config::ConfigSet;
 use crate::env::Env;
 use crate::frecency::Frecency;
+use crate::listing::{self, Row};
 use anyhow::{Result, anyhow};
 use nucleo_picker::error::PickError;
 use nucleo_picker::event::StdinReader;
@@ -101,7 +101,7 @@ pub fn pick(config: &ConfigSet, env: &Env, query: &str) -> Result<String> {
             .unwrap_or(0)
             .min(48),
     };
-    let peek = list::cache_has_entries(env);
+    let peek = listing::cache_has_entries(env);
 
     let mut picker = PickerOptions::new().query(query).picker(Lines);
     let injector = picker.injector();
@@ -113,7 +113,7 @@ pub fn pick(config: &ConfigSet, env: &Env, query: &str) -> Result<String> {
                 if stop.load(Ordering::Relaxed) {
                     break;
                 }
-                let row = list::row(config, env, name, peek, now);
+                let row = listing::row(config, env, name, peek, now);
                 injector.push(Item {
                     name: row.name.clone(),
                     line: columns.line(&row),

@@ -62,7 +62,7 @@ mod tests {
             expiration: Some(1_787_419_800),
         };
         let exports =
-            crate::cmd::assume::exports("prod", None, &creds).render(crate::emit::Shell::Sh);
+            crate::emit::Exports::role("prod", None, &creds).render(crate::emit::Shell::Sh);
         let value = exports
             .lines()
             .find_map(|l| l.strip_prefix("export AWS_CREDENTIAL_EXPIRATION="))

@@ -4,105 +4,11 @@
 //! the AWS SDKs' (`source_profile` chains, static keys winning in source profiles,
 //! self-referencing profiles); the errors say what to change and where.
 
+use crate::chain::{Base, Chain, Hop};
 use crate::config::{ConfigSet, Section};
 use crate::creds::Credentials;
+use crate::suggest;
 use anyhow::{Result, anyhow, bail};
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Chain {
-    /// The profile the user asked for.
-    pub profile: String,
-    pub base: Base,
-    /// Roles to assume after the base, first to last.
-    pub hops: Vec<Hop>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Base {
-    /// `aws_access_key_id` / `aws_secret_access_key` (and maybe `aws_session_token`).
-    /// `mfa_serial` is set only when this is the profile asked for: its keys are then
-    /// exchanged for an MFA session.
-    Static {
-        profile: String,
-        credentials: Credentials,
-        mfa_serial: Option<String>,
-    },
-    /// `credential_source = Environment`.
-    Environment { profile: String },
-    /// `credential_process = COMMAND`.
-    Process { profile: String, command: String },
-    /// `web_identity_token_file` with `role_arn`.
-    WebIdentity {
-        profile: String,
-        role_arn: String,
-        token_file: String,
-        session_name: Option<String>,
-        duration: Option<u32>,
-    },
-    /// `credential_source = Ec2InstanceMetadata`: the instance profile's role (IMDSv2).
-    Ec2InstanceMetadata { profile: String },
-    /// `credential_source = EcsContainer`: the container credentials endpoint (ECS,
-    /// EKS Pod Identity, `hat exec --server`).
-    EcsContainer { profile: String },
-    /// IAM Identity Center: GetRoleCredentials for `account_id`/`role_name` with the
-    /// token of `session` (an `[sso-session]`), or of `start_url` for the legacy form and
-    /// Granted's `granted_sso_*` keys.
-    Sso {
-        profile: String,
-        session: Option<String>,
-        start_url: String,
-        region: String,
-        account_id: String,
-        role_name: String,
-        scopes: Vec<String>,
-    },
-    /// `credential_process = hat credential-process --profile NAME` naming the profile
-    /// itself: its long-term keys are in hat's store ([`crate::keys`]), read directly
-    /// instead of running hat again. `mfa_serial` as for [`Base::Static`].
-    Keychain {
-        profile: String,
-        mfa_serial: Option<String>,
-    },
-}
-
-impl Base {
-    pub fn profile(&self) -> &str {
-        match self {
-            Base::Static { profile, .. }
-            | Base::Environment { profile }
-            | Base::Process { profile, .. }
-            | Base::WebIdentity { profile, .. }
-            | Base::Ec2InstanceMetadata { profile }
-            | Base::EcsContainer { profile } => profile,
-            Base::Sso { profile, .. } => profile,
-            Base::Keychain { profile, .. } => profile,
-        }
-    }
-}
-
-/// One AssumeRole call, with the settings of the profile that names the role.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Hop {
-    pub profile: String,
-    pub role_arn: String,
-    pub external_id: Option<String>,
-    pub session_name: Option<String>,
-    pub duration: Option<u32>,
-    pub mfa_serial: Option<String>,
-}
-
-impl Chain {
-    /// `base -> a -> b`: the profiles the chain walks through, for messages.
-    pub fn describe(&self) -> String {
-        let mut names = vec![self.base.profile().to_string()];
-        for hop in &self.hops {
-            if names.last() != Some(&hop.profile) {
-                names.push(hop.profile.clone());
-            }
-        }
-        names.join(" -> ")
-    }
-}
 
 pub fn resolve(config: &ConfigSet, selected: &str) -> Result<Chain> {
     let mut visited: Vec<String> = Vec::new();
@@ -118,7 +24,7 @@ pub fn resolve(config: &ConfigSet, selected: &str) -> Result<Chain> {
                     config
                         .locate(referrer, "source_profile")
                         .unwrap_or_default(),
-                    did_you_mean(config, &name).unwrap_or_else(|| {
+                    suggest::sentence(config.profile_names(), &name).unwrap_or_else(|| {
                         "Define it, or point source_profile at a profile that exists.".into()
                     })
                 ),
@@ -143,7 +49,7 @@ pub fn resolve(config: &ConfigSet, selected: &str) -> Result<Chain> {
         }
         // Keys moved to hat's store count as static keys there too.
         if !first && !has_static_keys(profile) && keeps_keys_in_hat(&name, profile) {
-            break keychain_base(&name, profile, false);
+            break store_base(&name, profile, false);
         }
 
         let Some(hop) = role_hop(config, &name, profile)? else {
@@ -165,7 +71,7 @@ pub fn resolve(config: &ConfigSet, selected: &str) -> Result<Chain> {
             ),
             (Some(source), None) if source == name => {
                 if !has_static_keys(profile) && keeps_keys_in_hat(&name, profile) {
-                    break keychain_base(&name, profile, false);
+                    break store_base(&name, profile, false);
                 }
                 break static_base(config, &name, profile, false)?;
             }
@@ -249,7 +155,7 @@ fn base_source(config: &ConfigSet, name: &str, profile: &Section, first: bool) -
         return static_base(config, name, profile, first);
     }
     if keeps_keys_in_hat(name, profile) {
-        return Ok(keychain_base(name, profile, first));
+        return Ok(store_base(name, profile, first));
     }
     if let Some(command) = profile.get("credential_process") {
         return Ok(Base::Process {
@@ -270,11 +176,11 @@ fn base_source(config: &ConfigSet, name: &str, profile: &Section, first: bool) -
 fn keeps_keys_in_hat(name: &str, profile: &Section) -> bool {
     profile
         .get("credential_process")
-        .is_some_and(|command| crate::keys::is_own_line(command, name))
+        .is_some_and(|command| crate::process_line::is_own_line(command, name))
 }
 
-fn keychain_base(name: &str, profile: &Section, first: bool) -> Base {
-    Base::Keychain {
+fn store_base(name: &str, profile: &Section, first: bool) -> Base {
+    Base::Store {
         profile: name.to_string(),
         mfa_serial: first
             .then(|| profile.get("mfa_serial").map(str::to_string))
@@ -347,52 +253,9 @@ fn unknown_profile(config: &ConfigSet, name: &str) -> anyhow::Error {
             "no profile named `{name}`: no profiles are defined in {files}. Add one, e.g. with `aws configure --profile {name}`"
         );
     }
-    let hint = did_you_mean(config, name)
+    let hint = suggest::sentence(config.profile_names(), name)
         .unwrap_or_else(|| "Run `hat config` to list the profiles hat can see.".into());
     anyhow!("no profile named `{name}` in {files}. {hint}")
-}
-
-/// `Did you mean `prod` or `prod-admin`?` for the names closest to `name`.
-pub fn did_you_mean(config: &ConfigSet, name: &str) -> Option<String> {
-    let close = closest(config.profile_names(), name, 3);
-    match close.as_slice() {
-        [] => None,
-        [one] => Some(format!("Did you mean `{one}`?")),
-        many => {
-            let quoted: Vec<String> = many.iter().map(|n| format!("`{n}`")).collect();
-            let (last, rest) = quoted.split_last().expect("non-empty");
-            Some(format!("Did you mean {} or {last}?", rest.join(", ")))
-        }
-    }
-}
-
-/// The names most like `wanted`, best first: near spellings, names that start with a
-/// near spelling of it (`prdo` → `production`), and names containing it.
-pub fn closest<'a>(
-    names: impl Iterator<Item = &'a str>,
-    wanted: &str,
-    limit: usize,
-) -> Vec<&'a str> {
-    let wanted = wanted.to_lowercase();
-    let wanted_len = wanted.chars().count();
-    let mut scored: Vec<(f64, &str)> = names
-        .filter_map(|n| {
-            let lower = n.to_lowercase();
-            let mut score = strsim::jaro_winkler(&lower, &wanted);
-            if wanted_len >= 3 {
-                let prefix: String = lower.chars().take(wanted_len).collect();
-                if strsim::osa_distance(&prefix, &wanted) <= 1 + wanted_len / 5 {
-                    score = score.max(0.85);
-                }
-                if lower.contains(&wanted) {
-                    score = score.max(0.9);
-                }
-            }
-            (score >= 0.8).then_some((score, n))
-        })
-        .collect();
-    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(b.1)));
-    scored.into_iter().take(limit).map(|(_, n)| n).collect()
 }
 
 #[cfg(test)]
@@ -493,18 +356,6 @@ duration_seconds = 1800
     }
 
     #[test]
-    fn closest_names_cover_typos_prefixes_and_substrings() {
-        let names = ["production", "prod-admin", "base", "staging", "dev"];
-        assert_eq!(
-            closest(names.iter().copied(), "prdo", 3),
-            ["prod-admin", "production"]
-        );
-        assert_eq!(closest(names.iter().copied(), "stagign", 3), ["staging"]);
-        assert_eq!(closest(names.iter().copied(), "admin", 3), ["prod-admin"]);
-        assert!(closest(names.iter().copied(), "zzz", 3).is_empty());
-    }
-
-    #[test]
     fn other_sources_resolve() {
         let cfg = config(
             "[profile env]\nrole_arn = arn:aws:iam::1:role/e\ncredential_source = Environment\n[profile proc]\ncredential_process = /bin/creds --x\n[profile web]\nrole_arn = arn:aws:iam::1:role/w\nweb_identity_token_file = /tok\n[profile mfa]\naws_access_key_id = K\naws_secret_access_key = S\nmfa_serial = arn:aws:iam::1:mfa/u\n",
@@ -532,7 +383,7 @@ duration_seconds = 1800
         );
         assert_eq!(
             resolve(&cfg, "work").unwrap().base,
-            Base::Keychain {
+            Base::Store {
                 profile: "work".into(),
                 mfa_serial: Some("arn:aws:iam::1:mfa/me".into())
             }
@@ -540,7 +391,7 @@ duration_seconds = 1800
         let prod = resolve(&cfg, "prod").unwrap();
         assert_eq!(
             prod.base,
-            Base::Keychain {
+            Base::Store {
                 profile: "work".into(),
                 mfa_serial: None
             }
@@ -551,7 +402,7 @@ duration_seconds = 1800
             "[profile me]\ncredential_process = hat credential-process --profile me\nrole_arn = arn:aws:iam::1:role/r\nsource_profile = me\n",
         );
         let chain = resolve(&own, "me").unwrap();
-        assert!(matches!(chain.base, Base::Keychain { .. }) && chain.hops.len() == 1);
+        assert!(matches!(chain.base, Base::Store { .. }) && chain.hops.len() == 1);
         // Another profile's name is an ordinary credential_process.
         assert!(matches!(
             resolve(&cfg, "other").unwrap().base,

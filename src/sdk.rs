@@ -1,21 +1,23 @@
 //! What every AWS SDK client hat builds shares: one current-thread tokio runtime and
-//! one HTTP client (hyper + rustls with ring, the standard proxy variables), made only
-//! when a command needs the network, plus the retry and timeout settings. STS, SSO,
-//! SSO OIDC and IAM clients are all built from one [`Sdk`].
+//! one SDK config (the HTTP client: hyper + rustls with ring and the standard proxy
+//! variables; the behaviour version, retries and timeouts), made only when a command
+//! needs the network. STS, SSO, SSO OIDC and IAM clients all derive their config from
+//! [`Sdk::config`] and add only their region, endpoint and credentials.
 
 use anyhow::Result;
 use aws_smithy_http_client::Connector;
 use aws_smithy_http_client::proxy::ProxyConfig;
 use aws_smithy_http_client::tls::{self, rustls_provider::CryptoMode};
-use aws_smithy_runtime_api::client::http::SharedHttpClient;
+use aws_smithy_runtime_api::client::behavior_version::BehaviorVersion;
 use aws_smithy_types::retry::RetryConfig;
 use aws_smithy_types::timeout::TimeoutConfig;
+use aws_types::SdkConfig;
 use std::future::Future;
 use std::time::Duration;
 
 pub struct Sdk {
     runtime: tokio::runtime::Runtime,
-    http: SharedHttpClient,
+    config: SdkConfig,
 }
 
 impl Sdk {
@@ -38,12 +40,18 @@ impl Sdk {
                     .build()
             },
         );
-        Ok(Sdk { runtime, http })
+        let config = SdkConfig::builder()
+            .behavior_version(BehaviorVersion::latest())
+            .http_client(http)
+            .retry_config(retry())
+            .timeout_config(timeouts())
+            .build();
+        Ok(Sdk { runtime, config })
     }
 
-    /// The HTTP client to hand to every SDK client's config.
-    pub fn http(&self) -> SharedHttpClient {
-        self.http.clone()
+    /// What every client's config starts from: `aws_sdk_*::config::Builder::from(..)`.
+    pub fn config(&self) -> &SdkConfig {
+        &self.config
     }
 
     pub fn block_on<F: Future>(&self, future: F) -> F::Output {
@@ -55,7 +63,8 @@ impl Sdk {
     }
 }
 
-/// Three attempts with the SDK's standard backoff (throttling and 5xx are retried).
+/// Three attempts with the SDK's standard backoff (throttling and 5xx are retried); in
+/// [`Sdk::config`], so only a client that retries differently names it.
 pub fn retry() -> RetryConfig {
     RetryConfig::standard().with_max_attempts(3)
 }

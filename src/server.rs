@@ -1,10 +1,10 @@
 //! The local container-credentials endpoint behind `hat exec --server`: hyper's HTTP/1
-//! server on 127.0.0.1 at a port the system picks, one random token checked on every
-//! request, and the answer every AWS SDK's container provider reads
-//! (`{AccessKeyId, SecretAccessKey, Token, Expiration}`). Credentials are fetched again
-//! before they expire, through whatever `fetch` the caller gives (for `hat exec`, the
-//! same resolution and cache as every other command), on a thread of its own so that
-//! a prompt or an STS call never blocks the server's runtime.
+//! server ([`crate::net::serve`]) on 127.0.0.1 at a port the system picks, one random
+//! token checked on every request, and the answer every AWS SDK's container provider
+//! reads (`{AccessKeyId, SecretAccessKey, Token, Expiration}`). Credentials are
+//! fetched again before they expire, through whatever `fetch` the caller gives (for
+//! `hat exec`, the same resolution and cache as every other command), on a thread of
+//! its own so that a prompt or an STS call never blocks the server's runtime.
 
 use crate::clock;
 use crate::creds::Credentials;
@@ -14,10 +14,7 @@ use bytes::Bytes;
 use http::{Method, Request, Response, StatusCode, header};
 use http_body_util::Full;
 use hyper::body::Incoming;
-use hyper::service::service_fn;
-use hyper_util::rt::TokioIo;
 use serde::Serialize;
-use std::convert::Infallible;
 use std::sync::Arc;
 use tokio::net::TcpListener;
 use tokio::sync::Mutex;
@@ -111,27 +108,12 @@ impl Server {
 
     /// Serves until the runtime stops (when the child has exited).
     pub async fn serve(self) {
-        loop {
-            let Ok((stream, peer)) = self.listener.accept().await else {
-                // Out of file descriptors, say: wait instead of spinning.
-                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-                continue;
-            };
-            // Bound to 127.0.0.1, so this holds; checked anyway, it costs nothing.
-            if !peer.ip().is_loopback() {
-                continue;
-            }
-            let shared = Arc::clone(&self.shared);
-            tokio::spawn(async move {
-                let service = service_fn(move |request| {
-                    let shared = Arc::clone(&shared);
-                    async move { Ok::<_, Infallible>(shared.answer(request).await) }
-                });
-                let _ = hyper::server::conn::http1::Builder::new()
-                    .serve_connection(TokioIo::new(stream), service)
-                    .await;
-            });
-        }
+        let shared = self.shared;
+        crate::net::serve(self.listener, move |request| {
+            let shared = Arc::clone(&shared);
+            async move { shared.answer(request).await }
+        })
+        .await;
     }
 }
 

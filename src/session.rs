@@ -2,12 +2,13 @@
 //! `console`, `export` and `credential-process` share before each presents the answer
 //! its own way.
 
+use crate::chain::{Base, Chain, SsoTarget};
 use crate::config::ConfigSet;
 use crate::creds::Credentials;
 use crate::endpoint::Endpoints;
 use crate::env::Env;
 use crate::providers::{self, Request};
-use crate::resolve::{self, Chain};
+use crate::resolve;
 use crate::{duration, region, verbose};
 use anyhow::Result;
 
@@ -45,10 +46,24 @@ pub fn profile_region(config: &ConfigSet, env: &Env, profile: Option<&str>) -> O
 /// Resolves `profile` and gets its credentials (the cache first).
 pub fn open(config: &ConfigSet, env: &Env, profile: &str, options: &Options) -> Result<Session> {
     let chain = resolve::resolve(config, profile)?;
-    verbose!("profile {profile}: {}", chain.describe());
+    open_chain(config, env, chain, Some(profile), options)
+}
+
+/// Gets the credentials of a chain the caller built or extended (`hat eks token
+/// --role-arn` adds a role on top of a profile's; with no profile, the environment's
+/// keys are the base), the cache first. `profile` is where the region and endpoints
+/// come from (`None`: the environment alone).
+pub fn open_chain(
+    config: &ConfigSet,
+    env: &Env,
+    chain: Chain,
+    profile: Option<&str>,
+    options: &Options,
+) -> Result<Session> {
+    verbose!("profile {}: {}", chain.profile, chain.describe());
     let region = match &options.region {
         Some(r) => Some(region::expand(r)?),
-        None => profile_region(config, env, Some(profile)),
+        None => profile_region(config, env, profile),
     };
     let request = Request {
         duration: options
@@ -59,11 +74,11 @@ pub fn open(config: &ConfigSet, env: &Env, profile: &str, options: &Options) -> 
         mfa_token: options.mfa_token.clone(),
         no_cache: options.no_cache,
         region: region.clone(),
-        endpoints: Endpoints::new(env, config, Some(profile)),
+        endpoints: Endpoints::new(env, config, profile),
     };
     let credentials = providers::obtain(&chain, &request, env)?;
     Ok(Session {
-        profile: profile.to_string(),
+        profile: chain.profile.clone(),
         region,
         credentials,
         chain,
@@ -75,7 +90,7 @@ pub fn open(config: &ConfigSet, env: &Env, profile: &str, options: &Options) -> 
 /// SSO profile's, and its endpoints come from the environment alone.
 pub fn open_sso(
     env: &Env,
-    target: crate::sso::Target,
+    target: SsoTarget,
     account_id: &str,
     role_name: &str,
     options: &Options,
@@ -83,14 +98,11 @@ pub fn open_sso(
     let name = format!("{account_id}/{role_name}");
     let chain = Chain {
         profile: name.clone(),
-        base: resolve::Base::Sso {
+        base: Base::Sso {
             profile: name.clone(),
-            session: target.session,
-            start_url: target.start_url,
-            region: target.region.clone(),
+            target: target.clone(),
             account_id: account_id.to_string(),
             role_name: role_name.to_string(),
-            scopes: target.scopes,
         },
         hops: Vec::new(),
     };

@@ -1,8 +1,10 @@
 //! hat's own settings file, `config.toml` in hat's config directory
 //! (`$XDG_CONFIG_HOME/hat`, else `~/.config/hat`; `HAT_CONFIG_FILE` names another).
-//! hat never creates it. A missing file means the defaults; a malformed one is an
-//! error naming the file and line. Read only by the commands that need it (the console,
-//! keys), never on the cached `assume` path.
+//! It is the user's file: hat writes it only when asked to record something there
+//! (`hat registry add` and `remove`), through [`update`], which keeps every other byte.
+//! A missing file means the defaults; a malformed one is an error naming the file and
+//! line. Read only by the commands that need it (the console, keys, registries), never
+//! on the cached `assume` path.
 
 use crate::env::Env;
 use anyhow::{Result, anyhow};
@@ -14,6 +16,8 @@ use std::path::PathBuf;
 pub struct Settings {
     pub console: ConsoleSettings,
     pub keys: KeysSettings,
+    /// `[[registry]]`: the profile registries `hat registry` syncs, in the order added.
+    pub registry: Vec<RegistrySettings>,
 }
 
 /// `[console]`: how `assume -c` opens the browser.
@@ -41,6 +45,28 @@ pub struct KeysSettings {
     pub file: Option<String>,
 }
 
+/// One `[[registry]]`: a git repository of shared profiles (Granted's registry flags).
+#[derive(Debug, Default, Clone, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RegistrySettings {
+    pub name: String,
+    /// https://, ssh:// or scp-style `git@host:path`, file://, or an absolute path.
+    pub url: String,
+    /// The branch, tag or commit to sync (default: the remote's HEAD).
+    #[serde(rename = "ref")]
+    pub git_ref: Option<String>,
+    /// The folder inside the repository that holds `filename` and the config files.
+    pub path: Option<String>,
+    /// The registry's manifest (default `granted.yml`).
+    pub filename: Option<String>,
+    /// Higher wins a profile name two registries define.
+    pub priority: i64,
+    pub prefix_all_profiles: bool,
+    pub prefix_duplicate_profiles: bool,
+    /// The user's answers to the registry's required keys.
+    pub values: std::collections::BTreeMap<String, String>,
+}
+
 /// Where the settings file is (whether or not it exists).
 pub fn path(env: &Env) -> PathBuf {
     match env.get("HAT_CONFIG_FILE") {
@@ -57,6 +83,31 @@ pub fn load(env: &Env) -> Result<Settings> {
         Err(e) => return Err(anyhow!("could not read {}: {e}", path.display())),
     };
     parse(&text).map_err(|e| anyhow!("{}{e}", path.display()))
+}
+
+/// Changes the settings file with `change`, keeping its comments, order and formatting
+/// (the file is created if missing); written atomically, mode 0600. The new text must
+/// still load, so a change can never leave a file that hat then refuses.
+pub fn update(
+    env: &Env,
+    change: impl FnOnce(&mut toml_edit::DocumentMut) -> Result<()>,
+) -> Result<()> {
+    let path = path(env);
+    let text = match std::fs::read_to_string(&path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+        Err(e) => return Err(anyhow!("could not read {}: {e}", path.display())),
+    };
+    let mut doc: toml_edit::DocumentMut = text
+        .parse()
+        .map_err(|e: toml_edit::TomlError| anyhow!("{}: {}", path.display(), e.message()))?;
+    change(&mut doc)?;
+    let new = doc.to_string();
+    parse(&new).map_err(|e| anyhow!("{}{e}", path.display()))?;
+    if new != text {
+        crate::fs::write(&path, new)?;
+    }
+    Ok(())
 }
 
 /// Parses the file's text; the error starts with `, line N: ` for the caller's path.

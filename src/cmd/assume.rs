@@ -20,6 +20,7 @@ Set the function up once, then run `assume PROFILE`:
     bash:  echo 'eval \"$(hat init bash)\"' >> ~/.bashrc
     zsh:   echo 'eval \"$(hat init zsh)\"' >> ~/.zshrc
     fish:  echo 'hat init fish | source' >> ~/.config/fish/config.fish
+    nu:    `hat init --help` shows the line for the end of config.nu
 Then open a new shell (or run the same line in this one).";
 
 pub fn run(args: &AssumeArgs, env: &Env) -> Result<String> {
@@ -35,10 +36,7 @@ pub fn run(args: &AssumeArgs, env: &Env) -> Result<String> {
 
     // Never freed: the process exits right after, and freeing thousands of small
     // strings one by one cost more than parsing them (a 5,000-profile config).
-    let config = std::mem::ManuallyDrop::new(ConfigSet::load(env)?);
-    for warning in &config.warnings {
-        log::warn(warning);
-    }
+    let config = std::mem::ManuallyDrop::new(crate::config::load(env)?);
     // No profile, or no profile by exactly that name: the picker, when there is a
     // terminal to draw it on; otherwise the errors say how to name one.
     let picked;
@@ -69,11 +67,12 @@ pub fn run(args: &AssumeArgs, env: &Env) -> Result<String> {
     }
     let session = session::open(&config, env, profile, &options)?;
     Frecency::remember(env, profile, clock::now());
+    crate::registry::auto::on_assume(env);
     if args.wants_console() {
         return console(args, env, &config, &session, shell);
     }
     let (region, creds) = (session.region, session.credentials);
-    let exports = exports(profile, region.as_deref(), &creds);
+    let exports = Exports::role(profile, region.as_deref(), &creds);
     if !args.quiet {
         log::info(&summary(profile, region.as_deref(), &creds));
     }
@@ -101,7 +100,7 @@ fn sso_role(args: &AssumeArgs, env: &Env, start_url: &str, shell: Shell) -> Resu
         no_cache: args.no_cache,
     };
     let session = session::open_sso(env, target, account, role, &options)?;
-    let mut exports = exports(
+    let mut exports = Exports::role(
         &session.profile,
         session.region.as_deref(),
         &session.credentials,
@@ -136,35 +135,13 @@ fn console(
     let mut out = String::new();
     if args.export {
         let region = session.region.as_deref();
-        out.push_str(&exports(&session.profile, region, &session.credentials).render(shell));
+        out.push_str(&Exports::role(&session.profile, region, &session.credentials).render(shell));
         log::info(&summary(&session.profile, region, &session.credentials));
     }
     if let Some(url) = url {
         out.push_str(&shell.print_line(url.as_str()));
     }
     Ok(out)
-}
-
-pub fn exports(profile: &str, region: Option<&str>, creds: &Credentials) -> Exports {
-    let mut e = Exports::cleared();
-    e.set("AWS_ACCESS_KEY_ID", &creds.access_key_id)
-        .set("AWS_SECRET_ACCESS_KEY", &creds.secret_access_key)
-        .set("AWS_PROFILE", profile)
-        .set("HAT_PROFILE", profile);
-    if let Some(token) = &creds.session_token {
-        e.set("AWS_SESSION_TOKEN", token);
-    }
-    if let Some(region) = region {
-        e.set("AWS_REGION", region)
-            .set("AWS_DEFAULT_REGION", region);
-    }
-    if let Some(expiration) = creds.expiration {
-        let stamp = clock::to_rfc3339(expiration);
-        e.set("AWS_CREDENTIAL_EXPIRATION", &stamp)
-            .set("AWS_SESSION_EXPIRATION", stamp)
-            .set("HAT_EXPIRES", expiration.to_string());
-    }
-    e
 }
 
 fn summary(profile: &str, region: Option<&str>, creds: &Credentials) -> String {

@@ -4,18 +4,14 @@
 use crate::cli::ConfigArgs;
 use crate::config::{ConfigSet, Section, is_secret_key};
 use crate::env::Env;
-use crate::log;
 use anyhow::Result;
 use serde_json::{Map, Value, json};
 
 const REDACTED: &str = "<redacted>";
 
 pub fn run(args: &ConfigArgs, env: &Env) -> Result<String> {
-    let config = ConfigSet::load(env)?;
+    let config = crate::config::load(env)?;
     config.read_whole();
-    for warning in &config.warnings {
-        log::warn(warning);
-    }
     if args.json {
         let doc = json!({
             "profiles": sections_json(

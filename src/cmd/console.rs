@@ -2,6 +2,7 @@
 //! role chains and every other source work the same) → the console page asked for →
 //! a sign-in URL → the browser, or the URL itself with `--url`.
 
+use crate::chain::Chain;
 use crate::cli::ConsoleArgs;
 use crate::config::ConfigSet;
 use crate::console::browser::{self, Browser};
@@ -11,7 +12,6 @@ use crate::console::{self, Kind, Signin};
 use crate::creds::Credentials;
 use crate::endpoint::Endpoints;
 use crate::env::Env;
-use crate::resolve::{Base, Chain};
 use crate::session::{self, Session};
 use crate::settings::{self, ConsoleSettings};
 use crate::{duration, log, region};
@@ -55,10 +55,7 @@ pub fn run(args: &ConsoleArgs, env: &Env) -> Result<String> {
     if args.list_services {
         return Ok(services::table());
     }
-    let config = ConfigSet::load(env)?;
-    for warning in &config.warnings {
-        log::warn(warning);
-    }
+    let config = crate::config::load(env)?;
     let options = Options {
         service: args.service.as_deref(),
         destination: args.destination.as_deref(),
@@ -72,7 +69,7 @@ pub fn run(args: &ConsoleArgs, env: &Env) -> Result<String> {
         mfa_token: args.mfa_token.clone(),
         no_cache: args.no_cache,
     };
-    let from_env = environment_credentials(env);
+    let from_env = Credentials::from_env(env);
     let profile = match (&args.profile, &from_env) {
         (Some(p), _) => Some(p.as_str()),
         (None, Some(_)) => None,
@@ -119,16 +116,7 @@ pub fn precheck(config: &ConfigSet, profile: &str) -> Result<DurationFor> {
         return Ok(DurationFor::Session);
     };
     console::check_chain(&chain)?;
-    let sessionless = chain.hops.is_empty()
-        && matches!(
-            chain.base,
-            Base::Static {
-                mfa_serial: None,
-                ..
-            } | Base::Environment { .. }
-                | Base::Process { .. }
-        );
-    Ok(if sessionless {
+    Ok(if chain.duration_is_console_only() {
         DurationFor::ConsoleOnly
     } else {
         DurationFor::Session
@@ -141,19 +129,6 @@ pub enum DurationFor {
     Session,
     /// Only the console (or its federation token): STS is not asked for a session.
     ConsoleOnly,
-}
-
-/// AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and the session token) of this shell.
-fn environment_credentials(env: &Env) -> Option<Credentials> {
-    Some(Credentials {
-        access_key_id: env.get("AWS_ACCESS_KEY_ID")?.to_string(),
-        secret_access_key: env.get("AWS_SECRET_ACCESS_KEY")?.to_string(),
-        session_token: env
-            .get("AWS_SESSION_TOKEN")
-            .or_else(|| env.get("AWS_SECURITY_TOKEN"))
-            .map(str::to_string),
-        expiration: None,
-    })
 }
 
 /// Signs in and opens the browser; with `--url`, answers the sign-in URL instead.
@@ -172,7 +147,7 @@ pub fn open(
         Some((browser, settings.console))
     };
     let partition = Partition::detect(
-        console::role_arn(who.chain),
+        who.chain.and_then(Chain::role_arn),
         console::partition_region(who.chain, who.region),
     );
     let (destination, page) = destination(partition, who.region, options)?;

@@ -5,20 +5,9 @@
 
 use crate::cli::CredentialProcessArgs;
 use crate::config::ConfigSet;
-use crate::creds::Credentials;
 use crate::env::Env;
 use crate::session;
 use anyhow::Result;
-use serde::Serialize;
-
-/// The credential_process answer: `Version` is the number 1.
-#[derive(Serialize)]
-struct Answer<'a> {
-    #[serde(rename = "Version")]
-    version: u8,
-    #[serde(flatten)]
-    credentials: &'a Credentials,
-}
 
 pub fn run(args: &CredentialProcessArgs, env: &Env) -> Result<String> {
     let config = std::mem::ManuallyDrop::new(ConfigSet::load(env)?);
@@ -38,13 +27,5 @@ pub fn run(args: &CredentialProcessArgs, env: &Env) -> Result<String> {
             ))
         }
     })?;
-    Ok(format!("{}\n", to_json(&session.credentials)?))
-}
-
-/// The Version 1 JSON for `credentials`, on one line.
-pub fn to_json(credentials: &Credentials) -> Result<String> {
-    Ok(serde_json::to_string(&Answer {
-        version: 1,
-        credentials,
-    })?)
+    Ok(format!("{}\n", session.credentials.to_process_json()?))
 }

@@ -44,10 +44,7 @@ pub fn run(args: &ExecArgs, env: &Env) -> Result<ExitCode> {
             args.profile
         );
     }
-    let config = ConfigSet::load(env)?;
-    for warning in &config.warnings {
-        log::warn(warning);
-    }
+    let config = crate::config::load(env)?;
     let options = session::Options {
         region: args.region.clone(),
         duration: args.duration.clone(),
@@ -58,7 +55,7 @@ pub fn run(args: &ExecArgs, env: &Env) -> Result<ExitCode> {
     let (program, rest) = args.command.split_first().expect("clap requires a command");
 
     if !args.server {
-        let exports = super::assume::exports(
+        let exports = Exports::role(
             &args.profile,
             session.region.as_deref(),
             &session.credentials,

@@ -25,10 +25,7 @@ const OWN_SOURCE: &[&str] = &[
 ];
 
 pub fn run(args: &ExportArgs, env: &Env) -> Result<String> {
-    let config = ConfigSet::load(env)?;
-    for warning in &config.warnings {
-        log::warn(warning);
-    }
+    let config = crate::config::load(env)?;
     if args.output.is_some() && args.format != ExportFormat::Dotenv {
         bail!(
             "--output is for --format dotenv; the other formats print to stdout or write the credentials file"
@@ -50,14 +47,14 @@ pub fn run(args: &ExportArgs, env: &Env) -> Result<String> {
     };
     let session = session::open(&config, env, &args.profile, &options)?;
     let creds = &session.credentials;
-    let exports = super::assume::exports(&args.profile, session.region.as_deref(), creds);
+    let exports = Exports::role(&args.profile, session.region.as_deref(), creds);
     match args.format {
         ExportFormat::Env => Ok(exports.render(Shell::Sh)),
-        ExportFormat::Json => Ok(format!("{}\n", super::credential_process::to_json(creds)?)),
+        ExportFormat::Json => Ok(format!("{}\n", creds.to_process_json()?)),
         ExportFormat::Dotenv => {
             let path = args.output.clone().unwrap_or_else(|| PathBuf::from(".env"));
             let old = read_or_empty(&path)?;
-            edit::write_private(&path, dotenv(&old, &exports))?;
+            crate::fs::write(&path, dotenv(&old, &exports))?;
             log::info(&format!(
                 "wrote {} credentials to {}{}",
                 args.profile,
@@ -69,7 +66,7 @@ pub fn run(args: &ExportArgs, env: &Env) -> Result<String> {
         ExportFormat::Credentials => {
             let path = env.credentials_file();
             let old = read_or_empty(&path)?;
-            edit::write_private(&path, credentials_file(&old, target, creds))?;
+            crate::fs::write(&path, credentials_file(&old, target, creds))?;
             log::info(&format!(
                 "wrote profile `{target}` to {}{}; use it with AWS_PROFILE={target} or --profile {target}",
                 path.display(),

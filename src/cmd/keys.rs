@@ -2,7 +2,7 @@
 //! keychain (or hat's encrypted file) instead of `~/.aws/credentials`. Each profile
 //! moved there gets `credential_process = hat credential-process --profile NAME` in
 //! `~/.aws/config`, so every SDK and the AWS CLI keep working, and hat itself reads the
-//! store directly (see `resolve::Base::Keychain`). Secrets are read from the terminal
+//! store directly (see `chain::Base::Store`). Secrets are read from the terminal
 //! (hidden) or the environment, never from arguments, and never printed.
 
 use crate::cli::{KeysArgs, KeysCommand};
@@ -11,7 +11,7 @@ use crate::creds::Credentials;
 use crate::endpoint::Endpoints;
 use crate::env::Env;
 use crate::keys::{self, Backend, Keys, mask};
-use crate::{clock, log};
+use crate::{clock, log, process_line};
 use anyhow::{Context as _, Result, anyhow, bail};
 use std::path::{Path, PathBuf};
 
@@ -149,7 +149,7 @@ fn hat_program(env: &Env) -> String {
     });
     match on_path.and_then(|p| p.canonicalize().ok()) {
         Some(found) if found == me => "hat".into(),
-        _ => keys::shell_word(&me.to_string_lossy()),
+        _ => process_line::shell_word(&me.to_string_lossy()),
     }
 }
 
@@ -169,14 +169,14 @@ fn point_profile_at_hat(env: &Env, profiles: &[&str]) -> Result<String> {
     let program = hat_program(env);
     let mut line = String::new();
     for profile in profiles {
-        line = keys::credential_process_line(&program, profile);
+        line = process_line::line(&program, profile);
         text = edit::set_keys(
             &text,
             &config_header(profile),
             &[("credential_process", &line)],
         );
     }
-    edit::write_private(&path, &text)?;
+    crate::fs::write(&path, &text)?;
     Ok(format!("{}: credential_process = {line}", path.display()))
 }
 
@@ -210,7 +210,7 @@ fn import(env: &Env, names: &[String], all: bool, dry_run: bool) -> Result<Strin
         let Some(section) = config.profile(name) else {
             bail!(
                 "no profile named `{name}`. {}",
-                crate::resolve::did_you_mean(&config, name).unwrap_or_else(|| {
+                crate::suggest::sentence(config.profile_names(), name).unwrap_or_else(|| {
                     "Run `hat keys import --all --dry-run` to see what can be imported.".into()
                 })
             );
@@ -308,7 +308,7 @@ fn import(env: &Env, names: &[String], all: bool, dry_run: bool) -> Result<Strin
             out = edit::remove_keys(&out, &header, &[KEY_ID, SECRET]).0;
         }
         if out != text {
-            edit::write_private(path, &out)?;
+            crate::fs::write(path, &out)?;
             removed_from.push(path.clone());
         }
     }
@@ -328,7 +328,7 @@ fn import(env: &Env, names: &[String], all: bool, dry_run: bool) -> Result<Strin
             .map(|p| p.display().to_string())
             .collect::<Vec<_>>()
             .join(" and "),
-        keys::credential_process_line(&hat_program(env), "NAME"),
+        process_line::line(&hat_program(env), "NAME"),
         config_path.display()
     ));
     Ok(out)
@@ -413,10 +413,10 @@ fn remove(env: &Env, profile: &str) -> Result<String> {
     let ours = config
         .profile(profile)
         .and_then(|p| p.get("credential_process"))
-        .is_some_and(|c| keys::is_own_line(c, profile));
+        .is_some_and(|c| process_line::is_own_line(c, profile));
     if ours {
         let (out, _) = edit::remove_keys(&text, &header, &["credential_process"]);
-        edit::write_private(&path, &out)?;
+        crate::fs::write(&path, &out)?;
     }
     if !had && !ours {
         bail!("no keys are stored for profile `{profile}`; `hat keys list` shows the stored ones");

@@ -5,7 +5,7 @@
 use crate::cli::{
     SsoArgs, SsoCommand, SsoLoginArgs, SsoLogoutArgs, SsoPopulateArgs, SsoTargetArgs,
 };
-use crate::config::{ConfigSet, edit};
+use crate::config::ConfigSet;
 use crate::endpoint::{Endpoints, Service};
 use crate::env::Env;
 use crate::sdk::Sdk;
@@ -13,7 +13,7 @@ use crate::sso::portal::Portal;
 use crate::sso::session::Signer;
 use crate::sso::token::{Store, sha1_hex};
 use crate::sso::{self, DEFAULT_SCOPE, Target, login, populate};
-use crate::{clock, log, resolve};
+use crate::{clock, log};
 use anyhow::{Context, Result, anyhow, bail};
 use aws_smithy_types::retry::RetryConfig;
 use std::rc::Rc;
@@ -27,14 +27,6 @@ pub fn run(args: &SsoArgs, env: &Env) -> Result<String> {
     }
 }
 
-fn load(env: &Env) -> Result<ConfigSet> {
-    let config = ConfigSet::load(env)?;
-    for warning in &config.warnings {
-        log::warn(warning);
-    }
-    Ok(config)
-}
-
 /// The sign-in the arguments name; with none, the only sso-session there is.
 pub fn target(config: &ConfigSet, args: &SsoTargetArgs) -> Result<Target> {
     if let Some(session) = &args.sso_session {
@@ -42,7 +34,7 @@ pub fn target(config: &ConfigSet, args: &SsoTargetArgs) -> Result<Target> {
     }
     if let Some(name) = &args.profile {
         let Some(profile) = config.profile(name) else {
-            let hint = resolve::did_you_mean(config, name).unwrap_or_default();
+            let hint = crate::suggest::sentence(config.profile_names(), name).unwrap_or_default();
             bail!(
                 "no profile named `{name}` in {}. {hint}",
                 config.config_path.display()
@@ -79,7 +71,7 @@ pub fn target(config: &ConfigSet, args: &SsoTargetArgs) -> Result<Target> {
 
 fn login(args: &SsoLoginArgs, env: &Env) -> Result<String> {
     log::set_verbose(args.verbose);
-    let config = load(env)?;
+    let config = crate::config::load(env)?;
     let target = target(&config, &args.target)?;
     let endpoints = Endpoints::new(env, &config, args.target.profile.as_deref());
     let signer = Signer {
@@ -107,7 +99,7 @@ fn session_of(config: &ConfigSet, path: &std::path::Path) -> Option<String> {
 }
 
 fn logout(args: &SsoLogoutArgs, env: &Env) -> Result<String> {
-    let config = load(env)?;
+    let config = crate::config::load(env)?;
     let store = Store::new(env);
     let mut tokens = store.all_tokens();
     if let Some(session) = &args.sso_session {
@@ -150,7 +142,7 @@ fn logout(args: &SsoLogoutArgs, env: &Env) -> Result<String> {
 }
 
 fn tokens(env: &Env) -> Result<String> {
-    let config = load(env)?;
+    let config = crate::config::load(env)?;
     let store = Store::new(env);
     let now = clock::now();
     let rows: Vec<[String; 4]> = store
@@ -210,7 +202,7 @@ fn tokens(env: &Env) -> Result<String> {
 
 fn populate(args: &SsoPopulateArgs, env: &Env) -> Result<String> {
     log::set_verbose(args.verbose);
-    let config = load(env)?;
+    let config = crate::config::load(env)?;
     let target = target(&config, &args.target)?;
     let endpoints = Endpoints::new(env, &config, args.target.profile.as_deref());
     let sdk = Rc::new(Sdk::new()?);
@@ -263,7 +255,7 @@ fn populate(args: &SsoPopulateArgs, env: &Env) -> Result<String> {
         return Ok(populate::diff(&path, &old, &outcome.text));
     }
     if changed {
-        edit::write_private(&path, &outcome.text)?;
+        crate::fs::write(&path, &outcome.text)?;
     }
     Ok(String::new())
 }

@@ -2,10 +2,7 @@
 //! keys in one section, remove a section, or replace a block that hat owns between two
 //! marker lines. Sections are found the way the parser reads them (a line starting
 //! with `[`), so comments, blank lines, order and line endings elsewhere survive. The
-//! result is written atomically with mode 0600 by [`write_private`].
-
-use anyhow::{Context, Result};
-use std::path::Path;
+//! callers write the result with [`crate::fs::write`] (atomic, mode 0600).
 
 /// One line with its ending, and what it is.
 struct Line<'a> {
@@ -214,7 +211,13 @@ pub fn replace_block(text: &str, begin: &str, end: &str, body: &str) -> String {
     match block_range(text, begin, end) {
         Some((start, stop)) => {
             let after = text[stop..].find('\n').map_or(text.len(), |i| stop + i + 1);
-            format!("{}{block}{}", &text[..start], &text[after..])
+            let mut before = &text[..start];
+            // Removing the last block: drop the blank line appending it added too, so
+            // add-then-remove gives back the same bytes.
+            if block.is_empty() && after == text.len() && before.ends_with(&format!("{nl}{nl}")) {
+                before = &before[..before.len() - nl.len()];
+            }
+            format!("{before}{block}{}", &text[after..])
         }
         None if block.is_empty() => text.to_string(),
         None => {
@@ -245,38 +248,6 @@ fn block_range(text: &str, begin: &str, end: &str) -> Option<(usize, usize)> {
         offset += line.len();
     }
     None
-}
-
-/// Writes `contents` to `path` atomically (a temporary file in the same directory,
-/// then rename) with mode 0600; the directory is created (0700) if missing. A reader
-/// sees the old file or the new one, never half of one. Text or bytes.
-pub fn write_private(path: &Path, contents: impl AsRef<[u8]>) -> Result<()> {
-    use std::io::Write;
-    let dir = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    if !dir.exists() {
-        let mut builder = std::fs::DirBuilder::new();
-        builder.recursive(true);
-        #[cfg(unix)]
-        std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-        builder
-            .create(dir)
-            .with_context(|| format!("could not create {}", dir.display()))?;
-    }
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".hat-tmp-")
-        .tempfile_in(dir)
-        .with_context(|| format!("could not write a temporary file in {}", dir.display()))?;
-    // tempfile creates files with mode 0600 on Unix.
-    tmp.write_all(contents.as_ref())
-        .and_then(|()| tmp.as_file().sync_all())
-        .with_context(|| format!("could not write {}", path.display()))?;
-    tmp.persist(path)
-        .map_err(|e| e.error)
-        .with_context(|| format!("could not replace {}", path.display()))?;
-    Ok(())
 }
 
 #[cfg(test)]
@@ -355,25 +326,7 @@ mod tests {
             replace_block(&second, b, e, ""),
             "[default]\nx = 1\n\n[profile mine]\ny = 2\n"
         );
-    }
-
-    #[test]
-    fn write_private_is_atomic_and_0600() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("sub").join("credentials");
-        write_private(&path, "[a]\n").unwrap();
-        write_private(&path, "[b]\n").unwrap();
-        assert_eq!(std::fs::read_to_string(&path).unwrap(), "[b]\n");
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
-            assert_eq!(mode, 0o600);
-        }
-        let names: Vec<_> = std::fs::read_dir(path.parent().unwrap())
-            .unwrap()
-            .map(|e| e.unwrap().file_name())
-            .collect();
-        assert_eq!(names, ["credentials"]);
+        // Appended then removed: the same bytes as before.
+        assert_eq!(replace_block(&first, b, e, ""), "[default]\nx = 1\n");
     }
 }

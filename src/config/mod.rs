@@ -3,6 +3,7 @@
 //! setting remembers the file and line it came from, so errors can point at it.
 
 pub mod edit;
+pub mod keys;
 mod parse;
 
 pub use parse::ParseError;
@@ -39,6 +40,7 @@ pub struct Section {
 
 impl Section {
     pub fn get(&self, key: &str) -> Option<&str> {
+        keys::check(key);
         self.settings.get(key).map(|s| s.value.as_str())
     }
 }
@@ -273,6 +275,16 @@ struct Pending {
     has_prefixed_default: bool,
     /// The current section's header, for warnings about its keys.
     header: String,
+}
+
+/// [`ConfigSet::load`], then each of its warnings on stderr: how every command that
+/// reads the profile files starts.
+pub fn load(env: &Env) -> Result<ConfigSet> {
+    let config = ConfigSet::load(env)?;
+    for warning in &config.warnings {
+        crate::log::warn(warning);
+    }
+    Ok(config)
 }
 
 impl ConfigSet {
@@ -610,6 +622,7 @@ impl ConfigSet {
     /// One setting of a profile without merging the whole profile: the cheap read for
     /// listing thousands of profiles. Same answer as `profile(name)?.get(key)`.
     pub fn profile_value(&self, name: &str, key: &str) -> Option<Cow<'_, str>> {
+        keys::check(key);
         let entry = self.profiles.find(&self.names, name)?;
         if let Some(merged) = entry.merged.get() {
             return merged.get(key).map(Cow::Borrowed);
@@ -646,6 +659,10 @@ impl ConfigSet {
         self.section(&self.services, name)
     }
 
+    pub fn services_names(&self) -> impl Iterator<Item = &str> {
+        self.services.names(&self.names)
+    }
+
     /// Whether no profile is defined at all.
     pub fn has_no_profiles(&self) -> bool {
         self.profiles.is_empty()
@@ -653,6 +670,7 @@ impl ConfigSet {
 
     /// `path, line N` for a setting of a profile, for error messages.
     pub fn locate(&self, profile: &str, key: &str) -> Option<String> {
+        keys::check(key);
         let setting = self.profile(profile)?.settings.get(key)?;
         Some(format!(
             "{}, line {}",

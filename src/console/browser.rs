@@ -331,17 +331,12 @@ fn dir_name(name: &str) -> String {
 }
 
 fn create_private_dir(dir: &Path) -> Result<()> {
-    use std::os::unix::fs::DirBuilderExt;
-    std::fs::DirBuilder::new()
-        .recursive(true)
-        .mode(0o700)
-        .create(dir)
-        .with_context(|| {
-            format!(
-                "could not create the browser profile directory {}",
-                dir.display()
-            )
-        })
+    crate::fs::create_dir(dir).with_context(|| {
+        format!(
+            "could not create the browser profile directory {}",
+            dir.display()
+        )
+    })
 }
 
 /// The first candidate that is an executable file: absolute paths as they are, names

@@ -11,17 +11,16 @@ pub mod browser;
 pub mod partition;
 pub mod services;
 
+use crate::chain::{Chain, ConsoleUse};
 use crate::creds::Credentials;
 use crate::endpoint::{Endpoints, Service};
 use crate::env::Env;
 use crate::providers::sts::{self, Sts};
-use crate::resolve::{Base, Chain};
 use crate::sdk::Sdk;
 use crate::{duration, verbose};
 use anyhow::{Result, anyhow, bail};
 use partition::Partition;
 use std::rc::Rc;
-use std::time::Duration;
 use url::Url;
 
 /// The longest console session the federation endpoint grants (`SessionDuration`).
@@ -45,8 +44,9 @@ pub enum Kind {
     TokenMissing,
 }
 
-/// How the credentials were made, from the chain that made them (none: they came
-/// from the environment as they are).
+/// How the credentials were made: what they hold decides between long-term keys and a
+/// lost session token, the chain ([`Chain::console_use`]) decides the rest (none: they
+/// came from the environment as they are).
 pub fn kind(chain: Option<&Chain>, creds: &Credentials) -> Kind {
     if creds.session_token.is_none() {
         return if creds.access_key_id.starts_with("ASIA") {
@@ -55,38 +55,18 @@ pub fn kind(chain: Option<&Chain>, creds: &Credentials) -> Kind {
             Kind::LongTerm
         };
     }
-    let Some(chain) = chain else {
-        return Kind::Temporary;
-    };
-    if !chain.hops.is_empty() {
-        return Kind::Role;
-    }
-    match &chain.base {
-        // GetRoleCredentials gives a role session, which may set SessionDuration.
-        Base::WebIdentity { .. } | Base::Sso { .. } => Kind::Role,
-        Base::Static {
-            mfa_serial: Some(_),
-            ..
-        } => Kind::MfaSession,
-        // Keys with a session token, a credential_process, the environment: whatever
-        // made them is unknown here.
-        _ => Kind::Temporary,
+    match chain.map(Chain::console_use) {
+        Some(ConsoleUse::Role) => Kind::Role,
+        Some(ConsoleUse::MfaSession) => Kind::MfaSession,
+        Some(ConsoleUse::AsIs) | None => Kind::Temporary,
     }
 }
 
 /// Refuses, before any credentials are fetched (or an MFA code asked for), a chain
 /// whose credentials could never sign in.
 pub fn check_chain(chain: &Chain) -> Result<()> {
-    if let (
-        [],
-        Base::Static {
-            mfa_serial: Some(_),
-            profile,
-            ..
-        },
-    ) = (chain.hops.as_slice(), &chain.base)
-    {
-        bail!(mfa_session_refusal(profile));
+    if chain.console_use() == ConsoleUse::MfaSession {
+        bail!(mfa_session_refusal(chain.base.profile()));
     }
     Ok(())
 }
@@ -97,25 +77,11 @@ fn mfa_session_refusal(profile: &str) -> String {
     )
 }
 
-/// The role the credentials act as, for the partition.
-pub fn role_arn(chain: Option<&Chain>) -> Option<&str> {
-    let chain = chain?;
-    if let Some(hop) = chain.hops.last() {
-        return Some(&hop.role_arn);
-    }
-    match &chain.base {
-        Base::WebIdentity { role_arn, .. } => Some(role_arn),
-        _ => None,
-    }
-}
-
 /// The region that decides the partition when no role ARN does: an SSO profile's
 /// IAM Identity Center region is in the same partition as its accounts.
 pub fn partition_region<'a>(chain: Option<&'a Chain>, region: Option<&'a str>) -> Option<&'a str> {
     match chain.map(|c| &c.base) {
-        Some(Base::Sso {
-            region: sso_region, ..
-        }) => Some(sso_region),
+        Some(crate::chain::Base::Sso { target, .. }) => Some(&target.region),
         _ => region,
     }
 }
@@ -227,7 +193,7 @@ fn signin_token(
     }
     let shown = endpoint_for_messages(federation);
     verbose!("{label}: getSigninToken at {shown}");
-    let client = http_client()?;
+    let client = crate::net::client()?;
     let (status, body) = sdk
         .block_on(async {
             let response = client.get(url).send().await?;
@@ -239,7 +205,7 @@ fn signin_token(
         .map_err(|e| {
             anyhow!(
                 "could not reach the federation endpoint {shown}: {}. Check your network connection and proxy settings{}",
-                error_chain(&e.without_url()),
+                crate::net::error_chain(&e.without_url()),
                 if federation.host_str() == Some(partition::Partition::Aws.signin_host()) {
                     ""
                 } else {
@@ -278,29 +244,6 @@ fn signin_token(
     Ok(answer.signin_token)
 }
 
-/// One reqwest client on rustls with ring, the provider the SDK already uses.
-fn http_client() -> Result<reqwest::Client> {
-    // Fails only when a provider is already installed, which is what we want.
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    reqwest::Client::builder()
-        .connect_timeout(Duration::from_secs(5))
-        .timeout(Duration::from_secs(20))
-        .user_agent(concat!("hat/", env!("CARGO_PKG_VERSION")))
-        .build()
-        .map_err(|e| anyhow!("could not set up HTTPS: {}", error_chain(&e)))
-}
-
-fn error_chain(e: &dyn std::error::Error) -> String {
-    let mut out = e.to_string();
-    let mut source = e.source();
-    while let Some(s) = source {
-        out.push_str(": ");
-        out.push_str(&s.to_string());
-        source = s.source();
-    }
-    out
-}
-
 /// The endpoint without its query, the only part of it safe to show.
 fn endpoint_for_messages(url: &Url) -> String {
     let mut shown = url.clone();
@@ -336,7 +279,7 @@ fn summarize(body: &str, creds: &Credentials) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::resolve::Hop;
+    use crate::chain::{Base, Hop};
 
     fn creds(token: bool, id: &str) -> Credentials {
         Credentials {
@@ -389,10 +332,10 @@ mod tests {
         assert_eq!(kind(None, &creds(true, "ASIA")), Kind::Temporary);
         assert_eq!(kind(None, &creds(false, "ASIAX")), Kind::TokenMissing);
         assert_eq!(
-            role_arn(Some(&chain(2, false))),
+            chain(2, false).role_arn(),
             Some("arn:aws-us-gov:iam::1:role/r1")
         );
-        assert_eq!(role_arn(Some(&chain(0, false))), None);
+        assert_eq!(chain(0, false).role_arn(), None);
     }
 
     #[test]

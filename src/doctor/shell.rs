@@ -19,7 +19,7 @@ pub fn check(env: &Env) -> Vec<Finding> {
     let Some(shell) = shell else {
         return vec![Finding::note(
             CHECK,
-            "SHELL names no shell hat has a function for (bash, zsh, fish)",
+            "SHELL names no shell hat has a function for (bash, zsh, fish, nu)",
             Some(
                 "in another POSIX shell, wrap `eval \"$(hat assume --shell sh PROFILE)\"` in a function".into(),
             ),
@@ -83,6 +83,7 @@ fn parse_shell(name: &str) -> Option<Shell> {
         "bash" => Some(Shell::Bash),
         "zsh" => Some(Shell::Zsh),
         "fish" => Some(Shell::Fish),
+        "nu" | "nushell" => Some(Shell::Nu),
         _ => None,
     }
 }
@@ -92,6 +93,7 @@ fn shell_name(shell: Shell) -> &'static str {
         Shell::Bash => "bash",
         Shell::Zsh => "zsh",
         Shell::Fish => "fish",
+        Shell::Nu => "nu",
         Shell::Sh => "sh",
     }
 }
@@ -99,6 +101,7 @@ fn shell_name(shell: Shell) -> &'static str {
 fn init_line(shell: Shell) -> String {
     match shell {
         Shell::Fish => "hat init fish | source".into(),
+        Shell::Nu => "mkdir ($nu.data-dir | path join \"vendor/autoload\"); hat init nu | save -f ($nu.data-dir | path join \"vendor/autoload/hat.nu\")".into(),
         other => format!("eval \"$(hat init {})\"", shell_name(other)),
     }
 }
@@ -130,6 +133,13 @@ fn rc_files(env: &Env, shell: Shell) -> Vec<PathBuf> {
                 files.extend(more);
             }
             files
+        }
+        Shell::Nu => {
+            let dir = match env.get("XDG_CONFIG_HOME") {
+                Some(x) if x.starts_with('/') => PathBuf::from(x).join("nushell"),
+                _ => home.join(".config/nushell"),
+            };
+            vec![dir.join("config.nu"), dir.join("env.nu")]
         }
         _ => [".bashrc", ".bash_profile", ".bash_login", ".profile"]
             .iter()

@@ -8,6 +8,7 @@ use std::path::Path;
 const BASH: &str = include_str!("../../shell/hat.bash");
 const ZSH: &str = include_str!("../../shell/hat.zsh");
 const FISH: &str = include_str!("../../shell/hat.fish");
+const NU: &str = include_str!("../../shell/hat.nu");
 
 /// The variable each wrapper exports when it is loaded: `<shell>:<version>`, so
 /// `hat doctor` (a child of the shell) can tell whether this shell has the function and
@@ -27,6 +28,7 @@ fn template(shell: Shell) -> Option<&'static str> {
         Shell::Bash => Some(BASH),
         Shell::Zsh => Some(ZSH),
         Shell::Fish => Some(FISH),
+        Shell::Nu => Some(NU),
         Shell::Sh => None,
     }
 }
@@ -56,7 +58,7 @@ pub fn script_with(
     };
     let (Some(template), Some(version)) = (template(shell), version(shell)) else {
         bail!(
-            "hat init supports bash, zsh and fish; in another POSIX shell, run `eval \"$(hat assume --shell sh PROFILE)\"`"
+            "hat init supports bash, zsh, fish and nu; in another POSIX shell, run `eval \"$(hat assume --shell sh PROFILE)\"`"
         );
     };
     Ok(template
@@ -87,6 +89,13 @@ mod tests {
             f.contains("function assume") && f.contains("'/bin/hat'"),
             "{f}"
         );
+        let n = script(Shell::Nu, "wear", Path::new("/opt/a \"b\"/hat")).unwrap();
+        assert!(n.contains("def --env --wrapped wear ["), "{n}");
+        assert!(
+            n.contains("^\"/opt/a \\\"b\\\"/hat\" assume --shell nu"),
+            "{n}"
+        );
+        assert!(!n.contains("{{"), "{n}");
     }
 
     #[test]

@@ -1,9 +1,13 @@
 //! What hat hands to the shell, as data: a list of variables to set (`Some`) or unset
-//! (`None`), turned into code by one escaper per shell. Nothing here knows about AWS
-//! beyond the names of the variables hat manages.
+//! (`None`), turned into code by one escaper per shell. Nushell cannot evaluate text,
+//! so for it the same data stays data: JSON lines its wrapper parses and applies with
+//! `hide-env` and `load-env`. Nothing here knows about AWS beyond the names of the
+//! variables hat manages and which credential field goes in which ([`Exports::role`]).
 
 pub mod init;
 
+use crate::clock;
+use crate::creds::Credentials;
 use clap::ValueEnum;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -13,6 +17,9 @@ pub enum Shell {
     Fish,
     /// Any POSIX shell (sh, dash, ksh): the same code as bash and zsh.
     Sh,
+    /// Nushell: JSON lines for its function to apply, never code
+    #[value(alias = "nushell")]
+    Nu,
 }
 
 impl Shell {
@@ -21,13 +28,18 @@ impl Shell {
         match self {
             Shell::Bash | Shell::Zsh | Shell::Sh => quote_posix(value),
             Shell::Fish => quote_fish(value),
+            Shell::Nu => quote_nu(value),
         }
     }
 
     /// Code that prints `text` and a newline on the shell's stdout, for answers the
-    /// shell function should show rather than evaluate (`assume -c --url`).
+    /// shell function should show rather than evaluate (`assume -c --url`); for
+    /// nushell, a `{"print": text}` line.
     pub fn print_line(self, text: &str) -> String {
-        format!("printf '%s\\n' {}\n", self.quote(text))
+        match self {
+            Shell::Nu => json_line(&serde_json::json!({ "print": text })),
+            _ => format!("printf '%s\\n' {}\n", self.quote(text)),
+        }
     }
 }
 
@@ -55,6 +67,31 @@ pub struct Exports {
 }
 
 impl Exports {
+    /// Everything a shell (or a child process) needs to act as `profile`: the
+    /// credentials, the profile's names, the region and the expiry, after clearing
+    /// whatever the previous role left.
+    pub fn role(profile: &str, region: Option<&str>, creds: &Credentials) -> Exports {
+        let mut e = Exports::cleared();
+        e.set("AWS_ACCESS_KEY_ID", &creds.access_key_id)
+            .set("AWS_SECRET_ACCESS_KEY", &creds.secret_access_key)
+            .set("AWS_PROFILE", profile)
+            .set("HAT_PROFILE", profile);
+        if let Some(token) = &creds.session_token {
+            e.set("AWS_SESSION_TOKEN", token);
+        }
+        if let Some(region) = region {
+            e.set("AWS_REGION", region)
+                .set("AWS_DEFAULT_REGION", region);
+        }
+        if let Some(expiration) = creds.expiration {
+            let stamp = clock::to_rfc3339(expiration);
+            e.set("AWS_CREDENTIAL_EXPIRATION", &stamp)
+                .set("AWS_SESSION_EXPIRATION", stamp)
+                .set("HAT_EXPIRES", expiration.to_string());
+        }
+        e
+    }
+
     /// Every managed variable, unset.
     pub fn cleared() -> Self {
         Exports {
@@ -88,8 +125,12 @@ impl Exports {
             .and_then(|(_, v)| v.as_deref())
     }
 
-    /// The whole answer as code for `shell`: unsets first, then exports.
+    /// The whole answer as code for `shell`: unsets first, then exports. For nushell,
+    /// one JSON line: `{"unset": [NAME...], "set": {NAME: value...}}`.
     pub fn render(&self, shell: Shell) -> String {
+        if shell == Shell::Nu {
+            return self.render_nu();
+        }
         let mut out = String::new();
         for (name, _) in self.vars.iter().filter(|(_, v)| v.is_none()) {
             match shell {
@@ -107,6 +148,50 @@ impl Exports {
         }
         out
     }
+
+    fn render_nu(&self) -> String {
+        let unset: Vec<&str> = self
+            .vars
+            .iter()
+            .filter(|(_, v)| v.is_none())
+            .map(|(name, _)| *name)
+            .collect();
+        let set: serde_json::Map<String, serde_json::Value> = self
+            .vars
+            .iter()
+            .filter_map(|(name, v)| Some((name.to_string(), v.as_deref()?.into())))
+            .collect();
+        json_line(&serde_json::json!({ "unset": unset, "set": set }))
+    }
+}
+
+/// One JSON value on one line: serde_json escapes newlines inside strings, so a value
+/// can never start a second record.
+fn json_line(value: &serde_json::Value) -> String {
+    let mut line = value.to_string();
+    line.push('\n');
+    line
+}
+
+/// A nushell double-quoted string: only backslash escapes are special inside it (`$`
+/// and parentheses interpolate only in `$"..."`), so backslashes, `"` and control
+/// characters are escaped and everything else is itself.
+fn quote_nu(value: &str) -> String {
+    let mut out = String::with_capacity(value.len() + 2);
+    out.push('"');
+    for c in value.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '"' => out.push_str("\\\""),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control() => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
 }
 
 /// POSIX single quotes: nothing inside is special; a `'` is closed, escaped, reopened.
@@ -154,6 +239,31 @@ mod tests {
         assert_eq!(quote_fish(""), "''");
         assert_eq!(quote_fish("a'b\\c"), "'a\\'b\\\\c'");
         assert_eq!(quote_fish("$x (y)"), "'$x (y)'");
+    }
+
+    #[test]
+    fn nu_quoting() {
+        assert_eq!(quote_nu(""), "\"\"");
+        assert_eq!(quote_nu("a\"b\\c"), "\"a\\\"b\\\\c\"");
+        assert_eq!(quote_nu("$x (y) 'z'"), "\"$x (y) 'z'\"");
+        assert_eq!(quote_nu("a\nb\u{1b}"), "\"a\\nb\\u{1b}\"");
+    }
+
+    #[test]
+    fn nu_gets_one_json_record_a_line_never_code() {
+        let mut e = Exports::cleared();
+        e.set("AWS_PROFILE", "two\nlines \"q\"")
+            .set("HAT_PROFILE", "p");
+        let nu = e.render(Shell::Nu);
+        assert_eq!(nu.lines().count(), 1, "{nu}");
+        let record: serde_json::Value = serde_json::from_str(&nu).unwrap();
+        assert_eq!(record["set"]["AWS_PROFILE"], "two\nlines \"q\"");
+        assert_eq!(record["set"].as_object().unwrap().len(), 2);
+        let unset = record["unset"].as_array().unwrap();
+        assert_eq!(unset.len(), MANAGED.len() - 2);
+        assert!(unset.contains(&"AWS_REGION".into()));
+        let url = Shell::Nu.print_line("https://x/?a='b'");
+        assert_eq!(url, "{\"print\":\"https://x/?a='b'\"}\n");
     }
 
     #[test]

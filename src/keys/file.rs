@@ -173,7 +173,7 @@ impl FileStore {
     }
 
     fn save(&self) -> Result<()> {
-        crate::config::edit::write_private(&self.path, self.encrypt()?)
+        crate::fs::write(&self.path, self.encrypt()?)
     }
 
     pub fn path(&self) -> &std::path::Path {

@@ -117,7 +117,7 @@ impl Index {
 
     pub fn save(&self, env: &Env) -> Result<()> {
         let text = serde_json::to_string_pretty(self)? + "\n";
-        crate::config::edit::write_private(&index_path(env), &text)
+        crate::fs::write(&index_path(env), &text)
     }
 }
 
@@ -323,91 +323,6 @@ pub fn load(env: &Env, profile: &str) -> Result<Credentials> {
     Ok(creds)
 }
 
-/// The `credential_process` line that sends every SDK to hat for `profile`'s keys.
-pub fn credential_process_line(program: &str, profile: &str) -> String {
-    format!("{program} credential-process --profile {profile}")
-}
-
-/// Whether `command` (a profile's credential_process) is hat answering for `profile`
-/// itself: `hat credential-process --profile NAME` with NAME the profile's own name, by
-/// any path to a binary named hat. That line means "my keys are in hat's store"; any
-/// other command, or another profile's name, is an ordinary credential_process.
-pub fn is_own_line(command: &str, profile: &str) -> bool {
-    let words = split_words(command);
-    let [program, sub, rest @ ..] = words.as_slice() else {
-        return false;
-    };
-    let base = program.rsplit(['/', '\\']).next().unwrap_or(program);
-    let named_hat = base == "hat" || base.eq_ignore_ascii_case("hat.exe");
-    let name = match rest {
-        [flag, name] if flag == "--profile" => name.as_str(),
-        [one] => match one.strip_prefix("--profile=") {
-            Some(name) => name,
-            None => return false,
-        },
-        _ => return false,
-    };
-    named_hat && sub == "credential-process" && name == profile
-}
-
-/// Splits a command line the way botocore does for credential_process (POSIX shell
-/// words: quotes and backslashes), enough to read hat's own line back.
-fn split_words(command: &str) -> Vec<String> {
-    let mut words = Vec::new();
-    let mut current = String::new();
-    let mut in_word = false;
-    let mut chars = command.chars();
-    let mut quote: Option<char> = None;
-    while let Some(c) = chars.next() {
-        match (quote, c) {
-            (Some(q), c) if c == q => quote = None,
-            (Some('"'), '\\') => {
-                if let Some(next) = chars.next() {
-                    current.push(next);
-                }
-            }
-            (Some(_), c) => current.push(c),
-            (None, '\'' | '"') => {
-                quote = Some(c);
-                in_word = true;
-            }
-            (None, '\\') => {
-                if let Some(next) = chars.next() {
-                    current.push(next);
-                }
-                in_word = true;
-            }
-            (None, c) if c.is_whitespace() => {
-                if in_word {
-                    words.push(std::mem::take(&mut current));
-                    in_word = false;
-                }
-            }
-            (None, c) => {
-                current.push(c);
-                in_word = true;
-            }
-        }
-    }
-    if in_word {
-        words.push(current);
-    }
-    words
-}
-
-/// Quotes `word` for a POSIX shell word when it needs it (a path with spaces).
-pub fn shell_word(word: &str) -> String {
-    if !word.is_empty()
-        && word
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "/._-+:@,".contains(c))
-    {
-        word.to_string()
-    } else {
-        format!("'{}'", word.replace('\'', "'\\''"))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -416,49 +331,6 @@ mod tests {
     fn masks_keep_the_prefix_and_the_last_four() {
         assert_eq!(mask("AKIAIOSFODNN7EXAMPLE"), "AKIA…MPLE");
         assert_eq!(mask("short"), "…");
-    }
-
-    #[test]
-    fn hat_recognises_its_own_line_only_for_the_same_profile() {
-        assert!(is_own_line("hat credential-process --profile work", "work"));
-        assert!(is_own_line(
-            "/usr/local/bin/hat credential-process --profile=work",
-            "work"
-        ));
-        assert!(is_own_line(
-            "'/Users/me/my tools/hat' credential-process --profile work",
-            "work"
-        ));
-        assert!(!is_own_line(
-            "hat credential-process --profile prod",
-            "work"
-        ));
-        assert!(!is_own_line(
-            "hat credential-process --profile work --no-cache",
-            "work"
-        ));
-        assert!(!is_own_line(
-            "granted credential-process --profile work",
-            "work"
-        ));
-        assert!(!is_own_line(
-            "hatter credential-process --profile work",
-            "work"
-        ));
-    }
-
-    #[test]
-    fn shell_words_round_trip_through_the_splitter() {
-        for path in [
-            "hat",
-            "/opt/hat/bin/hat",
-            "/Users/me/my tools/hat",
-            "/a'b/hat",
-        ] {
-            let line = credential_process_line(&shell_word(path), "p");
-            assert_eq!(split_words(&line)[0], path, "{line}");
-            assert!(is_own_line(&line, "p"), "{line}");
-        }
     }
 
     #[test]

@@ -8,7 +8,7 @@
 use crate::creds::Credentials;
 use crate::endpoint::{Endpoints, Service};
 use crate::keys::{Keys, mask};
-use crate::sdk::{self, Sdk};
+use crate::sdk::Sdk;
 use crate::verbose;
 use anyhow::{Result, anyhow};
 use aws_sdk_sts::error::ProvideErrorMetadata;
@@ -66,12 +66,8 @@ impl Aws {
     }
 
     fn iam(&self, creds: &Credentials) -> aws_sdk_iam::Client {
-        let mut config = aws_sdk_iam::Config::builder()
-            .behavior_version(aws_sdk_iam::config::BehaviorVersion::latest())
+        let mut config = aws_sdk_iam::config::Builder::from(self.sdk.config())
             .region(Region::new(IAM_REGION))
-            .http_client(self.sdk.http())
-            .retry_config(sdk::retry())
-            .timeout_config(sdk::timeouts())
             .credentials_provider(Self::provider(creds));
         if let Some(url) = self.endpoints.get(Service::Iam) {
             config = config.endpoint_url(url);
@@ -80,12 +76,8 @@ impl Aws {
     }
 
     fn sts(&self, creds: &Credentials, region: &str) -> aws_sdk_sts::Client {
-        let mut config = aws_sdk_sts::Config::builder()
-            .behavior_version(aws_sdk_sts::config::BehaviorVersion::latest())
+        let mut config = aws_sdk_sts::config::Builder::from(self.sdk.config())
             .region(Region::new(region.to_string()))
-            .http_client(self.sdk.http())
-            .retry_config(sdk::retry())
-            .timeout_config(sdk::timeouts())
             .credentials_provider(Self::provider(creds));
         if let Some(url) = self.endpoints.get(Service::Sts) {
             config = config.endpoint_url(url);

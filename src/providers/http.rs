@@ -1,22 +1,17 @@
-//! A small plain-HTTP client for the credential endpoints that live on the machine or
-//! next to it (instance metadata, container credentials): hyper's client over the
-//! runtime of [`Sdk`], no TLS, a short timeout on every request, and errors that name
-//! the endpoint. The answers of both endpoints share one JSON shape, read here.
+//! Requests to the credential endpoints that live on the machine or next to it
+//! (instance metadata, container credentials): plain http through
+//! [`crate::net::local_client`] (no proxy, a short timeout) on the runtime of [`Sdk`],
+//! and errors that name the endpoint. The answers of both endpoints share one JSON
+//! shape, read here.
 
 use crate::clock;
 use crate::creds::Credentials;
+use crate::net;
 use crate::sdk::Sdk;
 use anyhow::{Result, anyhow, bail};
 use bytes::Bytes;
-use http::{Method, Request, Uri};
-use http_body_util::{BodyExt, Full};
-use hyper_util::client::legacy::Client;
-use hyper_util::rt::TokioExecutor;
+use reqwest::Method;
 use serde_json::Value;
-use std::time::Duration;
-
-/// Off EC2 or outside a container nothing answers at these addresses: fail fast.
-pub const TIMEOUT: Duration = Duration::from_secs(2);
 
 #[derive(Debug)]
 pub struct Response {
@@ -33,46 +28,32 @@ pub fn call(
     headers: &[(&str, &str)],
     what: &str,
 ) -> Result<Response> {
-    let uri: Uri = url
-        .parse()
-        .map_err(|_| anyhow!("{what} address {url} is not a URL"))?;
-    if uri.scheme_str() != Some("http") {
+    let parsed = url::Url::parse(url).map_err(|_| anyhow!("{what} address {url} is not a URL"))?;
+    if parsed.scheme() != "http" {
         bail!("{what} address {url} must start with http:// (hat reaches it without TLS)");
     }
-    let mut builder = Request::builder().method(method).uri(uri);
+    let client = net::local_client()?;
+    let mut request = client.request(method, parsed);
     for (name, value) in headers {
-        builder = builder.header(*name, *value);
+        request = request.header(*name, *value);
     }
-    // Header values are secrets (tokens): never quote them in the error.
-    let request = builder
-        .body(Full::new(Bytes::new()))
-        .map_err(|_| anyhow!("could not build a request to {what} at {url}"))?;
     sdk.block_on(async {
-        let client: Client<_, Full<Bytes>> = Client::builder(TokioExecutor::new()).build_http();
-        let exchange = async {
-            let response = client.request(request).await?;
-            let status = response.status().as_u16();
-            let body = response.into_body().collect().await?.to_bytes();
-            Ok::<_, anyhow::Error>(Response { status, body })
-        };
-        match tokio::time::timeout(TIMEOUT, exchange).await {
-            Ok(Ok(response)) => Ok(response),
-            Ok(Err(e)) => Err(anyhow!("could not reach {what} at {url}: {}", root(&e))),
-            Err(_) => Err(anyhow!(
+        let response = request.send().await?;
+        let status = response.status().as_u16();
+        let body = response.bytes().await?;
+        Ok::<_, reqwest::Error>(Response { status, body })
+    })
+    // Header values are secrets (tokens): never quote the request in the error.
+    .map_err(|e| {
+        if e.is_timeout() {
+            anyhow!(
                 "{what} at {url} did not answer within {}s",
-                TIMEOUT.as_secs()
-            )),
+                net::LOCAL_TIMEOUT.as_secs()
+            )
+        } else {
+            anyhow!("could not reach {what} at {url}: {}", net::root_cause(&e))
         }
     })
-}
-
-/// The innermost cause ("Connection refused"), without hyper's wrappers.
-fn root(e: &anyhow::Error) -> String {
-    let mut source: &dyn std::error::Error = e.as_ref();
-    while let Some(next) = source.source() {
-        source = next;
-    }
-    source.to_string()
 }
 
 /// `{"AccessKeyId", "SecretAccessKey", "Token", "Expiration"}` (and, from instance

@@ -12,13 +12,13 @@ pub mod sso;
 pub mod sts;
 
 use crate::cache::{self, Cache};
+use crate::chain::{Base, Chain, Hop};
 use crate::clock;
 use crate::creds::Credentials;
 use crate::duration;
 use crate::endpoint::{Endpoints, Service};
 use crate::env::Env;
 use crate::log;
-use crate::resolve::{Base, Chain, Hop};
 use crate::sdk::Sdk;
 use crate::verbose;
 use anyhow::{Context as _, Result, anyhow, bail};
@@ -166,22 +166,7 @@ impl<'a> Fetcher<'a> {
     fn plan_base(&self, chain: &Chain) -> Result<(String, bool, Option<u32>)> {
         let last = chain.hops.is_empty();
         let wanted = if last { self.request.duration } else { None };
-        let sessionless = matches!(
-            chain.base,
-            Base::Static {
-                mfa_serial: None,
-                ..
-            } | Base::Environment { .. }
-                | Base::Process { .. }
-                | Base::Ec2InstanceMetadata { .. }
-                | Base::EcsContainer { .. }
-                | Base::Sso { .. }
-                | Base::Keychain {
-                    mfa_serial: None,
-                    ..
-                }
-        );
-        if sessionless && wanted.is_some() {
+        if wanted.is_some() && !chain.base.asks_for_a_session() {
             log::warn(&format!(
                 "-d has no effect: profile `{}` uses its credentials as they are, without asking STS for a session",
                 chain.base.profile()
@@ -253,16 +238,15 @@ impl<'a> Fetcher<'a> {
                 (cache::key(&["container", &url, &token]), false, None)
             }
             Base::Sso {
-                start_url,
-                region,
+                target,
                 account_id,
                 role_name,
                 ..
             } => {
                 let key = cache::key(&[
                     "sso",
-                    start_url,
-                    region,
+                    &target.start_url,
+                    &target.region,
                     account_id,
                     role_name,
                     self.request
@@ -274,7 +258,7 @@ impl<'a> Fetcher<'a> {
             }
             // The same keys as static keys in the file would have: moving them into
             // the store keeps every cached session and role.
-            Base::Keychain {
+            Base::Store {
                 profile,
                 mfa_serial: Some(serial),
             } => {
@@ -283,7 +267,7 @@ impl<'a> Fetcher<'a> {
                 let id = keychain::key_id(self.env, profile)?;
                 (self.mfa_key(&id, serial, d), true, Some(d))
             }
-            Base::Keychain { profile, .. } => {
+            Base::Store { profile, .. } => {
                 let id = keychain::key_id(self.env, profile)?;
                 (cache::key(&["static", &id]), false, None)
             }
@@ -300,13 +284,7 @@ impl<'a> Fetcher<'a> {
         let mut previous = base_key.to_string();
         // Instance, container and SSO credentials are role sessions too: a role on top
         // of them is chaining.
-        let base_is_role = matches!(
-            chain.base,
-            Base::WebIdentity { .. }
-                | Base::Ec2InstanceMetadata { .. }
-                | Base::EcsContainer { .. }
-                | Base::Sso { .. }
-        );
+        let base_is_role = chain.base.is_role_session();
         for (index, hop) in chain.hops.iter().enumerate() {
             let last = index + 1 == chain.hops.len();
             let mut duration = if last {
@@ -448,34 +426,26 @@ impl<'a> Fetcher<'a> {
             }
             Base::Sso {
                 profile,
-                session,
-                start_url,
-                region,
+                target,
                 account_id,
                 role_name,
-                scopes,
             } => self.fetch_once(key, &format!("profile {profile}"), |this| {
                 let role = sso::Role {
                     profile,
-                    target: crate::sso::Target {
-                        session: session.clone(),
-                        start_url: start_url.clone(),
-                        region: region.clone(),
-                        scopes: scopes.clone(),
-                    },
+                    target: target.clone(),
                     account_id,
                     role_name,
                 };
                 let sdk = this.sdk()?;
                 let creds = sso::role_credentials(sdk, this.env, &this.request.endpoints, &role)?;
-                sso::note_cached(this.env, start_url, key);
+                sso::note_cached(this.env, &target.start_url, key);
                 Ok(creds)
             }),
-            Base::Keychain {
+            Base::Store {
                 profile,
                 mfa_serial: None,
             } => keychain::read(self.env, profile),
-            Base::Keychain {
+            Base::Store {
                 profile,
                 mfa_serial: Some(serial),
             } => {
@@ -491,10 +461,7 @@ impl<'a> Fetcher<'a> {
     }
 
     fn environment(&self, profile: &str) -> Result<Credentials> {
-        let (Some(id), Some(secret)) = (
-            self.env.get("AWS_ACCESS_KEY_ID"),
-            self.env.get("AWS_SECRET_ACCESS_KEY"),
-        ) else {
+        let Some(credentials) = Credentials::from_env(self.env) else {
             bail!(
                 "profile `{profile}` uses credential_source = Environment, but AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not both set"
             );
@@ -504,16 +471,7 @@ impl<'a> Fetcher<'a> {
                 "profile `{profile}` starts from the credentials in your environment, which hat exported for profile `{previous}`"
             ));
         }
-        Ok(Credentials {
-            access_key_id: id.to_string(),
-            secret_access_key: secret.to_string(),
-            session_token: self
-                .env
-                .get("AWS_SESSION_TOKEN")
-                .or_else(|| self.env.get("AWS_SECURITY_TOKEN"))
-                .map(str::to_string),
-            expiration: None,
-        })
+        Ok(credentials)
     }
 
     /// Exchanges long-term keys and an MFA code for a 12-hour MFA session, cached so the

@@ -84,19 +84,15 @@ fn index(env: &Env) -> std::path::PathBuf {
 
 /// Records that cache entry `key` holds role credentials from `start_url`'s sign-in.
 pub fn note_cached(env: &Env, start_url: &str, key: &str) {
-    use std::io::Write;
     let path = index(env);
     let line = format!("{start_url}\t{key}\n");
     let known = std::fs::read_to_string(&path).unwrap_or_default();
     if known.contains(&line) {
         return;
     }
-    let mut options = std::fs::OpenOptions::new();
-    options.create(true).append(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    if let Ok(mut file) = options.open(&path) {
-        let _ = file.write_all(line.as_bytes());
+    // Best effort: without the line, `hat sso logout` leaves this entry to expire.
+    if let Err(e) = crate::fs::append(&path, line) {
+        verbose!("could not note the cached SSO role credentials: {e:#}");
     }
 }
 
@@ -126,7 +122,7 @@ pub fn forget_cached(env: &Env, signed_out: impl Fn(&str) -> bool) -> Result<usi
     if kept.is_empty() {
         let _ = std::fs::remove_file(&path);
     } else {
-        crate::config::edit::write_private(&path, &kept)?;
+        crate::fs::write(&path, &kept)?;
     }
     Ok(removed)
 }

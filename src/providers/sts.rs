@@ -5,9 +5,9 @@
 //! path never pays for them.
 
 use crate::creds::Credentials;
-use crate::sdk::{self, Sdk};
+use crate::sdk::Sdk;
 use anyhow::{Result, anyhow};
-use aws_sdk_sts::config::{BehaviorVersion, Region};
+use aws_sdk_sts::config::Region;
 use aws_sdk_sts::error::{ProvideErrorMetadata, SdkError};
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_types::error::display::DisplayErrorContext;
@@ -78,12 +78,8 @@ impl Sts {
     }
 
     fn client(&self, creds: Option<&Credentials>) -> aws_sdk_sts::Client {
-        let mut config = aws_sdk_sts::Config::builder()
-            .behavior_version(BehaviorVersion::latest())
-            .region(Region::new(self.region.clone()))
-            .http_client(self.sdk.http())
-            .retry_config(sdk::retry())
-            .timeout_config(sdk::timeouts());
+        let mut config = aws_sdk_sts::config::Builder::from(self.sdk.config())
+            .region(Region::new(self.region.clone()));
         if let Some(c) = creds {
             config = config.credentials_provider(aws_credential_types::Credentials::new(
                 c.access_key_id.clone(),

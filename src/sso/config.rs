@@ -4,8 +4,9 @@
 //! without editing their config.
 
 use super::{DEFAULT_SCOPE, Target};
+use crate::chain::Base;
 use crate::config::{ConfigSet, Section};
-use crate::resolve::{Base, closest};
+use crate::suggest;
 use anyhow::{Result, anyhow, bail};
 
 const SSO_KEYS: [&str; 5] = [
@@ -44,12 +45,9 @@ pub fn base(config: &ConfigSet, name: &str, profile: &Section) -> Result<Base> {
     let role_name = required(&role_key)?;
     Ok(Base::Sso {
         profile: name.to_string(),
-        session: target.session,
-        start_url: target.start_url,
-        region: target.region,
+        target,
         account_id,
         role_name,
-        scopes: target.scopes,
     })
 }
 
@@ -103,21 +101,12 @@ pub fn profile_target(config: &ConfigSet, name: &str, profile: &Section) -> Resu
 /// The sign-in of `[sso-session NAME]`.
 pub fn session_target(config: &ConfigSet, session: &str) -> Result<Target> {
     let Some(section) = config.sso_session(session) else {
-        let close = closest(config.sso_session_names(), session, 3);
-        let hint = match close.as_slice() {
-            [] => format!(
+        let hint = suggest::did_you_mean(config.sso_session_names(), session).unwrap_or_else(|| {
+            format!(
                 "add an [sso-session {session}] section with sso_start_url and sso_region to {}",
                 config.config_path.display()
-            ),
-            names => format!(
-                "did you mean {}?",
-                names
-                    .iter()
-                    .map(|n| format!("`{n}`"))
-                    .collect::<Vec<_>>()
-                    .join(" or ")
-            ),
-        };
+            )
+        });
         bail!("there is no [sso-session {session}]; {hint}");
     };
     let get = |key: &str| {
@@ -227,12 +216,14 @@ sso_role_name = r
             chain.base,
             Base::Sso {
                 profile: "dev".into(),
-                session: Some("corp".into()),
-                start_url: "https://corp.awsapps.com/start".into(),
-                region: "eu-west-1".into(),
+                target: Target {
+                    session: Some("corp".into()),
+                    start_url: "https://corp.awsapps.com/start".into(),
+                    region: "eu-west-1".into(),
+                    scopes: vec!["sso:account:access".into(), "extra".into()],
+                },
                 account_id: "111111111111".into(),
                 role_name: "Admin".into(),
-                scopes: vec!["sso:account:access".into(), "extra".into()],
             }
         );
     }
@@ -240,15 +231,15 @@ sso_role_name = r
     #[test]
     fn legacy_and_granted_profiles_are_keyed_by_start_url() {
         let cfg = config(SSO);
-        let Base::Sso {
-            session, region, ..
-        } = resolve(&cfg, "legacy").unwrap().base
-        else {
+        let Base::Sso { target, .. } = resolve(&cfg, "legacy").unwrap().base else {
             panic!()
         };
-        assert_eq!((session, region.as_str()), (None, "us-east-1"));
+        assert_eq!(
+            (target.session, target.region.as_str()),
+            (None, "us-east-1")
+        );
         let Base::Sso {
-            start_url,
+            target,
             account_id,
             role_name,
             ..
@@ -256,7 +247,7 @@ sso_role_name = r
         else {
             panic!("granted's credential_process must be ignored")
         };
-        assert_eq!(start_url, "https://g.awsapps.com/start");
+        assert_eq!(target.start_url, "https://g.awsapps.com/start");
         assert_eq!(
             (account_id.as_str(), role_name.as_str()),
             ("333333333333", "Dev")

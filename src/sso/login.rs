@@ -1,6 +1,6 @@
 //! Signing in through SSO OIDC. The default is the authorization-code flow with PKCE:
-//! a listener on 127.0.0.1 only, the browser sent to `<oidc>/authorize`, the callback's
-//! `state` checked. The device-code flow (RFC 8628) is used with `--use-device-code`
+//! a listener on 127.0.0.1 only (hyper, through [`crate::net`]), the browser sent to
+//! `<oidc>/authorize`, the callback's `state` checked. The device-code flow (RFC 8628) is used with `--use-device-code`
 //! and whenever no browser can be opened (SSH, no display): it prints the code and
 //! URL on stderr and polls, treating AuthorizationPending as "keep polling" and
 //! SlowDown as "wait 5 s longer". Both work with no terminal at all; the spinner is
@@ -11,10 +11,13 @@ use super::Target;
 use super::portal::{CallError, Grant, Oidc};
 use super::token::{Registration, Store, Token};
 use crate::env::Env;
-use crate::{clock, log, verbose};
+use crate::{clock, log, net, verbose};
 use anyhow::{Context, Result, anyhow, bail};
+use bytes::Bytes;
+use http_body_util::Full;
 use sha2::{Digest, Sha256};
 use std::io::IsTerminal;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// How long the browser has to come back to the callback listener.
@@ -180,13 +183,14 @@ fn pkce_flow(
     let verifier = base64url(&random_bytes::<32>()?);
     let challenge = base64url(&Sha256::digest(verifier.as_bytes()));
     let state = base64url(&random_bytes::<16>()?);
-    let server = tiny_http::Server::http("127.0.0.1:0")
+    // Bound before the browser opens, so an early callback waits in the backlog.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.set_nonblocking(true).map(|()| l))
         .map_err(|e| anyhow!("could not listen on 127.0.0.1 for the sign-in callback: {e}"))?;
-    let port = server
-        .server_addr()
-        .to_ip()
-        .map(|a| a.port())
-        .context("the callback listener has no port")?;
+    let port = listener
+        .local_addr()
+        .context("the callback listener has no port")?
+        .port();
     let redirect_uri = format!("http://127.0.0.1:{port}/oauth/callback");
     let url = url::Url::parse_with_params(
         &format!("{}/authorize", oidc.endpoint()),
@@ -212,40 +216,17 @@ fn pkce_flow(
         target.name()
     ));
     let waiting = Waiting::new("waiting for the browser", CALLBACK_TIMEOUT);
-    let code = loop {
-        if waiting.expired() {
-            bail!(
-                "the browser did not come back within {}; run `{}` again, or add --use-device-code",
-                clock::human(CALLBACK_TIMEOUT.as_secs() as i64),
-                target.login_command()
-            );
-        }
-        waiting.tick();
-        let Ok(Some(request)) = server.recv_timeout(Duration::from_millis(200)) else {
-            continue;
-        };
-        match callback(request.url(), &state) {
-            Callback::Code(code) => {
-                respond(
-                    request,
-                    200,
-                    "Signed in. You can close this tab and return to your terminal.",
-                );
-                break code;
-            }
-            Callback::Refused(error) => {
-                respond(
-                    request,
-                    200,
-                    "The sign-in was refused. You can close this tab.",
-                );
-                bail!(
-                    "the sign-in to {} was refused in the browser ({error})",
-                    target.name()
-                );
-            }
-            Callback::Ignore(status, page) => respond(request, status, page),
-        }
+    let code = match oidc.block_on(wait_for_callback(listener, state, &waiting))? {
+        Some(Outcome::Code(code)) => code,
+        Some(Outcome::Refused(error)) => bail!(
+            "the sign-in to {} was refused in the browser ({error})",
+            target.name()
+        ),
+        None => bail!(
+            "the browser did not come back within {}; run `{}` again, or add --use-device-code",
+            clock::human(CALLBACK_TIMEOUT.as_secs() as i64),
+            target.login_command()
+        ),
     };
     waiting.done();
     verbose!(
@@ -270,6 +251,83 @@ enum Callback {
     Code(String),
     Refused(String),
     Ignore(u16, &'static str),
+}
+
+/// What the sign-in's callback brought.
+enum Outcome {
+    Code(String),
+    Refused(String),
+}
+
+/// Serves the callback listener ([`net::connection`], hyper) until a request with our
+/// `state` carries a code or a refusal, answering every request with a page; `None`
+/// when [`CALLBACK_TIMEOUT`] passes first. Connections are not kept alive, so the
+/// outcome is handed over only once its page has been sent to the browser.
+async fn wait_for_callback(
+    listener: std::net::TcpListener,
+    state: String,
+    waiting: &Waiting,
+) -> Result<Option<Outcome>> {
+    let listener = tokio::net::TcpListener::from_std(listener)
+        .context("could not listen on 127.0.0.1 for the sign-in callback")?;
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let state = Arc::new(state);
+    let acceptor = tokio::spawn(async move {
+        loop {
+            let Ok((stream, peer)) = listener.accept().await else {
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                continue;
+            };
+            if !peer.ip().is_loopback() {
+                continue;
+            }
+            let (tx, state) = (tx.clone(), Arc::clone(&state));
+            tokio::spawn(async move {
+                let outcome = Arc::new(Mutex::new(None));
+                let seen = Arc::clone(&outcome);
+                net::connection(stream, false, move |request: http::Request<_>| {
+                    let target = request
+                        .uri()
+                        .path_and_query()
+                        .map_or("/", |p| p.as_str())
+                        .to_string();
+                    let (status, text) = match callback(&target, &state) {
+                        Callback::Code(code) => {
+                            *seen.lock().unwrap_or_else(|e| e.into_inner()) =
+                                Some(Outcome::Code(code));
+                            (
+                                200,
+                                "Signed in. You can close this tab and return to your terminal.",
+                            )
+                        }
+                        Callback::Refused(error) => {
+                            *seen.lock().unwrap_or_else(|e| e.into_inner()) =
+                                Some(Outcome::Refused(error));
+                            (200, "The sign-in was refused. You can close this tab.")
+                        }
+                        Callback::Ignore(status, page) => (status, page),
+                    };
+                    std::future::ready(page(status, text))
+                })
+                .await;
+                let taken = outcome.lock().unwrap_or_else(|e| e.into_inner()).take();
+                if let Some(outcome) = taken {
+                    let _ = tx.send(outcome);
+                }
+            });
+        }
+    });
+    let outcome = loop {
+        if waiting.expired() {
+            break None;
+        }
+        waiting.tick();
+        if let Ok(outcome) = tokio::time::timeout(Duration::from_millis(200), rx.recv()).await {
+            break outcome;
+        }
+    };
+    acceptor.abort();
+    Ok(outcome)
 }
 
 /// What a request to the listener (`/oauth/callback?code=...&state=...`) means.
@@ -298,16 +356,18 @@ fn callback(target: &str, expected_state: &str) -> Callback {
     }
 }
 
-fn respond(request: tiny_http::Request, status: u16, text: &str) {
+fn page(status: u16, text: &str) -> http::Response<Full<Bytes>> {
     let page = format!(
         "<!doctype html><html><head><meta charset=\"utf-8\"><title>hat</title></head><body><p>{text}</p></body></html>"
     );
-    let header = tiny_http::Header::from_bytes("Content-Type", "text/html; charset=utf-8")
-        .expect("a valid header");
-    let response = tiny_http::Response::from_string(page)
-        .with_status_code(status)
-        .with_header(header);
-    let _ = request.respond(response);
+    let mut response = http::Response::new(Full::new(Bytes::from(page)));
+    *response.status_mut() =
+        http::StatusCode::from_u16(status).unwrap_or(http::StatusCode::BAD_REQUEST);
+    response.headers_mut().insert(
+        http::header::CONTENT_TYPE,
+        http::HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    response
 }
 
 /// The device-code flow: print the code and URL, then poll CreateToken.
@@ -458,6 +518,42 @@ impl Waiting {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_callback_answers_every_request_and_hands_over_only_ours_once_answered() {
+        use std::io::{Read, Write};
+        let sdk = crate::sdk::Sdk::new().unwrap();
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.set_nonblocking(true).unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let browser = std::thread::spawn(move || {
+            let get = |path: &str| {
+                let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+                write!(stream, "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").unwrap();
+                let mut answer = String::new();
+                stream.read_to_string(&mut answer).unwrap();
+                answer
+            };
+            [
+                get("/favicon.ico"),
+                get("/oauth/callback?code=stolen&state=other"),
+                get("/oauth/callback?code=abc&state=ours"),
+            ]
+        });
+        let waiting = Waiting::new("test", Duration::from_secs(30));
+        let outcome = sdk
+            .block_on(wait_for_callback(listener, "ours".into(), &waiting))
+            .unwrap();
+        assert!(matches!(outcome, Some(Outcome::Code(ref c)) if c == "abc"));
+        let [favicon, other, ours] = browser.join().unwrap();
+        assert!(favicon.starts_with("HTTP/1.1 404"), "{favicon}");
+        assert!(other.starts_with("HTTP/1.1 400"), "{other}");
+        assert!(ours.starts_with("HTTP/1.1 200"), "{ours}");
+        assert!(
+            ours.contains("text/html") && ours.contains("Signed in."),
+            "{ours}"
+        );
+    }
 
     #[test]
     fn pkce_challenge_is_rfc_7636() {

@@ -5,9 +5,9 @@
 //! on it, and never carry a token, secret or code.
 
 use crate::creds::Credentials;
-use crate::sdk::{self, Sdk};
+use crate::sdk::Sdk;
 use anyhow::{Result, anyhow};
-use aws_sdk_sso::config::{BehaviorVersion, Region};
+use aws_sdk_sso::config::Region;
 use aws_sdk_sso::error::{ProvideErrorMetadata, SdkError};
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_types::error::display::DisplayErrorContext;
@@ -126,12 +126,8 @@ pub enum Grant<'a> {
 
 impl Oidc {
     pub fn new(sdk: Rc<Sdk>, endpoint: Option<&str>, region: &str) -> Oidc {
-        let mut config = aws_sdk_ssooidc::Config::builder()
-            .behavior_version(aws_sdk_ssooidc::config::BehaviorVersion::latest())
-            .region(aws_sdk_ssooidc::config::Region::new(region.to_string()))
-            .http_client(sdk.http())
-            .retry_config(sdk::retry())
-            .timeout_config(sdk::timeouts());
+        let mut config = aws_sdk_ssooidc::config::Builder::from(sdk.config())
+            .region(aws_sdk_ssooidc::config::Region::new(region.to_string()));
         if let Some(url) = endpoint {
             config = config.endpoint_url(url);
         }
@@ -142,6 +138,12 @@ impl Oidc {
                 .unwrap_or_else(|| format!("https://oidc.{region}.amazonaws.com")),
             sdk,
         }
+    }
+
+    /// Runs `future` on the runtime the client's calls use (the sign-in callback's
+    /// listener runs there too).
+    pub fn block_on<F: std::future::Future>(&self, future: F) -> F::Output {
+        self.sdk.block_on(future)
     }
 
     /// Where the browser goes to approve a sign-in (`<endpoint>/authorize`).
@@ -256,12 +258,9 @@ pub struct Account {
 impl Portal {
     /// `retry`: the SDK's retries (none when the caller retries itself).
     pub fn new(sdk: &Sdk, endpoint: Option<&str>, region: &str, retry: RetryConfig) -> Portal {
-        let mut config = aws_sdk_sso::Config::builder()
-            .behavior_version(BehaviorVersion::latest())
+        let mut config = aws_sdk_sso::config::Builder::from(sdk.config())
             .region(Region::new(region.to_string()))
-            .http_client(sdk.http())
-            .retry_config(retry)
-            .timeout_config(sdk::timeouts());
+            .retry_config(retry);
         if let Some(url) = endpoint {
             config = config.endpoint_url(url);
         }

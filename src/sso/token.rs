@@ -8,7 +8,7 @@
 use super::Target;
 use crate::clock;
 use crate::env::Env;
-use anyhow::{Context, Result};
+use anyhow::Result;
 use serde::Deserialize;
 use serde_json::Value;
 use sha1::{Digest, Sha1};
@@ -182,19 +182,16 @@ fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> Option<T> {
     serde_json::from_slice(&bytes).ok()
 }
 
+/// Writes a token or registration file; the directory is created 0700 when missing and
+/// left as it is otherwise (the AWS CLI shares it). A write is a sign-in or a refresh,
+/// never the cached path, so it is also when the temporary files a killed write left
+/// here are removed.
 fn write(path: &Path, text: &str) -> Result<()> {
-    let dir = path.parent().expect("a file in the cache directory");
-    create_private_dir(dir)
-        .with_context(|| format!("could not create the SSO cache directory {}", dir.display()))?;
-    crate::config::edit::write_private(path, text)
-}
-
-fn create_private_dir(dir: &Path) -> std::io::Result<()> {
-    let mut builder = std::fs::DirBuilder::new();
-    builder.recursive(true);
-    #[cfg(unix)]
-    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-    builder.create(dir)
+    crate::fs::write(path, text)?;
+    if let Some(dir) = path.parent() {
+        crate::fs::remove_stale_temps(dir, &[]);
+    }
+    Ok(())
 }
 
 pub fn sha1_hex(bytes: &[u8]) -> String {

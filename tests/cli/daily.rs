@@ -190,6 +190,7 @@ fn init_flag_turns_auto_reassume_on() {
             Sh::Bash => "\"${HAT_AUTO_REASSUME:-1}\" = 1",
             Sh::Zsh => "\"${HAT_AUTO_REASSUME:-1}\" = 1",
             Sh::Fish => "test 1 != 1",
+            Sh::Nu => "default \"1\"",
         };
         assert!(out.stdout.contains(hook), "{}:\n{}", sh.name(), out.stdout);
     }

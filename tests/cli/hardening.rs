@@ -203,12 +203,9 @@ fn writers_killed_at_random_never_leave_a_truncated_or_unreadable_entry() {
     assert_every_entry_whole(&sb, 5);
 }
 
-/// ISSUE 14, the one assertion that waits for another branch: the cache's writes move
-/// onto `fs::write` (prefix `fs::TEMP_PREFIX`) and a later run calls
-/// `fs::remove_stale_temps`. Until both are merged nothing removes a killed writer's
-/// temporary file, so this test is ignored; run it with `--ignored` after the merge.
+/// ISSUE 14: what killed writers left is removed by the next run that writes the cache
+/// (cleanup runs after a store, never on a cache hit, so a cached assume pays nothing).
 #[test]
-#[ignore = "needs the cache on src/fs.rs with stale temp cleanup (another branch of issue 14)"]
 fn a_later_run_removes_what_killed_writers_left() {
     let sb = Sandbox::new();
     sb.config(ROLE_CONFIG);
@@ -232,7 +229,10 @@ fn a_later_run_removes_what_killed_writers_left() {
             .set_modified(old)
             .unwrap();
     }
-    sb.assume(&["a"]).sts(&sts.url).run().success();
+    sb.assume(&["a", "--no-cache"])
+        .sts(&sts.url)
+        .run()
+        .success();
     assert_eq!(leftovers(&sb), Vec::<PathBuf>::new());
 }
 

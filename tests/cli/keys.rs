@@ -848,3 +848,39 @@ fn a_new_key_sts_never_accepts_is_deleted_again_and_the_old_one_stays() {
     assert_eq!(stored_key_id(&keyring, "dave"), old_id);
     assert_eq!(user_keys(&sandbox, &keyring, "rotating-dave"), [old_id]);
 }
+
+/// Issue 12: keys in hat's store with mfa_serial are an MFA session (providers make
+/// one), so the console refuses them up front, as it does plaintext keys with
+/// mfa_serial, instead of asking for a code that AWS would then refuse.
+#[test]
+fn console_refuses_stored_keys_with_mfa_up_front_and_says_what_works() {
+    use crate::support::fake_sts::{FakeSts, Reply};
+    let sandbox = Sandbox::new();
+    sandbox.config(
+        "[profile work]
+credential_process = hat credential-process --profile work
+mfa_serial = arn:aws:iam::000000000000:mfa/tester
+",
+    );
+    file_hat(&sandbox, &["keys", "add", "work", "--env"], "pass phrase")
+        .env("AWS_ACCESS_KEY_ID", BASE_KEY_ID)
+        .env("AWS_SECRET_ACCESS_KEY", BASE_SECRET)
+        .run()
+        .success();
+    let sts = FakeSts::start(vec![Reply::Ok]);
+    for args in [
+        &["console", "work", "--url"][..],
+        &["assume", "--shell", "bash", "-c", "work", "--url"][..],
+    ] {
+        file_hat(&sandbox, args, "pass phrase")
+            .sts(&sts.url)
+            .env("HAT_FEDERATION_ENDPOINT", "http://127.0.0.1:9/federation")
+            .run()
+            .failure()
+            .stderr_has("profile `work` is an MFA session")
+            .stderr_has("through a role")
+            .stderr_lacks("MFA code")
+            .stderr_lacks(BASE_SECRET);
+    }
+    assert!(sts.requests().is_empty(), "{:?}", sts.requests());
+}

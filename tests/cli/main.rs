@@ -1,5 +1,5 @@
 //! hat's integration tests: one binary, the real `hat` executable, real peers (moto,
-//! the AWS CLI, botocore, bash, zsh, fish) and the project's fake STS for faults.
+//! the AWS CLI, botocore, bash, zsh, fish, nushell) and the project's fake STS for faults.
 
 #[path = "../support/mod.rs"]
 mod support;
@@ -11,14 +11,20 @@ mod config;
 mod console;
 mod credential_process;
 mod daily;
+mod docs;
 mod doctor;
+mod eks;
 mod errors;
 mod exec;
 mod export;
 mod hardening;
 mod keys;
+mod man;
+mod modes;
+mod nushell;
 mod picker;
 mod properties;
+mod registry;
 mod shells;
 mod sources;
 mod sso;

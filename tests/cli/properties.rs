@@ -71,6 +71,8 @@ fn shell_of(sh: Sh) -> Shell {
         Sh::Bash => Shell::Bash,
         Sh::Zsh => Shell::Zsh,
         Sh::Fish => Shell::Fish,
+        // Not in Sh::ALL: nushell applies data, not code (its escaping is proved in nushell.rs).
+        Sh::Nu => Shell::Nu,
     }
 }
 

@@ -3,7 +3,7 @@
 //! byte for byte without anything being executed.
 
 use crate::support::shells::{ALL, Sh};
-use crate::support::{CHAIN_CONFIG, HAT, Sandbox, moto, require, which};
+use crate::support::{CHAIN_CONFIG, HAT, Sandbox, moto, require};
 use hat::emit::{Exports, MANAGED, Shell};
 
 fn managed_list() -> String {
@@ -184,6 +184,7 @@ fn hostile_values_round_trip_through_every_shell() {
                 Sh::Bash => Shell::Bash,
                 Sh::Zsh => Shell::Zsh,
                 Sh::Fish => Shell::Fish,
+                Sh::Nu => Shell::Nu,
             };
             let code = sandbox.write(
                 &format!("code-{}-{index}", sh.name()),
@@ -276,48 +277,73 @@ fn init_refuses_shells_it_has_no_function_for() {
         .run()
         .failure()
         .code(2)
-        .stderr_has("[possible values: bash, zsh, fish]");
+        .stderr_has("[possible values: bash, zsh, fish, nu]");
 }
 
-#[test]
-fn bash_wrapper_passes_shellcheck() {
-    let Some(shellcheck) = which("shellcheck") else {
-        eprintln!("shellcheck is not installed; skipping the lint (scripts/test installs it)");
-        return;
-    };
+/// Every way `hat init SHELL` can render: the default and custom `--cmd` names (one
+/// with the `_` and `-` a name may hold), each with `--auto-reassume` off and on.
+/// Checking each keeps a substitution from breaking one rendering unseen.
+fn renderings(shell: &str) -> Vec<Vec<String>> {
+    let mut out = Vec::new();
+    for cmd in ["assume", "wear", "_hat-2"] {
+        for auto in [false, true] {
+            let mut args: Vec<String> = ["init", shell, "--cmd", cmd]
+                .iter()
+                .map(|s| s.to_string())
+                .collect();
+            if auto {
+                args.push("--auto-reassume".into());
+            }
+            out.push(args);
+        }
+    }
+    out
+}
+
+/// Renders each of [`renderings`] into a file and runs `lint` on it; a missing linter
+/// fails the test (scripts/test installs them all).
+#[track_caller]
+fn lint_every_rendering(shell: &str, linter: &str, lint_args: &[&str]) {
+    let linter = require(linter);
     let sandbox = Sandbox::new();
-    {
-        let out = sandbox.hat(&["init", "bash"]).run();
+    for (i, args) in renderings(shell).iter().enumerate() {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let out = sandbox.hat(&args).run();
         out.success();
-        let file = sandbox.write("hat.bash", &out.stdout);
-        let lint = std::process::Command::new(&shellcheck)
-            .args(["--shell=bash", "--severity=style"])
+        let file = sandbox.write(&format!("hat-{i}.{shell}"), &out.stdout);
+        let lint = std::process::Command::new(&linter)
+            .args(lint_args)
             .arg(&file)
             .output()
             .unwrap();
         assert!(
             lint.status.success(),
-            "shellcheck:\n{}",
-            String::from_utf8_lossy(&lint.stdout)
+            "`{}` on `hat {}` failed:\n{}{}",
+            linter.display(),
+            args.join(" "),
+            String::from_utf8_lossy(&lint.stdout),
+            String::from_utf8_lossy(&lint.stderr)
         );
     }
 }
 
 #[test]
-fn fish_wrapper_is_formatted_as_fish_indent_wants() {
-    let fish_indent = require("fish_indent");
-    let sandbox = Sandbox::new();
-    let out = sandbox.hat(&["init", "fish"]).run();
-    out.success();
-    let file = sandbox.write("hat.fish", &out.stdout);
-    let check = std::process::Command::new(fish_indent)
-        .arg("--check")
-        .arg(&file)
-        .output()
-        .unwrap();
-    assert!(
-        check.status.success(),
-        "fish_indent --check failed: {}",
-        String::from_utf8_lossy(&check.stderr)
-    );
+fn every_bash_rendering_passes_shellcheck() {
+    lint_every_rendering("bash", "shellcheck", &["--shell=bash", "--severity=style"]);
+}
+
+// shellcheck has no zsh mode ("Unknown shell: zsh"); zsh's own parser is the lint.
+#[test]
+fn every_zsh_rendering_parses_in_zsh() {
+    lint_every_rendering("zsh", "zsh", &["--no-rcs", "--no-exec"]);
+}
+
+#[test]
+fn every_fish_rendering_is_formatted_as_fish_indent_wants() {
+    lint_every_rendering("fish", "fish_indent", &["--check"]);
+}
+
+#[test]
+fn every_fish_rendering_parses_in_fish() {
+    lint_every_rendering("fish", "fish", &["--no-config", "--no-execute"]);
 }

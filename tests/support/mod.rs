@@ -1,18 +1,21 @@
 //! Test support: a sandbox per test (temporary HOME, its own AWS files and cache), a
 //! builder that runs the real `hat` binary in it and checks status, stdout and stderr
-//! together, and the peers it talks to (moto's STS, the fault-injecting fake STS, real
-//! shells). Every child gets a cleared environment: no test sees the real `~/.aws` or
-//! the developer's `AWS_*` variables.
+//! together, and the peers it talks to (moto's STS, real shells, and the fakes of
+//! the `hat-fakes` crate, which `scripts/demo` serves too). Every child gets a
+//! cleared environment: no test sees the real `~/.aws` or the developer's `AWS_*`
+//! variables.
 #![allow(dead_code)]
 
-pub mod fake_federation;
-pub mod fake_imds;
-pub mod fake_sso;
-pub mod fake_sts;
-pub mod iam_fault;
+pub mod fake_eks;
+pub use hat_fakes::fault as iam_fault;
+pub use hat_fakes::federation as fake_federation;
+pub use hat_fakes::imds as fake_imds;
+pub use hat_fakes::proxy;
+pub use hat_fakes::sso as fake_sso;
+pub use hat_fakes::sts as fake_sts;
+
 pub mod keyring;
 pub mod moto;
-pub mod proxy;
 pub mod shells;
 pub mod tmux;
 

@@ -13,8 +13,9 @@ pub struct Tmux {
 }
 
 impl Tmux {
-    /// An interactive `sh` (no rc files) in a 160x40 terminal, with the sandbox's
-    /// environment plus `extra`, and hat's `init` line for it already run.
+    /// An interactive `sh` (no rc files; nushell: a config.nu with only a prompt and
+    /// the setup line) in a 160x40 terminal, with the sandbox's environment plus
+    /// `extra`, and hat's `init` line for it already run.
     #[track_caller]
     pub fn start(sandbox: &Sandbox, sh: Sh, extra: &[(&str, &str)]) -> Tmux {
         let tmux = require("tmux");
@@ -27,7 +28,7 @@ impl Tmux {
             .collect();
         env.push("TERM=xterm-256color".into());
         env.extend(extra.iter().map(|(k, v)| format!("{k}={v}")));
-        let shell = require(sh.name()).display().to_string();
+        let shell = sh.program().display().to_string();
         let mut argv = vec!["env".to_string(), "-i".to_string()];
         argv.extend(env);
         argv.push(shell);
@@ -43,6 +44,28 @@ impl Tmux {
                 "--private".to_string(),
                 "-i".to_string(),
             ],
+            // nushell reads its prompt and the user's setup line from config.nu, and
+            // sources the script that line saves at startup.
+            Sh::Nu => {
+                let env = sandbox.write("nu/env.nu", "");
+                let config = sandbox.write(
+                    "nu/config.nu",
+                    &format!(
+                        "$env.config.show_banner = false\n\
+                         $env.PROMPT_COMMAND = {{|| '' }}\n\
+                         $env.PROMPT_COMMAND_RIGHT = {{|| '' }}\n\
+                         $env.PROMPT_INDICATOR = {{|| '$ ' }}\n\
+                         {}\n",
+                        sh.init_line()
+                    ),
+                );
+                vec![
+                    "--env-config".to_string(),
+                    env.display().to_string(),
+                    "--config".to_string(),
+                    config.display().to_string(),
+                ]
+            }
         });
         let status = Command::new(&tmux)
             .arg("-S")
@@ -68,6 +91,15 @@ impl Tmux {
             Sh::Fish => t.line("function fish_prompt; echo '$ '; end"),
             Sh::Zsh => t.line("PS1='$ '"),
             Sh::Bash => t.line("PS1='$ '"),
+            // Its config.nu set the prompt and ran the rc line. Keys typed before its
+            // line editor starts can be lost, so wait for the prompt, and for a marker
+            // that only the output contains.
+            Sh::Nu => {
+                t.wait_for_prompt(Duration::from_secs(20));
+                t.line("print ('READ' + 'Y')");
+                t.wait_for("\nREADY\n", Duration::from_secs(20));
+                return t;
+            }
         }
         t.line(&sh.init_line());
         t.line("echo READY");

@@ -3,8 +3,7 @@
 //! wire format (form-encoded requests, XML answers) and records every request so a test
 //! can count calls and read parameters.
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
+use crate::server::{Response, Server};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -41,21 +40,17 @@ impl FakeSts {
     /// Serves `replies` in order; the last one repeats.
     pub fn start(replies: Vec<Reply>) -> FakeSts {
         assert!(!replies.is_empty());
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let url = format!("http://{}", listener.local_addr().unwrap());
         let state = Arc::new(Mutex::new(State {
             replies,
             requests: Vec::new(),
             issued: 0,
         }));
         let shared = Arc::clone(&state);
-        std::thread::spawn(move || {
-            for stream in listener.incoming().flatten() {
-                let state = Arc::clone(&shared);
-                std::thread::spawn(move || serve(stream, &state));
-            }
-        });
-        FakeSts { url, state }
+        let server = Server::start(move |r| serve(r.body_text(), &shared));
+        FakeSts {
+            url: server.url(),
+            state,
+        }
     }
 
     /// The form bodies received, in order.
@@ -74,60 +69,12 @@ impl FakeSts {
 
 /// A parameter of a form-encoded body, decoded.
 pub fn param(body: &str, name: &str) -> Option<String> {
-    body.split('&').find_map(|pair| {
-        let (k, v) = pair.split_once('=')?;
-        (k == name).then(|| decode(v))
-    })
+    url::form_urlencoded::parse(body.as_bytes())
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.into_owned())
 }
 
-fn decode(v: &str) -> String {
-    let bytes = v.as_bytes();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'+' => out.push(b' '),
-            b'%' if i + 2 < bytes.len() => {
-                let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("00");
-                out.push(u8::from_str_radix(hex, 16).unwrap_or(b'?'));
-                i += 2;
-            }
-            b => out.push(b),
-        }
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
-fn serve(stream: TcpStream, state: &Mutex<State>) {
-    let mut reader = BufReader::new(stream.try_clone().unwrap());
-    let mut writer = stream;
-    let mut length = 0usize;
-    let mut line = String::new();
-    // Request line, then headers.
-    if reader.read_line(&mut line).unwrap_or(0) == 0 {
-        return;
-    }
-    loop {
-        line.clear();
-        if reader.read_line(&mut line).unwrap_or(0) == 0 {
-            return;
-        }
-        let header = line.trim_end();
-        if header.is_empty() {
-            break;
-        }
-        if let Some((name, value)) = header.split_once(':')
-            && name.eq_ignore_ascii_case("content-length")
-        {
-            length = value.trim().parse().unwrap_or(0);
-        }
-    }
-    let mut body = vec![0; length];
-    if reader.read_exact(&mut body).is_err() {
-        return;
-    }
-    let body = String::from_utf8_lossy(&body).into_owned();
+fn serve(body: String, state: &Mutex<State>) -> Response {
     let (reply, serial) = {
         let mut s = state.lock().unwrap();
         s.requests.push(body.clone());
@@ -137,12 +84,7 @@ fn serve(stream: TcpStream, state: &Mutex<State>) {
     };
     let action = param(&body, "Action").unwrap_or_default();
     let (status, xml) = render(&reply, &action, serial);
-    let response = format!(
-        "HTTP/1.1 {status} X\r\nContent-Type: text/xml\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{xml}",
-        xml.len()
-    );
-    let _ = writer.write_all(response.as_bytes());
-    let _ = writer.flush();
+    Response::new(status, "text/xml", xml)
 }
 
 fn render(reply: &Reply, action: &str, serial: u32) -> (u16, String) {
@@ -162,7 +104,7 @@ fn render(reply: &Reply, action: &str, serial: u32) -> (u16, String) {
             ),
         ),
         Reply::Ok => {
-            let expiration = hat::clock::to_rfc3339(hat::clock::now() + 3600);
+            let expiration = crate::rfc3339(crate::now() + 3600);
             let creds = format!(
                 "<Credentials><AccessKeyId>ASIAFAKE{serial:012}</AccessKeyId><SecretAccessKey>{ISSUED_SECRET_PREFIX}{serial}</SecretAccessKey><SessionToken>{ISSUED_TOKEN_PREFIX}{serial}</SessionToken><Expiration>{expiration}</Expiration></Credentials>"
             );
@@ -179,5 +121,23 @@ fn render(reply: &Reply, action: &str, serial: u32) -> (u16, String) {
                 ),
             )
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::param;
+
+    #[test]
+    fn form_parameters_are_decoded() {
+        let body =
+            "Action=AssumeRole&RoleSessionName=a+b&SerialNumber=arn%3Aaws%3Aiam%3A%3A1%3Amfa%2Fme";
+        assert_eq!(param(body, "Action").as_deref(), Some("AssumeRole"));
+        assert_eq!(param(body, "RoleSessionName").as_deref(), Some("a b"));
+        assert_eq!(
+            param(body, "SerialNumber").as_deref(),
+            Some("arn:aws:iam::1:mfa/me")
+        );
+        assert_eq!(param(body, "TokenCode"), None);
     }
 }

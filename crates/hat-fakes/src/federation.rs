@@ -4,9 +4,8 @@
 //! answers `{"SigninToken": "..."}`, and records every request so a test can compare
 //! the session with the credentials it expects and see whether `SessionDuration` came.
 
+use crate::server::{Response, Server};
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader, Write};
-use std::net::{TcpListener, TcpStream};
 use std::sync::{Arc, Mutex};
 
 /// The prefix of every sign-in token the fake hands out.
@@ -56,20 +55,21 @@ impl FakeFederation {
     }
 
     pub fn with_reply(reply: Reply) -> FakeFederation {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let url = format!("http://{}/federation", listener.local_addr().unwrap());
+        Self::bind(0, reply).expect("could not serve on 127.0.0.1")
+    }
+
+    /// Serves on 127.0.0.1:`port` (0 for a free one).
+    pub fn bind(port: u16, reply: Reply) -> std::io::Result<FakeFederation> {
         let state = Arc::new(Mutex::new(State {
             reply,
             requests: Vec::new(),
         }));
         let shared = Arc::clone(&state);
-        std::thread::spawn(move || {
-            for stream in listener.incoming().flatten() {
-                let state = Arc::clone(&shared);
-                std::thread::spawn(move || serve(stream, &state));
-            }
-        });
-        FakeFederation { url, state }
+        let server = Server::bind(port, move |r| serve(&r, &shared))?;
+        Ok(FakeFederation {
+            url: format!("{}/federation", server.url()),
+            state,
+        })
     }
 
     pub fn requests(&self) -> Vec<Request> {
@@ -87,32 +87,17 @@ impl FakeFederation {
     }
 }
 
-fn serve(stream: TcpStream, state: &Mutex<State>) {
-    let mut reader = BufReader::new(stream.try_clone().unwrap());
-    let mut writer = stream;
-    let mut line = String::new();
-    if reader.read_line(&mut line).unwrap_or(0) == 0 {
-        return;
-    }
-    let target = line.split_whitespace().nth(1).unwrap_or("/").to_string();
-    // The headers: read and ignored (GET has no body).
-    loop {
-        let mut header = String::new();
-        if reader.read_line(&mut header).unwrap_or(0) == 0 || header.trim_end().is_empty() {
-            break;
-        }
-    }
-    let url = url::Url::parse(&format!("http://fake{target}")).unwrap();
-    let params: BTreeMap<String, String> = url.query_pairs().into_owned().collect();
+fn serve(r: &crate::server::Request, state: &Mutex<State>) -> Response {
+    let params: BTreeMap<String, String> = r.query.iter().cloned().collect();
     let session = params.get("Session").and_then(|s| parse_session(s));
-    let reply = {
+    let (reply, n) = {
         let mut s = state.lock().unwrap();
         s.requests.push(Request {
-            path: url.path().to_string(),
+            path: r.path.clone(),
             params: params.clone(),
             session: session.clone(),
         });
-        s.reply.clone()
+        (s.reply.clone(), s.requests.len())
     };
     let (status, body) = match reply {
         Reply::Error { status, body } => (status, body),
@@ -123,17 +108,9 @@ fn serve(stream: TcpStream, state: &Mutex<State>) {
             400,
             "Session must be JSON with exactly sessionId, sessionKey, sessionToken".into(),
         ),
-        Reply::Token => {
-            let n = state.lock().unwrap().requests.len();
-            (200, format!("{{\"SigninToken\":\"{TOKEN_PREFIX}{n}\"}}"))
-        }
+        Reply::Token => (200, format!("{{\"SigninToken\":\"{TOKEN_PREFIX}{n}\"}}")),
     };
-    let response = format!(
-        "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    );
-    let _ = writer.write_all(response.as_bytes());
-    let _ = writer.flush();
+    Response::new(status, "application/json", body)
 }
 
 fn parse_session(text: &str) -> Option<Session> {

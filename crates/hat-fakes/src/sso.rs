@@ -7,13 +7,12 @@
 //! and injects faults: pending then approved, slow_down, denial, expiry, throttling,
 //! 5xx, latency, revoked tokens, refresh with or without a new refresh token.
 
+use crate::server::{Response, Server};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use std::collections::{HashMap, HashSet};
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// How a device-code sign-in ends once the pending polls are used up.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -30,6 +29,9 @@ pub struct Options {
     /// Polls answered SlowDown first, then AuthorizationPending, then the outcome.
     pub slow_down_polls: u32,
     pub pending_polls: u32,
+    /// Polls are also answered AuthorizationPending until this long after
+    /// StartDeviceAuthorization, as while a person approves the code (the demo's 3 s).
+    pub approve_after: Option<Duration>,
     pub device_outcome: DeviceOutcome,
     pub refresh_gives_new_refresh_token: bool,
     /// `expiresIn` of issued access tokens.
@@ -41,6 +43,9 @@ pub struct Options {
     /// The next N requests of any kind fail with 500.
     pub fail_5xx: u32,
     pub page_size: usize,
+    /// `verificationUri` of a device authorization (`?user_code=` is added for the
+    /// complete one).
+    pub verification_uri: String,
 }
 
 impl Default for Options {
@@ -53,6 +58,7 @@ impl Default for Options {
             )],
             slow_down_polls: 0,
             pending_polls: 1,
+            approve_after: None,
             device_outcome: DeviceOutcome::Approve,
             refresh_gives_new_refresh_token: true,
             token_lifetime: 8 * 3600,
@@ -60,6 +66,7 @@ impl Default for Options {
             throttle_every: None,
             fail_5xx: 0,
             page_size: 20,
+            verification_uri: "http://fake.invalid/device".into(),
         }
     }
 }
@@ -80,6 +87,7 @@ struct State {
     /// code -> (challenge, redirect_uri)
     codes: HashMap<String, (String, String)>,
     device_polls: u32,
+    device_started: Option<Instant>,
     list_requests: u32,
 }
 
@@ -91,20 +99,21 @@ pub const ROLE_SECRET_PREFIX: &str = "ssoRoleSecret";
 
 impl FakeSso {
     pub fn start(options: Options) -> FakeSso {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let url = format!("http://{}", listener.local_addr().unwrap());
+        Self::bind(0, options).expect("could not serve on 127.0.0.1")
+    }
+
+    /// Serves on 127.0.0.1:`port` (0 for a free one).
+    pub fn bind(port: u16, options: Options) -> std::io::Result<FakeSso> {
         let state = Arc::new(Mutex::new(State {
             options,
             ..State::default()
         }));
         let shared = Arc::clone(&state);
-        std::thread::spawn(move || {
-            for stream in listener.incoming().flatten() {
-                let state = Arc::clone(&shared);
-                std::thread::spawn(move || serve(stream, &state));
-            }
-        });
-        FakeSso { url, state }
+        let server = Server::bind(port, move |r| serve(&r, &shared))?;
+        Ok(FakeSso {
+            url: server.url(),
+            state,
+        })
     }
 
     /// How many times an operation was called (`CreateToken:refresh_token`, `ListAccounts`...).
@@ -175,43 +184,16 @@ struct Request {
     body: Value,
 }
 
-fn read_request(stream: &TcpStream) -> Option<Request> {
-    let mut reader = BufReader::new(stream.try_clone().ok()?);
-    let mut line = String::new();
-    if reader.read_line(&mut line).ok()? == 0 {
-        return None;
-    }
-    let mut parts = line.split_whitespace();
-    let method = parts.next()?.to_string();
-    let target = parts.next()?.to_string();
-    let mut headers = HashMap::new();
-    loop {
-        let mut h = String::new();
-        if reader.read_line(&mut h).ok()? == 0 {
-            return None;
-        }
-        let h = h.trim_end();
-        if h.is_empty() {
-            break;
-        }
-        if let Some((k, v)) = h.split_once(':') {
-            headers.insert(k.trim().to_ascii_lowercase(), v.trim().to_string());
+impl Request {
+    fn from(r: &crate::server::Request) -> Request {
+        Request {
+            method: r.method.clone(),
+            path: r.path.clone(),
+            query: r.query.iter().cloned().collect(),
+            headers: r.headers.iter().cloned().collect(),
+            body: serde_json::from_slice(&r.body).unwrap_or(Value::Null),
         }
     }
-    let length: usize = headers
-        .get("content-length")
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0);
-    let mut body = vec![0; length];
-    reader.read_exact(&mut body).ok()?;
-    let url = url::Url::parse(&format!("http://fake{target}")).ok()?;
-    Some(Request {
-        method,
-        path: url.path().to_string(),
-        query: url.query_pairs().into_owned().collect(),
-        headers,
-        body: serde_json::from_slice(&body).unwrap_or(Value::Null),
-    })
 }
 
 struct Answer {
@@ -251,31 +233,21 @@ fn portal_error(status: u16, code: &'static str, message: &str) -> Answer {
     fail(status, code, json!({"message": message}))
 }
 
-fn serve(mut stream: TcpStream, state: &Mutex<State>) {
-    let Some(request) = read_request(&stream) else {
-        return;
-    };
+fn serve(request: &crate::server::Request, state: &Mutex<State>) -> Response {
+    let request = Request::from(request);
     let latency = state.lock().unwrap().options.latency;
     if !latency.is_zero() {
         std::thread::sleep(latency);
     }
     let answer = handle(&request, &mut state.lock().unwrap());
-    let reason = if answer.status == 200 { "OK" } else { "X" };
-    let mut head = format!(
-        "HTTP/1.1 {} {reason}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n",
-        answer.status,
-        answer.body.len()
-    );
+    let mut response = Response::new(answer.status, "application/json", answer.body);
     if let Some(code) = answer.error {
-        head.push_str(&format!("x-amzn-ErrorType: {code}\r\n"));
+        response = response.header("x-amzn-ErrorType", code);
     }
     if let Some(location) = &answer.location {
-        head.push_str(&format!("Location: {location}\r\n"));
+        response = response.header("Location", location);
     }
-    head.push_str("\r\n");
-    let _ = stream.write_all(head.as_bytes());
-    let _ = stream.write_all(answer.body.as_bytes());
-    let _ = stream.flush();
+    response
 }
 
 fn count(s: &mut State, op: &str) {
@@ -313,7 +285,7 @@ fn handle(r: &Request, s: &mut State) -> Answer {
                 return oidc_error(400, "InvalidRequestException", "invalid_request");
             }
             let (id, secret) = s.new_client();
-            let now = hat::clock::now();
+            let now = crate::now();
             ok(json!({
                 "clientId": id,
                 "clientSecret": secret,
@@ -326,11 +298,13 @@ fn handle(r: &Request, s: &mut State) -> Answer {
                 return oidc_error(401, "InvalidClientException", "invalid_client");
             }
             s.device_polls = 0;
+            s.device_started = Some(Instant::now());
+            let uri = s.options.verification_uri.clone();
             ok(json!({
                 "deviceCode": "device-code-1",
                 "userCode": "ABCD-EFGH",
-                "verificationUri": "http://fake.invalid/device",
-                "verificationUriComplete": "http://fake.invalid/device?user_code=ABCD-EFGH",
+                "verificationUri": uri,
+                "verificationUriComplete": format!("{uri}?user_code=ABCD-EFGH"),
                 "expiresIn": 600,
                 "interval": 1,
             }))
@@ -390,7 +364,11 @@ fn create_token(r: &Request, s: &mut State) -> Answer {
             if s.device_polls <= o.slow_down_polls {
                 return oidc_error(400, "SlowDownException", "slow_down");
             }
-            if s.device_polls <= o.slow_down_polls + o.pending_polls {
+            let waiting = o
+                .approve_after
+                .zip(s.device_started)
+                .is_some_and(|(after, started)| started.elapsed() < after);
+            if waiting || s.device_polls <= o.slow_down_polls + o.pending_polls {
                 return oidc_error(
                     400,
                     "AuthorizationPendingException",
@@ -409,10 +387,7 @@ fn create_token(r: &Request, s: &mut State) -> Answer {
             };
             let verifier = str_of("codeVerifier");
             let digest = Sha256::digest(verifier.as_bytes());
-            let computed = aws_smithy_types::base64::encode(digest)
-                .trim_end_matches('=')
-                .replace('+', "-")
-                .replace('/', "_");
+            let computed = base64url(&digest);
             if computed != challenge || redirect != str_of("redirectUri") {
                 return oidc_error(400, "InvalidGrantException", "invalid_grant");
             }
@@ -485,7 +460,7 @@ fn portal(op: &str, r: &Request, s: &mut State) -> Answer {
                 "accessKeyId": format!("ASIASSO{n:013}"),
                 "secretAccessKey": format!("{ROLE_SECRET_PREFIX}{n}"),
                 "sessionToken": format!("ssoSessionToken{n}"),
-                "expiration": (hat::clock::now() + 3600) * 1000,
+                "expiration": (crate::now() + 3600) * 1000,
             }}))
         }
         "ListAccounts" => {
@@ -517,5 +492,107 @@ fn portal(op: &str, r: &Request, s: &mut State) -> Answer {
             ok(json!({}))
         }
         _ => portal_error(404, "NotFound", "no such operation"),
+    }
+}
+
+/// Unpadded base64url (RFC 4648 section 5), as PKCE's S256 challenge is written.
+fn base64url(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let mut out = String::new();
+    for chunk in bytes.chunks(3) {
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |n, (i, b)| n | u32::from(*b) << (16 - 8 * i));
+        for i in 0..=chunk.len() {
+            out.push(char::from(ALPHABET[(n >> (18 - 6 * i) & 63) as usize]));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::{Read, Write};
+
+    /// POSTs JSON on a fresh connection: (status, the answer's error type, body).
+    fn post(url: &str, path: &str, body: &Value) -> (u16, String, Value) {
+        let mut stream = std::net::TcpStream::connect(url.trim_start_matches("http://")).unwrap();
+        let body = body.to_string();
+        write!(
+            stream,
+            "POST {path} HTTP/1.1\r\nHost: fake\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        )
+        .unwrap();
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer).unwrap();
+        let (head, body) = answer.split_once("\r\n\r\n").unwrap();
+        let status = head[9..12].parse().unwrap();
+        let error = head
+            .lines()
+            .find_map(|l| l.strip_prefix("x-amzn-errortype: "))
+            .unwrap_or("")
+            .to_string();
+        (
+            status,
+            error,
+            serde_json::from_str(body).unwrap_or(Value::Null),
+        )
+    }
+
+    #[test]
+    fn a_device_code_is_approved_once_approve_after_has_passed() {
+        let fake = FakeSso::start(Options {
+            pending_polls: 0,
+            approve_after: Some(Duration::from_millis(1500)),
+            verification_uri: "http://127.0.0.1:1/device".into(),
+            ..Options::default()
+        });
+        let (_, _, client) = post(
+            &fake.url,
+            "/client/register",
+            &json!({"clientName": "t", "clientType": "public"}),
+        );
+        let (id, secret) = (&client["clientId"], &client["clientSecret"]);
+        let (status, _, device) = post(
+            &fake.url,
+            "/device_authorization",
+            &json!({"clientId": id, "clientSecret": secret, "startUrl": "https://x"}),
+        );
+        assert_eq!(status, 200);
+        assert_eq!(
+            device["verificationUriComplete"],
+            "http://127.0.0.1:1/device?user_code=ABCD-EFGH"
+        );
+        let poll = json!({
+            "clientId": id,
+            "clientSecret": secret,
+            "grantType": "urn:ietf:params:oauth:grant-type:device_code",
+            "deviceCode": device["deviceCode"],
+        });
+        let (status, error, _) = post(&fake.url, "/token", &poll);
+        assert_eq!(
+            (status, error.as_str()),
+            (400, "AuthorizationPendingException")
+        );
+        std::thread::sleep(Duration::from_millis(1600));
+        let (status, _, token) = post(&fake.url, "/token", &poll);
+        assert_eq!(status, 200, "{token}");
+        assert!(fake.is_valid_access_token(token["accessToken"].as_str().unwrap()));
+        assert_eq!(fake.calls("CreateToken:device_code"), 2);
+    }
+
+    #[test]
+    fn base64url_matches_rfc_7636_appendix_b() {
+        let digest = Sha256::digest(b"dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk");
+        assert_eq!(
+            base64url(&digest),
+            "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
+        );
+        assert_eq!(base64url(b"f"), "Zg");
+        assert_eq!(base64url(b"fo"), "Zm8");
+        assert_eq!(base64url(b"foo"), "Zm9v");
     }
 }
