@@ -40,8 +40,24 @@ fn main() -> ExitCode {
         Command::Exec(args) => cmd::exec::run(args, &env),
         Command::Sso(args) => cmd::sso::run(args, &env),
         Command::Keys(args) => cmd::keys::run(args, &env),
+        Command::Eks(args) => cmd::eks::run(args, &env),
         Command::List(args) => cmd::list::run(args, &env),
         Command::Prompt => Ok(cmd::prompt::run(&env)),
+        Command::Cache(args) => cmd::cache::run(args, &env),
+        // The report is the answer whatever it finds; the status says whether all is well.
+        Command::Doctor(args) => {
+            return match cmd::doctor::run(args, &env) {
+                Ok(report) if report.healthy => print(&report.text),
+                Ok(report) => {
+                    print(&report.text);
+                    ExitCode::FAILURE
+                }
+                Err(e) => {
+                    eprintln!("hat: error: {e:#}");
+                    ExitCode::FAILURE
+                }
+            };
+        }
         Command::Registry(args) => cmd::registry::run(args, &env),
     };
     match result {

@@ -53,32 +53,35 @@ pub fn open(
     options: &SessionOptions,
 ) -> Result<Session> {
     let chain = resolve::resolve(config, profile)?;
-    open_chain(config, env, chain, options)
+    open_chain(config, env, chain, Some(profile), options)
 }
 
-/// [`open`] for a profile its caller has resolved already (to check it first).
+/// Gets the credentials of a chain the caller built or extended (`hat eks token
+/// --role-arn` adds a role on top of a profile's; with no profile, the environment's
+/// keys are the base), the cache first. `profile` is where the region and endpoints
+/// come from (`None`: the environment alone).
 pub fn open_chain(
     config: &ConfigSet,
     env: &Env,
     chain: Chain,
+    profile: Option<&str>,
     options: &SessionOptions,
 ) -> Result<Session> {
-    let profile = chain.profile.as_str();
-    verbose!("profile {profile}: {}", chain.describe());
+    verbose!("profile {}: {}", chain.profile, chain.describe());
     let region = match &options.region {
         Some(r) => Some(region::expand(r)?),
-        None => profile_region(config, env, Some(profile)),
+        None => profile_region(config, env, profile),
     };
     let request = Request {
         duration: options.duration,
         mfa_token: options.mfa_token.clone(),
         no_cache: options.no_cache,
         region: region.clone(),
-        endpoints: Endpoints::new(env, config, Some(profile)),
+        endpoints: Endpoints::new(env, config, profile),
     };
     let credentials = providers::obtain(&chain, &request, env)?;
     Ok(Session {
-        profile: profile.to_string(),
+        profile: chain.profile.clone(),
         region,
         credentials,
         endpoints: request.endpoints,
@@ -140,4 +143,16 @@ pub fn peek(config: &ConfigSet, env: &Env, profile: &str) -> Option<Credentials>
         ..Request::default()
     };
     providers::cached(&chain, &request, env)
+}
+
+/// The cache entries of `profile`'s chain as (profile of the step, cache key), oldest
+/// step first; the last is the profile's own (see [`providers::cache_keys`]).
+pub fn cache_keys(config: &ConfigSet, env: &Env, profile: &str) -> Result<Vec<(String, String)>> {
+    let chain = resolve::resolve(config, profile)?;
+    let request = Request {
+        region: profile_region(config, env, Some(profile)),
+        endpoints: Endpoints::new(env, config, Some(profile)),
+        ..Request::default()
+    };
+    providers::cache_keys(&chain, &request, env)
 }

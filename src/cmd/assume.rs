@@ -72,7 +72,7 @@ pub fn run(args: &AssumeArgs, env: &Env) -> Result<String> {
     if args.wants_console() && open::precheck(&chain)? == DurationFor::ConsoleOnly {
         options.duration = None;
     }
-    let session = session::open_chain(&config, env, chain, &options)?;
+    let session = session::open_chain(&config, env, chain, Some(profile), &options)?;
     Frecency::remember(env, profile, clock::now());
     crate::registry::auto::on_assume(env);
     if args.wants_console() {

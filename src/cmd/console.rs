@@ -49,7 +49,8 @@ pub fn run(args: &ConsoleArgs, env: &Env) -> Result<String> {
                 mfa_token: args.mfa_token.clone(),
                 no_cache: args.no_cache,
             };
-            let session = session::open_chain(&config, env, chain, &session_options)?;
+            let session =
+                session::open_chain(&config, env, chain, Some(profile), &session_options)?;
             open::open(env, &config, &sdk::shared()?, &Who::from(&session), &visit)?
         }
         (None, Some(creds)) => {

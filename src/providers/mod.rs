@@ -70,6 +70,21 @@ pub fn cached(chain: &Chain, request: &Request, env: &Env) -> Option<Credentials
     fetcher.cache.load(key, fetcher.now)
 }
 
+/// The cache entries `obtain` reads and writes for `chain` (with no `-d`), oldest step
+/// first, each with the profile whose step it is: the base's when its answer is cached,
+/// then each role's. The last one is the profile's own. For `hat cache`.
+pub fn cache_keys(chain: &Chain, request: &Request, env: &Env) -> Result<Vec<(String, String)>> {
+    let fetcher = Fetcher::new(request, env);
+    let (base_key, base_cacheable, _) = fetcher.plan_base_quietly(chain)?;
+    let steps = fetcher.plan_hops(chain, &base_key, true)?;
+    let mut keys = Vec::with_capacity(steps.len() + 1);
+    if base_cacheable {
+        keys.push((chain.base.profile().to_string(), base_key));
+    }
+    keys.extend(steps.into_iter().map(|s| (s.hop.profile.clone(), s.key)));
+    Ok(keys)
+}
+
 struct Fetcher<'a> {
     env: &'a Env,
     request: &'a Request,
