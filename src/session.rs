@@ -9,16 +9,16 @@ use crate::endpoint::Endpoints;
 use crate::env::Env;
 use crate::providers::{self, Request};
 use crate::resolve;
-use crate::{duration, region, verbose};
+use crate::{region, verbose};
 use anyhow::Result;
 
 /// What the user asked for besides the profile, as typed.
 #[derive(Debug, Default, Clone)]
-pub struct Options {
+pub struct SessionOptions {
     /// `-r`: a region name or shorthand (`euw1`).
     pub region: Option<String>,
-    /// `-d`: `1h`, `90m`, seconds.
-    pub duration: Option<String>,
+    /// `-d`, parsed once by the command ([`crate::duration::parse`]).
+    pub duration: Option<u32>,
     pub mfa_token: Option<String>,
     pub no_cache: bool,
     /// `--session-tag K=V`, each as typed.
@@ -27,7 +27,7 @@ pub struct Options {
     pub source_identity: Option<String>,
 }
 
-impl Options {
+impl SessionOptions {
     /// The tags and source identity asked for on the command line.
     fn tagging(&self) -> Result<Tagging> {
         let mut tags: Vec<(String, String)> = Vec::new();
@@ -59,6 +59,8 @@ pub struct Session {
     pub region: Option<String>,
     pub credentials: Credentials,
     pub chain: Chain,
+    /// Where each service's calls went, for a caller that makes more (the console).
+    pub endpoints: Endpoints,
 }
 
 /// The profile's `region`, else `AWS_REGION`, else `AWS_DEFAULT_REGION` (no profile:
@@ -110,32 +112,48 @@ fn session_name_template(env: &Env, chain: &Chain) -> Option<String> {
 }
 
 /// Resolves `profile` and gets its credentials (the cache first).
-pub fn open(config: &ConfigSet, env: &Env, profile: &str, options: &Options) -> Result<Session> {
+pub fn open(
+    config: &ConfigSet,
+    env: &Env,
+    profile: &str,
+    options: &SessionOptions,
+) -> Result<Session> {
     let chain = resolve::resolve(config, profile)?;
-    verbose!("profile {profile}: {}", chain.describe());
+    open_chain(config, env, chain, Some(profile), options)
+}
+
+/// Gets the credentials of a chain the caller built or extended (`hat eks token
+/// --role-arn` adds a role on top of a profile's; with no profile, the environment's
+/// keys are the base), the cache first. `profile` is where the region and endpoints
+/// come from (`None`: the environment alone).
+pub fn open_chain(
+    config: &ConfigSet,
+    env: &Env,
+    chain: Chain,
+    profile: Option<&str>,
+    options: &SessionOptions,
+) -> Result<Session> {
+    verbose!("profile {}: {}", chain.profile, chain.describe());
     let region = match &options.region {
         Some(r) => Some(region::expand(r)?),
-        None => profile_region(config, env, Some(profile)),
+        None => profile_region(config, env, profile),
     };
     let request = Request {
-        duration: options
-            .duration
-            .as_deref()
-            .map(duration::parse)
-            .transpose()?,
+        duration: options.duration,
         mfa_token: options.mfa_token.clone(),
         mfa_process: mfa_process(config, &chain),
         no_cache: options.no_cache,
         region: region.clone(),
-        endpoints: Endpoints::new(env, config, Some(profile)),
+        endpoints: Endpoints::new(env, config, profile),
         tagging: options.tagging()?,
         session_name_template: session_name_template(env, &chain),
     };
     let credentials = providers::obtain(&chain, &request, env)?;
     Ok(Session {
-        profile: profile.to_string(),
+        profile: chain.profile.clone(),
         region,
         credentials,
+        endpoints: request.endpoints,
         chain,
     })
 }
@@ -148,7 +166,7 @@ pub fn open_sso(
     target: SsoTarget,
     account_id: &str,
     role_name: &str,
-    options: &Options,
+    options: &SessionOptions,
 ) -> Result<Session> {
     let name = format!("{account_id}/{role_name}");
     let chain = Chain {
@@ -180,6 +198,7 @@ pub fn open_sso(
         profile: name,
         region,
         credentials,
+        endpoints: request.endpoints,
         chain,
     })
 }
@@ -197,4 +216,16 @@ pub fn peek(config: &ConfigSet, env: &Env, profile: &str) -> Option<Credentials>
         ..Request::default()
     };
     providers::cached(&chain, &request, env)
+}
+
+/// The cache entries of `profile`'s chain as (profile of the step, cache key), oldest
+/// step first; the last is the profile's own (see [`providers::cache_keys`]).
+pub fn cache_keys(config: &ConfigSet, env: &Env, profile: &str) -> Result<Vec<(String, String)>> {
+    let chain = resolve::resolve(config, profile)?;
+    let request = Request {
+        region: profile_region(config, env, Some(profile)),
+        endpoints: Endpoints::new(env, config, Some(profile)),
+        ..Request::default()
+    };
+    providers::cache_keys(&chain, &request, env)
 }

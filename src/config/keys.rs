@@ -50,6 +50,10 @@ pub const KEYS: &[&str] = &[
     "sso",
     "sso_oidc",
     "iam",
+    "eks",
+    // FIPS and dual-stack endpoints.
+    "use_fips_endpoint",
+    "use_dualstack_endpoint",
 ];
 
 /// Whether hat knows `key`.

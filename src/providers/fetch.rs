@@ -95,7 +95,7 @@ impl<'a> Fetcher<'a> {
 
     fn sdk(&mut self) -> Result<Rc<Sdk>> {
         if self.sdk.is_none() {
-            self.sdk = Some(Rc::new(Sdk::new()?));
+            self.sdk = Some(crate::sdk::shared()?);
         }
         Ok(Rc::clone(self.sdk.as_ref().expect("just set")))
     }

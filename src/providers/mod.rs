@@ -34,3 +34,20 @@ pub fn cached(chain: &Chain, request: &Request, env: &Env) -> Option<Credentials
     let plan = plan::plan(chain, request, env).ok()?;
     Cache::new(&env.cache_dir()).load(plan.final_key()?, clock::now())
 }
+
+/// The cache entries `obtain` reads and writes for `chain` (with no `-d`), oldest step
+/// first, each with the profile whose step it is: the base's when its answer is cached,
+/// then each role's. The last one is the profile's own. For `hat cache`.
+pub fn cache_keys(chain: &Chain, request: &Request, env: &Env) -> Result<Vec<(String, String)>> {
+    let plan = plan::plan(chain, request, env)?;
+    let mut keys = Vec::with_capacity(plan.steps.len() + 1);
+    if plan.base.cached {
+        keys.push((chain.base.profile().to_string(), plan.base.key.clone()));
+    }
+    keys.extend(
+        plan.steps
+            .into_iter()
+            .map(|s| (s.hop.profile.clone(), s.key)),
+    );
+    Ok(keys)
+}
