@@ -7,6 +7,10 @@
 # says to you goes to stderr; prompts (an MFA code, the profile picker) go to the
 # terminal. `{{cmd}}` alone, or a name that is not a profile, opens the picker.
 
+# Which wrapper this shell loaded, for `hat doctor` (a child process cannot see
+# functions): the shell and a digest of this file.
+set -gx HAT_SHELL_INIT 'fish:{{version}}'
+
 function {{cmd}} --description 'hat: wear an AWS role in this shell'
     set -l __hat_before
     set -q HAT_PROFILE[1]; and set __hat_before $HAT_PROFILE

@@ -13,6 +13,10 @@
 # the picker.
 
 # Profile names complete after `{{cmd}}` (none for a word that starts a flag).
+# Tells `hat doctor` (a child of this shell) that this function is loaded, and which
+# version of it.
+$env.HAT_SHELL_INIT = "nu:{{version}}"
+
 def __hat_complete [context: string] {
     let word = ($context | split row " " | last)
     if ($word | str starts-with "-") {

@@ -8,6 +8,10 @@
 # says to you goes to stderr; prompts (an MFA code, the profile picker) go to the
 # terminal. `{{cmd}}` alone, or a name that is not a profile, opens the picker.
 
+# Which wrapper this shell loaded, for `hat doctor` (a child process cannot see
+# functions): the shell and a digest of this file.
+\builtin export HAT_SHELL_INIT='zsh:{{version}}'
+
 # An alias with the same name would be expanded in a `name() {` definition and
 # break it; the `function` keyword is not subject to alias expansion, and the
 # alias itself would shadow the function, so it goes.

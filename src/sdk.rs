@@ -12,8 +12,28 @@ use aws_smithy_runtime_api::client::behavior_version::BehaviorVersion;
 use aws_smithy_types::retry::RetryConfig;
 use aws_smithy_types::timeout::TimeoutConfig;
 use aws_types::SdkConfig;
+use std::cell::OnceCell;
 use std::future::Future;
+use std::rc::Rc;
 use std::time::Duration;
+
+thread_local! {
+    static SHARED: OnceCell<Rc<Sdk>> = const { OnceCell::new() };
+}
+
+/// The process's one runtime and SDK config, made on first use: every network call
+/// of a command (the role's credentials, then `assume -c`'s federation call) runs on
+/// it, and a command that makes none never starts it.
+pub fn shared() -> Result<Rc<Sdk>> {
+    SHARED.with(|cell| {
+        if let Some(sdk) = cell.get() {
+            return Ok(Rc::clone(sdk));
+        }
+        let sdk = Rc::new(Sdk::new()?);
+        let _ = cell.set(Rc::clone(&sdk));
+        Ok(sdk)
+    })
+}
 
 pub struct Sdk {
     runtime: tokio::runtime::Runtime,
@@ -75,4 +95,16 @@ pub fn timeouts() -> TimeoutConfig {
         .connect_timeout(Duration::from_secs(5))
         .operation_attempt_timeout(Duration::from_secs(20))
         .build()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_process_makes_one_sdk_however_many_callers_ask() {
+        let first = shared().unwrap();
+        let second = shared().unwrap();
+        assert!(Rc::ptr_eq(&first, &second));
+    }
 }

@@ -3,10 +3,13 @@
 //! succeeded.
 
 pub mod assume;
+pub mod cache;
 pub mod completions;
 pub mod config;
 pub mod console;
 pub mod credential_process;
+pub mod doctor;
+pub mod eks;
 pub mod exec;
 pub mod export;
 pub mod init;

@@ -883,6 +883,7 @@ const REQUIRED_PAGES: &[&str] = &[
     "docs/keys.md",
     "docs/performance.md",
     "docs/testing.md",
+    "docs/architecture.md",
 ];
 
 /// The targets of the Markdown links `](target)` in `text`.
