@@ -35,11 +35,7 @@ pub fn key(parts: &[&str]) -> String {
         hasher.update((part.len() as u64).to_le_bytes());
         hasher.update(part.as_bytes());
     }
-    hasher
-        .finalize()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    hex::encode(hasher.finalize())
 }
 
 #[derive(Debug, Clone)]
@@ -193,6 +189,57 @@ impl Cache {
     }
 }
 
+/// One file of the cache as `hat cache` shows it.
+#[derive(Debug, Clone)]
+pub struct Cached {
+    pub key: String,
+    /// `None`: the file is not readable credentials (a miss for `load`).
+    pub credentials: Option<Credentials>,
+}
+
+impl Cache {
+    /// Every entry, by key; lock and temporary files are not entries.
+    pub fn entries(&self) -> Vec<Cached> {
+        let Ok(dir) = fs::read_dir(&self.dir) else {
+            return Vec::new();
+        };
+        let mut entries: Vec<Cached> = dir
+            .flatten()
+            .filter_map(|e| {
+                let name = e.file_name().into_string().ok()?;
+                let key = name.strip_suffix(".json")?;
+                (!key.starts_with('.')).then(|| Cached {
+                    key: key.to_string(),
+                    credentials: fs::read(e.path())
+                        .ok()
+                        .and_then(|b| serde_json::from_slice(&b).ok()),
+                })
+            })
+            .collect();
+        entries.sort_by(|a, b| a.key.cmp(&b.key));
+        entries
+    }
+
+    /// Removes every file in the cache directory (entries, locks, temporary files);
+    /// returns how many entries there were.
+    pub fn clear(&self) -> Result<usize> {
+        let entries = self.entries().len();
+        let Ok(dir) = fs::read_dir(&self.dir) else {
+            return Ok(0);
+        };
+        for entry in dir.flatten() {
+            let path = entry.path();
+            match fs::remove_file(&path) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                    return Err(e).with_context(|| format!("could not delete {}", path.display()));
+                }
+                _ => {}
+            }
+        }
+        Ok(entries)
+    }
+}
+
 pub struct Lock {
     _file: File,
 }
@@ -237,7 +284,6 @@ mod tests {
         assert_eq!(cache.load("k", now + 3600 - REFRESH_MARGIN), None);
         assert_eq!(cache.load("missing", now), None);
 
-        #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
             let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o777;

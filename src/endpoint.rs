@@ -2,7 +2,7 @@
 //! variable (`AWS_ENDPOINT_URL_STS`), then `AWS_ENDPOINT_URL`, then the profile's
 //! `[services NAME]` entry for the service, then the profile's `endpoint_url`; all of
 //! it off when `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true` (or the profile's
-//! `ignore_configured_endpoint_urls = true`). One mechanism for STS, SSO, SSO OIDC and IAM.
+//! `ignore_configured_endpoint_urls = true`). One mechanism for STS, SSO, SSO OIDC, IAM and EKS.
 
 use crate::config::{ConfigSet, Section};
 use crate::env::Env;
@@ -13,6 +13,7 @@ pub enum Service {
     Sso,
     SsoOidc,
     Iam,
+    Eks,
 }
 
 impl Service {
@@ -23,6 +24,7 @@ impl Service {
             Service::Sso => "SSO",
             Service::SsoOidc => "SSO_OIDC",
             Service::Iam => "IAM",
+            Service::Eks => "EKS",
         }
     }
 
@@ -33,6 +35,7 @@ impl Service {
             Service::Sso => "sso",
             Service::SsoOidc => "sso_oidc",
             Service::Iam => "iam",
+            Service::Eks => "eks",
         }
     }
 }
@@ -44,6 +47,7 @@ pub struct Endpoints {
     sso: Option<String>,
     sso_oidc: Option<String>,
     iam: Option<String>,
+    eks: Option<String>,
 }
 
 impl Endpoints {
@@ -66,6 +70,7 @@ impl Endpoints {
             sso: one(Service::Sso),
             sso_oidc: one(Service::SsoOidc),
             iam: one(Service::Iam),
+            eks: one(Service::Eks),
         }
     }
 
@@ -80,6 +85,7 @@ impl Endpoints {
             Service::Sso => self.sso.as_deref(),
             Service::SsoOidc => self.sso_oidc.as_deref(),
             Service::Iam => self.iam.as_deref(),
+            Service::Eks => self.eks.as_deref(),
         }
     }
 }

@@ -18,6 +18,7 @@ pub const READ: &[&str] = &[
     "XDG_CACHE_HOME",
     "XDG_CONFIG_HOME",
     "XDG_STATE_HOME",
+    "XDG_DATA_HOME",
     "HAT_CONFIG_FILE",
     // Credentials and the profile in the shell.
     "AWS_ACCESS_KEY_ID",
@@ -28,6 +29,11 @@ pub const READ: &[&str] = &[
     "AWS_REGION",
     "AWS_DEFAULT_REGION",
     "HAT_PROFILE",
+    "HAT_SHELL_INIT",
+    // What `hat doctor` looks at.
+    "SHELL",
+    "ZDOTDIR",
+    "AWS_CA_BUNDLE",
     "HAT_EXPIRES",
     "HAT_EXEC_PROFILE",
     // Endpoints.
@@ -36,6 +42,12 @@ pub const READ: &[&str] = &[
     "AWS_ENDPOINT_URL_SSO",
     "AWS_ENDPOINT_URL_SSO_OIDC",
     "AWS_ENDPOINT_URL_IAM",
+    "AWS_ENDPOINT_URL_EKS",
+    "AWS_USE_FIPS_ENDPOINT",
+    "AWS_USE_DUALSTACK_ENDPOINT",
+    // EKS.
+    "KUBECONFIG",
+    "KUBERNETES_EXEC_INFO",
     "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS",
     "HAT_FEDERATION_ENDPOINT",
     // Instance and container credentials.

@@ -13,8 +13,38 @@ use aws_smithy_runtime_api::client::behavior_version::BehaviorVersion;
 use aws_smithy_types::retry::RetryConfig;
 use aws_smithy_types::timeout::TimeoutConfig;
 use aws_types::SdkConfig;
+use std::cell::OnceCell;
 use std::future::Future;
+use std::rc::Rc;
 use std::time::Duration;
+
+thread_local! {
+    static SHARED: OnceCell<Rc<Sdk>> = const { OnceCell::new() };
+}
+
+/// The process's one runtime and SDK config, made on first use: every network call
+/// of a command (the role's credentials, then `assume -c`'s federation call) runs on
+/// it, and a command that makes none never starts it. The first caller's limits win:
+/// the credential fetch passes the profile's ([`shared_with`]), later callers take it.
+pub fn shared(env: &Env) -> Result<Rc<Sdk>> {
+    shared_or(|| Sdk::for_env(env))
+}
+
+/// [`shared`], made with `limits` when it does not exist yet.
+pub fn shared_with(limits: Limits) -> Result<Rc<Sdk>> {
+    shared_or(|| Sdk::with_limits(limits))
+}
+
+fn shared_or(make: impl FnOnce() -> Result<Sdk>) -> Result<Rc<Sdk>> {
+    SHARED.with(|cell| {
+        if let Some(sdk) = cell.get() {
+            return Ok(Rc::clone(sdk));
+        }
+        let sdk = Rc::new(make()?);
+        let _ = cell.set(Rc::clone(&sdk));
+        Ok(sdk)
+    })
+}
 
 pub struct Sdk {
     runtime: tokio::runtime::Runtime,
@@ -256,5 +286,13 @@ mod tests {
             e,
             "AWS_MAX_ATTEMPTS is `lots`: give a whole number from 1 to 10"
         );
+    }
+
+    #[test]
+    fn a_process_makes_one_sdk_however_many_callers_ask() {
+        let env = Env::from_pairs([("HOME", "/nonexistent")]);
+        let first = shared(&env).unwrap();
+        let second = shared(&env).unwrap();
+        assert!(Rc::ptr_eq(&first, &second));
     }
 }

@@ -2,6 +2,7 @@
 //! Messages go to stderr; stdout carries only the answer (the token list, the
 //! populate diff).
 
+use crate::chain::SsoTarget;
 use crate::cli::{
     SsoArgs, SsoCommand, SsoLoginArgs, SsoLogoutArgs, SsoPopulateArgs, SsoTargetArgs,
 };
@@ -12,7 +13,7 @@ use crate::sdk::Sdk;
 use crate::sso::portal::Portal;
 use crate::sso::session::Signer;
 use crate::sso::token::{Store, sha1_hex};
-use crate::sso::{self, DEFAULT_SCOPE, Target, login, populate};
+use crate::sso::{self, DEFAULT_SCOPE, login, populate};
 use crate::{clock, log};
 use anyhow::{Context, Result, anyhow, bail};
 use aws_smithy_types::retry::RetryConfig;
@@ -28,7 +29,7 @@ pub fn run(args: &SsoArgs, env: &Env) -> Result<String> {
 }
 
 /// The sign-in the arguments name; with none, the only sso-session there is.
-pub fn target(config: &ConfigSet, args: &SsoTargetArgs) -> Result<Target> {
+pub fn target(config: &ConfigSet, args: &SsoTargetArgs) -> Result<SsoTarget> {
     if let Some(session) = &args.sso_session {
         return sso::config::session_target(config, session);
     }
@@ -48,7 +49,7 @@ pub fn target(config: &ConfigSet, args: &SsoTargetArgs) -> Result<Target> {
         return sso::config::profile_target(config, name, profile);
     }
     if let (Some(url), Some(region)) = (&args.sso_start_url, &args.sso_region) {
-        return Ok(Target {
+        return Ok(SsoTarget {
             session: None,
             start_url: url.clone(),
             region: region.clone(),
@@ -82,7 +83,7 @@ fn login(args: &SsoLoginArgs, env: &Env) -> Result<String> {
     };
     signer.login(
         &target,
-        login::Options {
+        login::LoginOptions {
             device_code: args.use_device_code,
         },
     )?;
@@ -243,7 +244,7 @@ fn populate(args: &SsoPopulateArgs, env: &Env) -> Result<String> {
         &old,
         &target,
         &entries,
-        &populate::Options {
+        &populate::PopulateOptions {
             template: &args.template,
             region: &region,
             prune: args.prune,

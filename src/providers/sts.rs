@@ -28,15 +28,39 @@ pub struct Sts {
 /// `hat-<local user>`, cut to STS's name alphabet (`[\w+=,.@-]`) and `max` characters:
 /// the default role session name (64) and federated user name (32).
 pub fn default_name(env: &crate::env::Env, max: usize) -> String {
-    let user: String = env
-        .user_name()
+    let mut name = format!("hat-{}", default_user(env));
+    name.truncate(max);
+    name
+}
+
+/// The session tags as the SDK sends them (`None` for none, so untagged calls are as
+/// they always were).
+fn tags(tagging: &crate::chain::Tagging) -> Result<Option<Vec<aws_sdk_sts::types::Tag>>> {
+    if tagging.tags.is_empty() {
+        return Ok(None);
+    }
+    tagging
+        .tags
+        .iter()
+        .map(|(key, value)| {
+            aws_sdk_sts::types::Tag::builder()
+                .key(key)
+                .value(value)
+                .build()
+                .map_err(|e| anyhow::anyhow!("the session tag `{key}` could not be sent: {e}"))
+        })
+        .collect::<Result<Vec<_>>>()
+        .map(Some)
+}
+
+/// The local user name cut to STS's alphabet for names (`[\w+=,.@-]`): what `{user}`
+/// stands for in `source_identity` and the default session name.
+pub fn default_user(env: &crate::env::Env) -> String {
+    env.user_name()
         .unwrap_or("user")
         .chars()
         .filter(|c| c.is_ascii_alphanumeric() || "+=,.@_-".contains(*c))
-        .collect();
-    let mut name = format!("hat-{user}");
-    name.truncate(max);
-    name
+        .collect()
 }
 
 /// What a role request needs besides the caller's credentials.
@@ -47,6 +71,8 @@ pub struct AssumeRole<'a> {
     pub duration: Option<u32>,
     /// (serial, code) when the role needs MFA and the caller is not an MFA session.
     pub mfa: Option<(&'a str, &'a str)>,
+    /// Tags, TransitiveTagKeys and SourceIdentity.
+    pub tagging: &'a crate::chain::Tagging,
 }
 
 /// Who is calling and why, so an error can name the profile, role and settings.
@@ -108,7 +134,13 @@ impl Sts {
             .set_external_id(request.external_id.map(str::to_string))
             .set_duration_seconds(request.duration.map(|d| d as i32))
             .set_serial_number(request.mfa.map(|(serial, _)| serial.to_string()))
-            .set_token_code(request.mfa.map(|(_, code)| code.to_string()));
+            .set_token_code(request.mfa.map(|(_, code)| code.to_string()))
+            .set_tags(tags(request.tagging)?)
+            .set_transitive_tag_keys(
+                (!request.tagging.transitive.is_empty())
+                    .then(|| request.tagging.transitive.clone()),
+            )
+            .set_source_identity(request.tagging.source_identity.clone());
         let output = self
             .sdk
             .block_on(call.send())

@@ -7,9 +7,9 @@
 //! drawn only when stderr is one. Clients are registered with scopes, so the tokens can
 //! be refreshed, and the registration is reused until it expires.
 
-use super::Target;
 use super::portal::{CallError, Grant, Oidc};
 use super::token::{Registration, Store, Token};
+use crate::chain::SsoTarget;
 use crate::env::Env;
 use crate::{clock, log, net, verbose};
 use anyhow::{Context, Result, anyhow, bail};
@@ -32,13 +32,13 @@ const GRANT_TYPES: [&str; 3] = [
 ];
 
 #[derive(Debug, Default, Clone, Copy)]
-pub struct Options {
+pub struct LoginOptions {
     /// `--use-device-code`: skip the browser callback.
     pub device_code: bool,
 }
 
 /// Signs in to `target` and stores the token. The caller holds the token's lock.
-pub fn login(oidc: &Oidc, env: &Env, target: &Target, options: Options) -> Result<Token> {
+pub fn login(oidc: &Oidc, env: &Env, target: &SsoTarget, options: LoginOptions) -> Result<Token> {
     let store = Store::new(env);
     let browser = browser_available(env);
     let (registration, new) = if options.device_code || !browser {
@@ -95,7 +95,7 @@ const DEVICE_GRANT: &str = "urn:ietf:params:oauth:grant-type:device_code";
 
 /// Whether a registration can be used for `grant` for at least another hour. The AWS
 /// CLI registers for the device code without listing grant types.
-fn usable(r: &Registration, target: &Target, grant: &str) -> bool {
+fn usable(r: &Registration, target: &SsoTarget, grant: &str) -> bool {
     let granted = r.grant_types.iter().any(|g| g == grant)
         || (grant == DEVICE_GRANT && r.grant_types.is_empty());
     let scopes_agree =
@@ -107,7 +107,7 @@ fn usable(r: &Registration, target: &Target, grant: &str) -> bool {
 fn registration_for(
     oidc: &Oidc,
     store: &Store,
-    target: &Target,
+    target: &SsoTarget,
     grant: &str,
     current: Registration,
 ) -> Result<Registration> {
@@ -120,7 +120,12 @@ fn registration_for(
 
 /// The cached client registration (the AWS CLI's or hat's) while it allows `grant`
 /// and has an hour left, else a new one.
-fn registration(oidc: &Oidc, store: &Store, target: &Target, grant: &str) -> Result<Registration> {
+fn registration(
+    oidc: &Oidc,
+    store: &Store,
+    target: &SsoTarget,
+    grant: &str,
+) -> Result<Registration> {
     if let Some(r) = store.load_registration(target)
         && usable(&r, target, grant)
     {
@@ -132,7 +137,7 @@ fn registration(oidc: &Oidc, store: &Store, target: &Target, grant: &str) -> Res
 
 /// Registers hat for every flow at once (authorization code, device code, refresh),
 /// so one registration serves both sign-ins, and the AWS CLI's too.
-fn register(oidc: &Oidc, store: &Store, target: &Target) -> Result<Registration> {
+fn register(oidc: &Oidc, store: &Store, target: &SsoTarget) -> Result<Registration> {
     verbose!("SSO: RegisterClient for {}", target.name());
     let new = oidc
         .register_client(&target.scopes, &target.start_url, REGISTERED_REDIRECT)
@@ -177,7 +182,7 @@ fn base64url(bytes: &[u8]) -> String {
 /// The authorization-code flow; `None` when no browser could be opened.
 fn pkce_flow(
     oidc: &Oidc,
-    target: &Target,
+    target: &SsoTarget,
     registration: &Registration,
 ) -> Result<Option<super::portal::NewToken>> {
     let verifier = base64url(&random_bytes::<32>()?);
@@ -373,7 +378,7 @@ fn page(status: u16, text: &str) -> http::Response<Full<Bytes>> {
 /// The device-code flow: print the code and URL, then poll CreateToken.
 fn device_flow(
     oidc: &Oidc,
-    target: &Target,
+    target: &SsoTarget,
     registration: &Registration,
     open_browser: bool,
 ) -> Result<super::portal::NewToken> {
@@ -436,7 +441,7 @@ fn device_flow(
     }
 }
 
-fn device_error(e: CallError, target: &Target) -> anyhow::Error {
+fn device_error(e: CallError, target: &SsoTarget) -> anyhow::Error {
     if e.is("ExpiredTokenException") {
         anyhow!(
             "the code for {} expired before it was approved; run `{}` again",

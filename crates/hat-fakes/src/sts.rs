@@ -11,6 +11,8 @@ use std::time::Duration;
 pub enum Reply {
     /// Credentials for whatever was asked (AssumeRole, GetSessionToken, ...).
     Ok,
+    /// Credentials that expire this many seconds after they are issued.
+    OkFor(i64),
     /// An STS error document with this HTTP status.
     Error {
         status: u16,
@@ -120,8 +122,9 @@ fn render(reply: &Reply, action: &str, serial: u32) -> (u16, String) {
                 "<ErrorResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><Error><Type>Sender</Type><Code>{code}</Code><Message>{message}</Message></Error><RequestId>fake-{serial}</RequestId></ErrorResponse>"
             ),
         ),
-        Reply::Ok => {
-            let expiration = crate::rfc3339(crate::now() + 3600);
+        Reply::Ok => render(&Reply::OkFor(3600), action, serial),
+        Reply::OkFor(lifetime) => {
+            let expiration = crate::rfc3339(crate::now() + lifetime);
             let creds = format!(
                 "<Credentials><AccessKeyId>ASIAFAKE{serial:012}</AccessKeyId><SecretAccessKey>{ISSUED_SECRET_PREFIX}{serial}</SecretAccessKey><SessionToken>{ISSUED_TOKEN_PREFIX}{serial}</SessionToken><Expiration>{expiration}</Expiration></Credentials>"
             );

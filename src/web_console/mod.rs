@@ -8,6 +8,7 @@
 //! that carried the session.
 
 pub mod browser;
+pub mod open;
 pub mod partition;
 pub mod services;
 
@@ -104,7 +105,7 @@ pub struct Signin<'a> {
 
 /// Makes the sign-in URL. It is a credential: hand it to a browser or to the user,
 /// never to a log.
-pub fn signin_url(env: &Env, request: &Signin<'_>) -> Result<Url> {
+pub fn signin_url(env: &Env, sdk: &Rc<Sdk>, request: &Signin<'_>) -> Result<Url> {
     let label = &match request.profile {
         Some(p) => format!("profile `{p}`"),
         None => "the credentials in your environment".to_string(),
@@ -114,7 +115,6 @@ pub fn signin_url(env: &Env, request: &Signin<'_>) -> Result<Url> {
         .partition
         .federation_url(env.get("HAT_FEDERATION_ENDPOINT"))
         .map_err(|e| anyhow!(e))?;
-    let sdk = Rc::new(Sdk::for_env(env)?);
     let fetched;
     let (creds, session_duration) = match request.kind {
         Kind::MfaSession => bail!(mfa_session_refusal(name_for_sts)),
@@ -126,7 +126,7 @@ pub fn signin_url(env: &Env, request: &Signin<'_>) -> Result<Url> {
                 duration::check(d, FEDERATION_TOKEN_MAX, "GetFederationToken")?;
             }
             let sts = Sts::new(
-                Rc::clone(&sdk),
+                Rc::clone(sdk),
                 request.endpoints.get(Service::Sts),
                 request.region,
             );
@@ -152,7 +152,7 @@ pub fn signin_url(env: &Env, request: &Signin<'_>) -> Result<Url> {
             (request.credentials, request.duration)
         }
     };
-    let token = signin_token(&sdk, &federation, creds, session_duration, label)?;
+    let token = signin_token(sdk, &federation, creds, session_duration, label)?;
     let mut url = federation;
     url.query_pairs_mut()
         .clear()
@@ -306,6 +306,7 @@ mod tests {
                     session_name: None,
                     duration: None,
                     mfa_serial: None,
+                    tagging: Default::default(),
                 })
                 .collect(),
         }
