@@ -19,6 +19,9 @@ _hat() {
             hat,assume)
                 cmd="hat__subcmd__assume"
                 ;;
+            hat,cache)
+                cmd="hat__subcmd__cache"
+                ;;
             hat,completions)
                 cmd="hat__subcmd__completions"
                 ;;
@@ -30,6 +33,12 @@ _hat() {
                 ;;
             hat,credential-process)
                 cmd="hat__subcmd__credential__subcmd__process"
+                ;;
+            hat,doctor)
+                cmd="hat__subcmd__doctor"
+                ;;
+            hat,eks)
+                cmd="hat__subcmd__eks"
                 ;;
             hat,exec)
                 cmd="hat__subcmd__exec"
@@ -49,6 +58,9 @@ _hat() {
             hat,list)
                 cmd="hat__subcmd__list"
                 ;;
+            hat,migrate)
+                cmd="hat__subcmd__migrate"
+                ;;
             hat,prompt)
                 cmd="hat__subcmd__prompt"
                 ;;
@@ -58,8 +70,47 @@ _hat() {
             hat,sso)
                 cmd="hat__subcmd__sso"
                 ;;
+            hat__subcmd__cache,clear)
+                cmd="hat__subcmd__cache__subcmd__clear"
+                ;;
+            hat__subcmd__cache,help)
+                cmd="hat__subcmd__cache__subcmd__help"
+                ;;
+            hat__subcmd__cache,list)
+                cmd="hat__subcmd__cache__subcmd__list"
+                ;;
+            hat__subcmd__cache__subcmd__help,clear)
+                cmd="hat__subcmd__cache__subcmd__help__subcmd__clear"
+                ;;
+            hat__subcmd__cache__subcmd__help,help)
+                cmd="hat__subcmd__cache__subcmd__help__subcmd__help"
+                ;;
+            hat__subcmd__cache__subcmd__help,list)
+                cmd="hat__subcmd__cache__subcmd__help__subcmd__list"
+                ;;
+            hat__subcmd__eks,help)
+                cmd="hat__subcmd__eks__subcmd__help"
+                ;;
+            hat__subcmd__eks,kubeconfig)
+                cmd="hat__subcmd__eks__subcmd__kubeconfig"
+                ;;
+            hat__subcmd__eks,token)
+                cmd="hat__subcmd__eks__subcmd__token"
+                ;;
+            hat__subcmd__eks__subcmd__help,help)
+                cmd="hat__subcmd__eks__subcmd__help__subcmd__help"
+                ;;
+            hat__subcmd__eks__subcmd__help,kubeconfig)
+                cmd="hat__subcmd__eks__subcmd__help__subcmd__kubeconfig"
+                ;;
+            hat__subcmd__eks__subcmd__help,token)
+                cmd="hat__subcmd__eks__subcmd__help__subcmd__token"
+                ;;
             hat__subcmd__help,assume)
                 cmd="hat__subcmd__help__subcmd__assume"
+                ;;
+            hat__subcmd__help,cache)
+                cmd="hat__subcmd__help__subcmd__cache"
                 ;;
             hat__subcmd__help,completions)
                 cmd="hat__subcmd__help__subcmd__completions"
@@ -72,6 +123,12 @@ _hat() {
                 ;;
             hat__subcmd__help,credential-process)
                 cmd="hat__subcmd__help__subcmd__credential__subcmd__process"
+                ;;
+            hat__subcmd__help,doctor)
+                cmd="hat__subcmd__help__subcmd__doctor"
+                ;;
+            hat__subcmd__help,eks)
+                cmd="hat__subcmd__help__subcmd__eks"
                 ;;
             hat__subcmd__help,exec)
                 cmd="hat__subcmd__help__subcmd__exec"
@@ -91,6 +148,9 @@ _hat() {
             hat__subcmd__help,list)
                 cmd="hat__subcmd__help__subcmd__list"
                 ;;
+            hat__subcmd__help,migrate)
+                cmd="hat__subcmd__help__subcmd__migrate"
+                ;;
             hat__subcmd__help,prompt)
                 cmd="hat__subcmd__help__subcmd__prompt"
                 ;;
@@ -99,6 +159,18 @@ _hat() {
                 ;;
             hat__subcmd__help,sso)
                 cmd="hat__subcmd__help__subcmd__sso"
+                ;;
+            hat__subcmd__help__subcmd__cache,clear)
+                cmd="hat__subcmd__help__subcmd__cache__subcmd__clear"
+                ;;
+            hat__subcmd__help__subcmd__cache,list)
+                cmd="hat__subcmd__help__subcmd__cache__subcmd__list"
+                ;;
+            hat__subcmd__help__subcmd__eks,kubeconfig)
+                cmd="hat__subcmd__help__subcmd__eks__subcmd__kubeconfig"
+                ;;
+            hat__subcmd__help__subcmd__eks,token)
+                cmd="hat__subcmd__help__subcmd__eks__subcmd__token"
                 ;;
             hat__subcmd__help__subcmd__keys,add)
                 cmd="hat__subcmd__help__subcmd__keys__subcmd__add"
@@ -114,6 +186,9 @@ _hat() {
                 ;;
             hat__subcmd__help__subcmd__keys,rotate)
                 cmd="hat__subcmd__help__subcmd__keys__subcmd__rotate"
+                ;;
+            hat__subcmd__help__subcmd__migrate,granted)
+                cmd="hat__subcmd__help__subcmd__migrate__subcmd__granted"
                 ;;
             hat__subcmd__help__subcmd__registry,add)
                 cmd="hat__subcmd__help__subcmd__registry__subcmd__add"
@@ -174,6 +249,18 @@ _hat() {
                 ;;
             hat__subcmd__keys__subcmd__help,rotate)
                 cmd="hat__subcmd__keys__subcmd__help__subcmd__rotate"
+                ;;
+            hat__subcmd__migrate,granted)
+                cmd="hat__subcmd__migrate__subcmd__granted"
+                ;;
+            hat__subcmd__migrate,help)
+                cmd="hat__subcmd__migrate__subcmd__help"
+                ;;
+            hat__subcmd__migrate__subcmd__help,granted)
+                cmd="hat__subcmd__migrate__subcmd__help__subcmd__granted"
+                ;;
+            hat__subcmd__migrate__subcmd__help,help)
+                cmd="hat__subcmd__migrate__subcmd__help__subcmd__help"
                 ;;
             hat__subcmd__registry,add)
                 cmd="hat__subcmd__registry__subcmd__add"
@@ -242,7 +329,7 @@ _hat() {
 
     case "${cmd}" in
         hat)
-            opts="-h -V --help --version assume init config credential-process console completions exec export sso keys list prompt registry help"
+            opts="-h -V --help --version assume init config credential-process console completions exec export sso keys list migrate eks prompt cache doctor registry help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -256,7 +343,7 @@ _hat() {
             return 0
             ;;
         hat__subcmd__assume)
-            opts="-r -d -v -q -u -c -s -t -h --region --duration --mfa-token --no-cache --verbose --quiet --unset --console --service --url --export --destination --browser-profile --shell --sso-start-url --sso-region --account-id --role-name --help"
+            opts="-r -d -v -q -c -s -u -t -x -e -h --region --duration --mfa-token --no-cache --session-tag --source-identity --verbose --quiet --unset --active-role --role-arn --chain --source-profile --console --service --url --terminal --console-destination --destination --browser-profile --export-all-env-vars --export --env --export-sso-token --pass-through --exec --shell --sso-start-url --sso-region --account-id --role-name --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -282,6 +369,26 @@ _hat() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --session-tag)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --source-identity)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --chain)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --role-arn)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --source-profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --service)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -294,7 +401,19 @@ _hat() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --console-destination)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --browser-profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --pass-through)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --exec)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -318,6 +437,104 @@ _hat() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hat__subcmd__cache)
+            opts="-h --help list clear help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hat__subcmd__cache__subcmd__clear)
+            opts="-h --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hat__subcmd__cache__subcmd__help)
+            opts="list clear help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hat__subcmd__cache__subcmd__help__subcmd__clear)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hat__subcmd__cache__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hat__subcmd__cache__subcmd__help__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hat__subcmd__cache__subcmd__list)
+            opts="-h --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 *)
                     COMPREPLY=()
                     ;;
@@ -429,8 +646,176 @@ _hat() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        hat__subcmd__doctor)
+            opts="-h --json --fix --offline --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hat__subcmd__eks)
+            opts="-h --help token kubeconfig help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hat__subcmd__eks__subcmd__help)
+            opts="token kubeconfig help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hat__subcmd__eks__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hat__subcmd__eks__subcmd__help__subcmd__kubeconfig)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hat__subcmd__eks__subcmd__help__subcmd__token)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hat__subcmd__eks__subcmd__kubeconfig)
+            opts="-r -h --name --cluster --profile --region --role-arn --alias --kubeconfig --rewrite --dry-run --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --cluster)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --region)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -r)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --role-arn)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --alias)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hat__subcmd__eks__subcmd__token)
+            opts="-r -h --cluster-name --cluster --profile --region --role-arn --no-cache --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --cluster)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cluster-name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --region)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -r)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --role-arn)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         hat__subcmd__exec)
-            opts="-r -d -v -h --region --duration --server --force --no-cache --verbose --help"
+            opts="-r -d -v -h --region --duration --server --force --no-cache --session-tag --source-identity --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -452,6 +837,14 @@ _hat() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --session-tag)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --source-identity)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -460,7 +853,7 @@ _hat() {
             return 0
             ;;
         hat__subcmd__export)
-            opts="-f -o -r -d -h --format --output --profile-name --region --duration --no-cache --help"
+            opts="-f -o -r -d -h --format --output --profile-name --region --duration --no-cache --session-tag --source-identity --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -502,6 +895,14 @@ _hat() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --session-tag)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --source-identity)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -510,7 +911,7 @@ _hat() {
             return 0
             ;;
         hat__subcmd__help)
-            opts="assume init config credential-process console completions exec export sso keys list prompt registry help"
+            opts="assume init config credential-process console completions exec export sso keys list migrate eks prompt cache doctor registry help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -526,6 +927,48 @@ _hat() {
         hat__subcmd__help__subcmd__assume)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hat__subcmd__help__subcmd__cache)
+            opts="list clear"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hat__subcmd__help__subcmd__cache__subcmd__clear)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hat__subcmd__help__subcmd__cache__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -582,6 +1025,62 @@ _hat() {
         hat__subcmd__help__subcmd__credential__subcmd__process)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hat__subcmd__help__subcmd__doctor)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hat__subcmd__help__subcmd__eks)
+            opts="token kubeconfig"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hat__subcmd__help__subcmd__eks__subcmd__kubeconfig)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hat__subcmd__help__subcmd__eks__subcmd__token)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -736,6 +1235,34 @@ _hat() {
         hat__subcmd__help__subcmd__list)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hat__subcmd__help__subcmd__migrate)
+            opts="granted"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hat__subcmd__help__subcmd__migrate__subcmd__granted)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -1104,6 +1631,76 @@ _hat() {
         hat__subcmd__list)
             opts="-h --names --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hat__subcmd__migrate)
+            opts="-h --help granted help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hat__subcmd__migrate__subcmd__granted)
+            opts="-h --dry-run --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hat__subcmd__migrate__subcmd__help)
+            opts="granted help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hat__subcmd__migrate__subcmd__help__subcmd__granted)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hat__subcmd__migrate__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

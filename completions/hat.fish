@@ -37,15 +37,25 @@ complete -c hat -n "__fish_hat_needs_command" -f -a "export" -d 'Write a profile
 complete -c hat -n "__fish_hat_needs_command" -f -a "sso" -d 'Sign in to IAM Identity Center (SSO), list tokens, generate SSO profiles'
 complete -c hat -n "__fish_hat_needs_command" -f -a "keys" -d 'Keep IAM users\' long-term keys in the OS keychain instead of ~/.aws/credentials'
 complete -c hat -n "__fish_hat_needs_command" -f -a "list" -d 'List the profiles: type, account, role, region and cached credentials'
+complete -c hat -n "__fish_hat_needs_command" -f -a "migrate" -d 'Bring another tool\'s setup across to hat (Granted\'s credential_process lines)'
+complete -c hat -n "__fish_hat_needs_command" -f -a "eks" -d 'Amazon EKS: tokens for kubectl, and kubeconfig entries that use them'
 complete -c hat -n "__fish_hat_needs_command" -f -a "prompt" -d 'Print the active profile and the time left, for a shell prompt'
+complete -c hat -n "__fish_hat_needs_command" -f -a "cache" -d 'Show or remove hat\'s cached credentials'
+complete -c hat -n "__fish_hat_needs_command" -f -a "doctor" -d 'Check the setup and say how to fix each problem (exit 1 when one is found)'
 complete -c hat -n "__fish_hat_needs_command" -f -a "registry" -d 'Keep a team\'s shared profiles (a git repository, as Granted\'s registries) in ~/.aws/config'
 complete -c hat -n "__fish_hat_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c hat -n "__fish_hat_using_subcommand assume" -s r -l region -d 'Region to export; full names or shorthands like ue1, euw2, apse2' -r
 complete -c hat -n "__fish_hat_using_subcommand assume" -s d -l duration -d 'Session length for the last role: 1h, 90m, 1h30m or seconds (STS: 15m to 12h; one hour at most when chaining roles)' -r
 complete -c hat -n "__fish_hat_using_subcommand assume" -l mfa-token -d 'The 6-digit MFA code, instead of being asked for it on the terminal' -r
+complete -c hat -n "__fish_hat_using_subcommand assume" -l session-tag -d 'A tag on the role session, KEY=VALUE (repeatable), on top of the profile\'s session_tags' -r
+complete -c hat -n "__fish_hat_using_subcommand assume" -l source-identity -d 'The role session\'s source identity, instead of the profile\'s source_identity' -r
+complete -c hat -n "__fish_hat_using_subcommand assume" -l chain -l role-arn -d 'Then assume this role with the profile\'s credentials (Granted\'s --chain, awsume\'s --role-arn); -d applies to it, and STS caps a chained role at one hour. AWS_PROFILE stays the profile, so the AWS CLI can still read it' -r
+complete -c hat -n "__fish_hat_using_subcommand assume" -l source-profile -d 'With --role-arn: the profile whose credentials assume it (awsume\'s spelling of PROFILE)' -r
 complete -c hat -n "__fish_hat_using_subcommand assume" -s s -l service -d 'With -c: the console page to open: a service or shortcut (s3, ddb, cfn, l, ...)' -r
-complete -c hat -n "__fish_hat_using_subcommand assume" -l destination -d 'With -c: a whole console URL to land on instead of a service' -r
-complete -c hat -n "__fish_hat_using_subcommand assume" -l browser-profile -d 'With -c: the browser profile (or Firefox container) to open the console in' -r
+complete -c hat -n "__fish_hat_using_subcommand assume" -l destination -l console-destination -d 'With -c: a whole console URL to land on instead of a service (Granted\'s -cd)' -r
+complete -c hat -n "__fish_hat_using_subcommand assume" -l browser-profile -d 'With -c: the browser profile (or Firefox container) to open the console in (Granted\'s -bp)' -r
+complete -c hat -n "__fish_hat_using_subcommand assume" -l pass-through -d 'Granted\'s: arguments for a proxy assumer (Granted\'s -pt); hat has none' -r
+complete -c hat -n "__fish_hat_using_subcommand assume" -l exec -d 'Granted\'s: run a command with the credentials; hat does this with `hat exec PROFILE -- COMMAND`' -r
 complete -c hat -n "__fish_hat_using_subcommand assume" -l shell -d 'Syntax of the printed code (set by the shell function)' -r -f -a "bash\t''
 zsh\t''
 fish\t''
@@ -58,10 +68,15 @@ complete -c hat -n "__fish_hat_using_subcommand assume" -l role-name -d 'The rol
 complete -c hat -n "__fish_hat_using_subcommand assume" -l no-cache -d 'Ignore cached credentials and ask STS again (the new ones are cached)'
 complete -c hat -n "__fish_hat_using_subcommand assume" -s v -l verbose -d 'Say on stderr what hat does: cache hits, STS calls, the role chain'
 complete -c hat -n "__fish_hat_using_subcommand assume" -s q -l quiet -d 'Say nothing on success (what the auto re-assume hook uses)'
-complete -c hat -n "__fish_hat_using_subcommand assume" -s u -l unset -d 'Remove every variable hat exports from the shell'
+complete -c hat -n "__fish_hat_using_subcommand assume" -l unset -d 'Remove every variable hat exports from the shell (Granted\'s -un works too)'
+complete -c hat -n "__fish_hat_using_subcommand assume" -l active-role -d 'Assume the profile in AWS_PROFILE again (Granted\'s -ar)'
 complete -c hat -n "__fish_hat_using_subcommand assume" -s c -l console -d 'Open the AWS console signed in as the profile (exports nothing unless -t)'
-complete -c hat -n "__fish_hat_using_subcommand assume" -l url -d 'With -c: print the sign-in URL instead of opening a browser (it is a credential)'
-complete -c hat -n "__fish_hat_using_subcommand assume" -s t -l export -d 'With -c: also export the credentials into the shell'
+complete -c hat -n "__fish_hat_using_subcommand assume" -s u -l url -d 'With -c: print the sign-in URL instead of opening a browser (it is a credential)'
+complete -c hat -n "__fish_hat_using_subcommand assume" -s t -l terminal -d 'With -c: also export the credentials into the shell'
+complete -c hat -n "__fish_hat_using_subcommand assume" -s x -l export-all-env-vars -d 'Granted\'s: export every variable for credential_process profiles; hat always does'
+complete -c hat -n "__fish_hat_using_subcommand assume" -l export -d 'Granted\'s: write the credentials into ~/.aws/credentials (Granted\'s -ex); hat does this with `hat export PROFILE -f credentials`'
+complete -c hat -n "__fish_hat_using_subcommand assume" -s e -l env -d 'Granted\'s: write the credentials into a .env file; hat does this with `hat export PROFILE -f dotenv`'
+complete -c hat -n "__fish_hat_using_subcommand assume" -l export-sso-token -d 'Granted\'s: copy the SSO token to ~/.aws/sso/cache (Granted\'s -es); hat keeps its tokens there already'
 complete -c hat -n "__fish_hat_using_subcommand assume" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c hat -n "__fish_hat_using_subcommand init" -l cmd -d 'Name of the function to define' -r
 complete -c hat -n "__fish_hat_using_subcommand init" -l auto-reassume -d 'Re-assume the active profile before a command runs when its credentials expire within 5 minutes (HAT_AUTO_REASSUME_MARGIN seconds); HAT_AUTO_REASSUME=1 does the same'
@@ -87,6 +102,8 @@ complete -c hat -n "__fish_hat_using_subcommand console" -s h -l help -d 'Print 
 complete -c hat -n "__fish_hat_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c hat -n "__fish_hat_using_subcommand exec" -s r -l region -d 'Region to export; full names or shorthands like ue1, euw2, apse2' -r
 complete -c hat -n "__fish_hat_using_subcommand exec" -s d -l duration -d 'Session length for the last role: 1h, 90m, 1h30m or seconds' -r
+complete -c hat -n "__fish_hat_using_subcommand exec" -l session-tag -d 'A tag on the role session, KEY=VALUE (repeatable), on top of the profile\'s session_tags' -r
+complete -c hat -n "__fish_hat_using_subcommand exec" -l source-identity -d 'The role session\'s source identity, instead of the profile\'s source_identity' -r
 complete -c hat -n "__fish_hat_using_subcommand exec" -l server -d 'Serve the credentials from a local endpoint that refreshes them, instead of putting keys in the environment (for jobs that outlive a session)'
 complete -c hat -n "__fish_hat_using_subcommand exec" -l force -d 'Run even inside another `hat exec` of a different profile'
 complete -c hat -n "__fish_hat_using_subcommand exec" -l no-cache -d 'Ignore cached credentials and ask STS again (the new ones are cached)'
@@ -100,6 +117,8 @@ complete -c hat -n "__fish_hat_using_subcommand export" -s o -l output -d 'The f
 complete -c hat -n "__fish_hat_using_subcommand export" -l profile-name -d 'The profile name to write for `credentials` (default: PROFILE)' -r
 complete -c hat -n "__fish_hat_using_subcommand export" -s r -l region -d 'Region to include (env, dotenv); full names or shorthands like ue1' -r
 complete -c hat -n "__fish_hat_using_subcommand export" -s d -l duration -d 'Session length for the last role: 1h, 90m, 1h30m or seconds' -r
+complete -c hat -n "__fish_hat_using_subcommand export" -l session-tag -d 'A tag on the role session, KEY=VALUE (repeatable), on top of the profile\'s session_tags' -r
+complete -c hat -n "__fish_hat_using_subcommand export" -l source-identity -d 'The role session\'s source identity, instead of the profile\'s source_identity' -r
 complete -c hat -n "__fish_hat_using_subcommand export" -l no-cache -d 'Ignore cached credentials and ask STS again (the new ones are cached)'
 complete -c hat -n "__fish_hat_using_subcommand export" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c hat -n "__fish_hat_using_subcommand sso; and not __fish_seen_subcommand_from login logout tokens populate help" -s h -l help -d 'Print help'
@@ -156,7 +175,49 @@ complete -c hat -n "__fish_hat_using_subcommand keys; and __fish_seen_subcommand
 complete -c hat -n "__fish_hat_using_subcommand keys; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c hat -n "__fish_hat_using_subcommand list" -l names -d 'Print only the names, one a line (for scripts and shell completions)'
 complete -c hat -n "__fish_hat_using_subcommand list" -s h -l help -d 'Print help'
+complete -c hat -n "__fish_hat_using_subcommand migrate; and not __fish_seen_subcommand_from granted help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c hat -n "__fish_hat_using_subcommand migrate; and not __fish_seen_subcommand_from granted help" -f -a "granted" -d 'Point Granted\'s credential_process lines in ~/.aws/config at hat'
+complete -c hat -n "__fish_hat_using_subcommand migrate; and not __fish_seen_subcommand_from granted help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c hat -n "__fish_hat_using_subcommand migrate; and __fish_seen_subcommand_from granted" -l dry-run -d 'Print the change as a unified diff and write nothing'
+complete -c hat -n "__fish_hat_using_subcommand migrate; and __fish_seen_subcommand_from granted" -s h -l help -d 'Print help'
+complete -c hat -n "__fish_hat_using_subcommand migrate; and __fish_seen_subcommand_from help" -f -a "granted" -d 'Point Granted\'s credential_process lines in ~/.aws/config at hat'
+complete -c hat -n "__fish_hat_using_subcommand migrate; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c hat -n "__fish_hat_using_subcommand eks; and not __fish_seen_subcommand_from token kubeconfig help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c hat -n "__fish_hat_using_subcommand eks; and not __fish_seen_subcommand_from token kubeconfig help" -f -a "token" -d 'Print an ExecCredential with a bearer token for a cluster (what kubectl runs)'
+complete -c hat -n "__fish_hat_using_subcommand eks; and not __fish_seen_subcommand_from token kubeconfig help" -f -a "kubeconfig" -d 'Add a cluster to your kubeconfig, or turn `aws eks get-token` users into hat ones'
+complete -c hat -n "__fish_hat_using_subcommand eks; and not __fish_seen_subcommand_from token kubeconfig help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c hat -n "__fish_hat_using_subcommand eks; and __fish_seen_subcommand_from token" -l cluster -l cluster-name -d 'The cluster\'s name (an Outposts local cluster: its id)' -r
+complete -c hat -n "__fish_hat_using_subcommand eks; and __fish_seen_subcommand_from token" -l profile -d 'The profile whose credentials sign the token' -r
+complete -c hat -n "__fish_hat_using_subcommand eks; and __fish_seen_subcommand_from token" -s r -l region -d 'The cluster\'s region (default: the profile\'s); full names or shorthands like euw1' -r
+complete -c hat -n "__fish_hat_using_subcommand eks; and __fish_seen_subcommand_from token" -l role-arn -d 'Assume this role on top of the profile\'s credentials and sign with it' -r
+complete -c hat -n "__fish_hat_using_subcommand eks; and __fish_seen_subcommand_from token" -l no-cache -d 'Ignore cached credentials and ask STS again (the new ones are cached)'
+complete -c hat -n "__fish_hat_using_subcommand eks; and __fish_seen_subcommand_from token" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c hat -n "__fish_hat_using_subcommand eks; and __fish_seen_subcommand_from kubeconfig" -l cluster -l name -d 'The cluster to add' -r
+complete -c hat -n "__fish_hat_using_subcommand eks; and __fish_seen_subcommand_from kubeconfig" -l profile -d 'The profile that describes the cluster and that the token is signed with' -r
+complete -c hat -n "__fish_hat_using_subcommand eks; and __fish_seen_subcommand_from kubeconfig" -s r -l region -d 'The cluster\'s region (default: the profile\'s)' -r
+complete -c hat -n "__fish_hat_using_subcommand eks; and __fish_seen_subcommand_from kubeconfig" -l role-arn -d 'A role for the token to be signed with (assumed by `hat eks token`)' -r
+complete -c hat -n "__fish_hat_using_subcommand eks; and __fish_seen_subcommand_from kubeconfig" -l alias -d 'The name of the context and user (default: the cluster ARN)' -r
+complete -c hat -n "__fish_hat_using_subcommand eks; and __fish_seen_subcommand_from kubeconfig" -l kubeconfig -d 'The kubeconfig file to change (default: the first of $KUBECONFIG, else ~/.kube/config)' -r -F
+complete -c hat -n "__fish_hat_using_subcommand eks; and __fish_seen_subcommand_from kubeconfig" -l rewrite -d 'Point users that run `aws eks get-token` at `hat eks token`'
+complete -c hat -n "__fish_hat_using_subcommand eks; and __fish_seen_subcommand_from kubeconfig" -l dry-run -d 'Print the change as a diff and write nothing'
+complete -c hat -n "__fish_hat_using_subcommand eks; and __fish_seen_subcommand_from kubeconfig" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c hat -n "__fish_hat_using_subcommand eks; and __fish_seen_subcommand_from help" -f -a "token" -d 'Print an ExecCredential with a bearer token for a cluster (what kubectl runs)'
+complete -c hat -n "__fish_hat_using_subcommand eks; and __fish_seen_subcommand_from help" -f -a "kubeconfig" -d 'Add a cluster to your kubeconfig, or turn `aws eks get-token` users into hat ones'
+complete -c hat -n "__fish_hat_using_subcommand eks; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c hat -n "__fish_hat_using_subcommand prompt" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c hat -n "__fish_hat_using_subcommand cache; and not __fish_seen_subcommand_from list clear help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c hat -n "__fish_hat_using_subcommand cache; and not __fish_seen_subcommand_from list clear help" -f -a "list" -d 'List cached credentials: profile, time left, entry (the profile\'s, or a step of its chain)'
+complete -c hat -n "__fish_hat_using_subcommand cache; and not __fish_seen_subcommand_from list clear help" -f -a "clear" -d 'Remove a profile\'s cached credentials, or (with no profile) the whole cache'
+complete -c hat -n "__fish_hat_using_subcommand cache; and not __fish_seen_subcommand_from list clear help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c hat -n "__fish_hat_using_subcommand cache; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
+complete -c hat -n "__fish_hat_using_subcommand cache; and __fish_seen_subcommand_from clear" -s h -l help -d 'Print help'
+complete -c hat -n "__fish_hat_using_subcommand cache; and __fish_seen_subcommand_from help" -f -a "list" -d 'List cached credentials: profile, time left, entry (the profile\'s, or a step of its chain)'
+complete -c hat -n "__fish_hat_using_subcommand cache; and __fish_seen_subcommand_from help" -f -a "clear" -d 'Remove a profile\'s cached credentials, or (with no profile) the whole cache'
+complete -c hat -n "__fish_hat_using_subcommand cache; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c hat -n "__fish_hat_using_subcommand doctor" -l json -d 'Print {"healthy": bool, "checks": [{"check", "status", "message", "fix"}]}'
+complete -c hat -n "__fish_hat_using_subcommand doctor" -l fix -d 'Tighten loose modes and remove stale temporary files, then report'
+complete -c hat -n "__fish_hat_using_subcommand doctor" -l offline -d 'Skip the checks that use the network (the clock against STS)'
+complete -c hat -n "__fish_hat_using_subcommand doctor" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c hat -n "__fish_hat_using_subcommand registry; and not __fish_seen_subcommand_from add sync list remove help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c hat -n "__fish_hat_using_subcommand registry; and not __fish_seen_subcommand_from add sync list remove help" -f -a "add" -d 'Add a registry: fetch it, merge its profiles, and record it in hat\'s settings'
 complete -c hat -n "__fish_hat_using_subcommand registry; and not __fish_seen_subcommand_from add sync list remove help" -f -a "sync" -d 'Fetch every registry and rewrite its block; a registry that fails keeps its block'
@@ -186,20 +247,24 @@ complete -c hat -n "__fish_hat_using_subcommand registry; and __fish_seen_subcom
 complete -c hat -n "__fish_hat_using_subcommand registry; and __fish_seen_subcommand_from help" -f -a "list" -d 'List the registries with their profile counts'
 complete -c hat -n "__fish_hat_using_subcommand registry; and __fish_seen_subcommand_from help" -f -a "remove" -d 'Remove a registry\'s block from ~/.aws/config and forget the registry'
 complete -c hat -n "__fish_hat_using_subcommand registry; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c hat -n "__fish_hat_using_subcommand help; and not __fish_seen_subcommand_from assume init config credential-process console completions exec export sso keys list prompt registry help" -f -a "assume" -d 'Print shell code that exports a profile\'s credentials (what `assume` runs)'
-complete -c hat -n "__fish_hat_using_subcommand help; and not __fish_seen_subcommand_from assume init config credential-process console completions exec export sso keys list prompt registry help" -f -a "init" -d 'Print the `assume` shell function for bash, zsh, fish or nushell'
-complete -c hat -n "__fish_hat_using_subcommand help; and not __fish_seen_subcommand_from assume init config credential-process console completions exec export sso keys list prompt registry help" -f -a "config" -d 'Show the profiles and sso-sessions hat reads from your AWS files'
-complete -c hat -n "__fish_hat_using_subcommand help; and not __fish_seen_subcommand_from assume init config credential-process console completions exec export sso keys list prompt registry help" -f -a "credential-process" -d 'Print a profile\'s credentials as credential_process JSON, for the AWS CLI and SDKs'
-complete -c hat -n "__fish_hat_using_subcommand help; and not __fish_seen_subcommand_from assume init config credential-process console completions exec export sso keys list prompt registry help" -f -a "console" -d 'Open the AWS console signed in as a profile, or print its sign-in URL'
-complete -c hat -n "__fish_hat_using_subcommand help; and not __fish_seen_subcommand_from assume init config credential-process console completions exec export sso keys list prompt registry help" -f -a "completions" -d 'Print a completion script for hat itself'
-complete -c hat -n "__fish_hat_using_subcommand help; and not __fish_seen_subcommand_from assume init config credential-process console completions exec export sso keys list prompt registry help" -f -a "exec" -d 'Run a command with a profile\'s credentials in its environment'
-complete -c hat -n "__fish_hat_using_subcommand help; and not __fish_seen_subcommand_from assume init config credential-process console completions exec export sso keys list prompt registry help" -f -a "export" -d 'Write a profile\'s credentials as env, JSON, a .env file or a credentials-file profile'
-complete -c hat -n "__fish_hat_using_subcommand help; and not __fish_seen_subcommand_from assume init config credential-process console completions exec export sso keys list prompt registry help" -f -a "sso" -d 'Sign in to IAM Identity Center (SSO), list tokens, generate SSO profiles'
-complete -c hat -n "__fish_hat_using_subcommand help; and not __fish_seen_subcommand_from assume init config credential-process console completions exec export sso keys list prompt registry help" -f -a "keys" -d 'Keep IAM users\' long-term keys in the OS keychain instead of ~/.aws/credentials'
-complete -c hat -n "__fish_hat_using_subcommand help; and not __fish_seen_subcommand_from assume init config credential-process console completions exec export sso keys list prompt registry help" -f -a "list" -d 'List the profiles: type, account, role, region and cached credentials'
-complete -c hat -n "__fish_hat_using_subcommand help; and not __fish_seen_subcommand_from assume init config credential-process console completions exec export sso keys list prompt registry help" -f -a "prompt" -d 'Print the active profile and the time left, for a shell prompt'
-complete -c hat -n "__fish_hat_using_subcommand help; and not __fish_seen_subcommand_from assume init config credential-process console completions exec export sso keys list prompt registry help" -f -a "registry" -d 'Keep a team\'s shared profiles (a git repository, as Granted\'s registries) in ~/.aws/config'
-complete -c hat -n "__fish_hat_using_subcommand help; and not __fish_seen_subcommand_from assume init config credential-process console completions exec export sso keys list prompt registry help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c hat -n "__fish_hat_using_subcommand help; and not __fish_seen_subcommand_from assume init config credential-process console completions exec export sso keys list migrate eks prompt cache doctor registry help" -f -a "assume" -d 'Print shell code that exports a profile\'s credentials (what `assume` runs)'
+complete -c hat -n "__fish_hat_using_subcommand help; and not __fish_seen_subcommand_from assume init config credential-process console completions exec export sso keys list migrate eks prompt cache doctor registry help" -f -a "init" -d 'Print the `assume` shell function for bash, zsh, fish or nushell'
+complete -c hat -n "__fish_hat_using_subcommand help; and not __fish_seen_subcommand_from assume init config credential-process console completions exec export sso keys list migrate eks prompt cache doctor registry help" -f -a "config" -d 'Show the profiles and sso-sessions hat reads from your AWS files'
+complete -c hat -n "__fish_hat_using_subcommand help; and not __fish_seen_subcommand_from assume init config credential-process console completions exec export sso keys list migrate eks prompt cache doctor registry help" -f -a "credential-process" -d 'Print a profile\'s credentials as credential_process JSON, for the AWS CLI and SDKs'
+complete -c hat -n "__fish_hat_using_subcommand help; and not __fish_seen_subcommand_from assume init config credential-process console completions exec export sso keys list migrate eks prompt cache doctor registry help" -f -a "console" -d 'Open the AWS console signed in as a profile, or print its sign-in URL'
+complete -c hat -n "__fish_hat_using_subcommand help; and not __fish_seen_subcommand_from assume init config credential-process console completions exec export sso keys list migrate eks prompt cache doctor registry help" -f -a "completions" -d 'Print a completion script for hat itself'
+complete -c hat -n "__fish_hat_using_subcommand help; and not __fish_seen_subcommand_from assume init config credential-process console completions exec export sso keys list migrate eks prompt cache doctor registry help" -f -a "exec" -d 'Run a command with a profile\'s credentials in its environment'
+complete -c hat -n "__fish_hat_using_subcommand help; and not __fish_seen_subcommand_from assume init config credential-process console completions exec export sso keys list migrate eks prompt cache doctor registry help" -f -a "export" -d 'Write a profile\'s credentials as env, JSON, a .env file or a credentials-file profile'
+complete -c hat -n "__fish_hat_using_subcommand help; and not __fish_seen_subcommand_from assume init config credential-process console completions exec export sso keys list migrate eks prompt cache doctor registry help" -f -a "sso" -d 'Sign in to IAM Identity Center (SSO), list tokens, generate SSO profiles'
+complete -c hat -n "__fish_hat_using_subcommand help; and not __fish_seen_subcommand_from assume init config credential-process console completions exec export sso keys list migrate eks prompt cache doctor registry help" -f -a "keys" -d 'Keep IAM users\' long-term keys in the OS keychain instead of ~/.aws/credentials'
+complete -c hat -n "__fish_hat_using_subcommand help; and not __fish_seen_subcommand_from assume init config credential-process console completions exec export sso keys list migrate eks prompt cache doctor registry help" -f -a "list" -d 'List the profiles: type, account, role, region and cached credentials'
+complete -c hat -n "__fish_hat_using_subcommand help; and not __fish_seen_subcommand_from assume init config credential-process console completions exec export sso keys list migrate eks prompt cache doctor registry help" -f -a "migrate" -d 'Bring another tool\'s setup across to hat (Granted\'s credential_process lines)'
+complete -c hat -n "__fish_hat_using_subcommand help; and not __fish_seen_subcommand_from assume init config credential-process console completions exec export sso keys list migrate eks prompt cache doctor registry help" -f -a "eks" -d 'Amazon EKS: tokens for kubectl, and kubeconfig entries that use them'
+complete -c hat -n "__fish_hat_using_subcommand help; and not __fish_seen_subcommand_from assume init config credential-process console completions exec export sso keys list migrate eks prompt cache doctor registry help" -f -a "prompt" -d 'Print the active profile and the time left, for a shell prompt'
+complete -c hat -n "__fish_hat_using_subcommand help; and not __fish_seen_subcommand_from assume init config credential-process console completions exec export sso keys list migrate eks prompt cache doctor registry help" -f -a "cache" -d 'Show or remove hat\'s cached credentials'
+complete -c hat -n "__fish_hat_using_subcommand help; and not __fish_seen_subcommand_from assume init config credential-process console completions exec export sso keys list migrate eks prompt cache doctor registry help" -f -a "doctor" -d 'Check the setup and say how to fix each problem (exit 1 when one is found)'
+complete -c hat -n "__fish_hat_using_subcommand help; and not __fish_seen_subcommand_from assume init config credential-process console completions exec export sso keys list migrate eks prompt cache doctor registry help" -f -a "registry" -d 'Keep a team\'s shared profiles (a git repository, as Granted\'s registries) in ~/.aws/config'
+complete -c hat -n "__fish_hat_using_subcommand help; and not __fish_seen_subcommand_from assume init config credential-process console completions exec export sso keys list migrate eks prompt cache doctor registry help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c hat -n "__fish_hat_using_subcommand help; and __fish_seen_subcommand_from sso" -f -a "login" -d 'Sign in (in the browser, or with a device code) and cache the token'
 complete -c hat -n "__fish_hat_using_subcommand help; and __fish_seen_subcommand_from sso" -f -a "logout" -d 'Sign out: revoke the cached tokens and delete them'
 complete -c hat -n "__fish_hat_using_subcommand help; and __fish_seen_subcommand_from sso" -f -a "tokens" -d 'List cached tokens with their expiry and whether each can be refreshed'
@@ -209,6 +274,11 @@ complete -c hat -n "__fish_hat_using_subcommand help; and __fish_seen_subcommand
 complete -c hat -n "__fish_hat_using_subcommand help; and __fish_seen_subcommand_from keys" -f -a "list" -d 'List the stored keys: profile, masked key id, backend, when added or rotated'
 complete -c hat -n "__fish_hat_using_subcommand help; and __fish_seen_subcommand_from keys" -f -a "rotate" -d 'Replace a profile\'s key in IAM: create, check, store, then delete the old one'
 complete -c hat -n "__fish_hat_using_subcommand help; and __fish_seen_subcommand_from keys" -f -a "remove" -d 'Delete a profile\'s stored keys and hat\'s credential_process line'
+complete -c hat -n "__fish_hat_using_subcommand help; and __fish_seen_subcommand_from migrate" -f -a "granted" -d 'Point Granted\'s credential_process lines in ~/.aws/config at hat'
+complete -c hat -n "__fish_hat_using_subcommand help; and __fish_seen_subcommand_from eks" -f -a "token" -d 'Print an ExecCredential with a bearer token for a cluster (what kubectl runs)'
+complete -c hat -n "__fish_hat_using_subcommand help; and __fish_seen_subcommand_from eks" -f -a "kubeconfig" -d 'Add a cluster to your kubeconfig, or turn `aws eks get-token` users into hat ones'
+complete -c hat -n "__fish_hat_using_subcommand help; and __fish_seen_subcommand_from cache" -f -a "list" -d 'List cached credentials: profile, time left, entry (the profile\'s, or a step of its chain)'
+complete -c hat -n "__fish_hat_using_subcommand help; and __fish_seen_subcommand_from cache" -f -a "clear" -d 'Remove a profile\'s cached credentials, or (with no profile) the whole cache'
 complete -c hat -n "__fish_hat_using_subcommand help; and __fish_seen_subcommand_from registry" -f -a "add" -d 'Add a registry: fetch it, merge its profiles, and record it in hat\'s settings'
 complete -c hat -n "__fish_hat_using_subcommand help; and __fish_seen_subcommand_from registry" -f -a "sync" -d 'Fetch every registry and rewrite its block; a registry that fails keeps its block'
 complete -c hat -n "__fish_hat_using_subcommand help; and __fish_seen_subcommand_from registry" -f -a "list" -d 'List the registries with their profile counts'

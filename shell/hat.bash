@@ -7,16 +7,32 @@
 # says to you goes to stderr; prompts (an MFA code, the profile picker) go to the
 # terminal. `{{cmd}}` alone, or a name that is not a profile, opens the picker.
 
+# Which wrapper this shell loaded, for `hat doctor` (a child process cannot see
+# functions): the shell and a digest of this file.
+# shellcheck disable=SC2034 # exported, for hat doctor; shellcheck misses \builtin export
+\builtin export HAT_SHELL_INIT='bash:{{version}}'
+
 # An alias with the same name would be expanded in a `name() {` definition and
 # break it; the `function` keyword is not subject to alias expansion, and the
 # alias itself would shadow the function, so it goes.
 \builtin unalias {{cmd}} 2>/dev/null || \builtin true
 function {{cmd}} {
-    \builtin local __hat_out __hat_status=0
+    \builtin local __hat_out __hat_status=0 __hat_before=${HAT_PROFILE:-}
+    # `{{cmd}} -`, like `cd -`: the profile this shell had before the current one.
+    if \builtin test "$#" -eq 1 && \builtin test "$1" = -; then
+        if \builtin test -z "${__hat_previous:-}"; then
+            \builtin printf '%s\n' "hat: error: no previous profile in this shell: \`{{cmd}} -\` goes back to the profile before the last \`{{cmd}} PROFILE\`" >&2
+            \builtin return 1
+        fi
+        \builtin set -- "$__hat_previous"
+    fi
     # ${1+"$@"}: bash 3.2 (macOS) treats a bare "$@" as unbound under `set -u`.
     __hat_out="$(\command {{bin}} assume --shell bash ${1+"$@"})" || __hat_status=$?
     if \builtin test "$__hat_status" -eq 0 && \builtin test -n "$__hat_out"; then
         \builtin eval "$__hat_out"
+        if \builtin test -n "$__hat_before" && \builtin test "${HAT_PROFILE:-}" != "$__hat_before"; then
+            __hat_previous=$__hat_before
+        fi
     fi
     \builtin return "$__hat_status"
 }

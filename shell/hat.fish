@@ -7,11 +7,30 @@
 # says to you goes to stderr; prompts (an MFA code, the profile picker) go to the
 # terminal. `{{cmd}}` alone, or a name that is not a profile, opens the picker.
 
+# Which wrapper this shell loaded, for `hat doctor` (a child process cannot see
+# functions): the shell and a digest of this file.
+set -gx HAT_SHELL_INIT 'fish:{{version}}'
+
 function {{cmd}} --description 'hat: wear an AWS role in this shell'
+    set -l __hat_before
+    set -q HAT_PROFILE[1]; and set __hat_before $HAT_PROFILE
+    # `{{cmd}} -`, like `cd -`: the profile this shell had before the current one.
+    if test (count $argv) -eq 1; and test "$argv[1]" = -
+        if not set -q __hat_previous[1]; or test -z "$__hat_previous"
+            printf '%s\n' "hat: error: no previous profile in this shell: `{{cmd}} -` goes back to the profile before the last `{{cmd}} PROFILE`" >&2
+            return 1
+        end
+        set argv $__hat_previous
+    end
     set -l __hat_out (command {{bin}} assume --shell fish $argv | string collect --no-trim-newlines)
     set -l __hat_status $pipestatus[1]
     if test $__hat_status -eq 0; and test -n "$__hat_out"
         printf '%s' $__hat_out | source
+        set -l __hat_after
+        set -q HAT_PROFILE[1]; and set __hat_after $HAT_PROFILE
+        if test -n "$__hat_before"; and test "$__hat_after" != "$__hat_before"
+            set -g __hat_previous $__hat_before
+        end
     end
     return $__hat_status
 end

@@ -13,6 +13,10 @@
 # the picker.
 
 # Profile names complete after `{{cmd}}` (none for a word that starts a flag).
+# Tells `hat doctor` (a child of this shell) that this function is loaded, and which
+# version of it.
+$env.HAT_SHELL_INIT = "nu:{{version}}"
+
 def __hat_complete [context: string] {
     let word = ($context | split row " " | last)
     if ($word | str starts-with "-") {
@@ -22,6 +26,19 @@ def __hat_complete [context: string] {
 }
 
 def --env --wrapped {{cmd}} [...args: string@__hat_complete] {
+    let before = ($env.HAT_PROFILE? | default "" | into string)
+    # `{{cmd}} -`, like `cd -`: the profile this shell had before the current one.
+    # A command cannot change a nushell variable of its caller, so it is kept in
+    # $env.HAT_PREVIOUS.
+    let args = if $args == ["-"] {
+        let previous = ($env.HAT_PREVIOUS? | default "")
+        if ($previous | is-empty) {
+            error make --unspanned {msg: "no previous profile in this shell: `{{cmd}} -` goes back to the profile before the last `{{cmd}} PROFILE`"}
+        }
+        [$previous]
+    } else {
+        $args
+    }
     let answer = (^{{bin}} assume --shell nu ...$args)
     for record in ($answer | default "" | from json --objects) {
         if ($record.unset? | is-not-empty) {
@@ -33,6 +50,10 @@ def --env --wrapped {{cmd}} [...args: string@__hat_complete] {
         if "print" in $record {
             print $record.print
         }
+    }
+    let after = ($env.HAT_PROFILE? | default "" | into string)
+    if ($before | is-not-empty) and $after != $before {
+        $env.HAT_PREVIOUS = $before
     }
 }
 

@@ -99,6 +99,84 @@ pub struct Hop {
     pub session_name: Option<String>,
     pub duration: Option<u32>,
     pub mfa_serial: Option<String>,
+    /// `session_tags`, `transitive_session_tags`, `source_identity`.
+    pub tagging: Tagging,
+}
+
+/// What a role session carries for an auditor: session tags (in order, keys unique),
+/// the keys among them that pass on to chained roles, and the source identity. The
+/// same names as aws-vault's profile keys.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Tagging {
+    pub tags: Vec<(String, String)>,
+    pub transitive: Vec<String>,
+    pub source_identity: Option<String>,
+}
+
+impl Tagging {
+    pub fn is_empty(&self) -> bool {
+        self.tags.is_empty() && self.transitive.is_empty() && self.source_identity.is_none()
+    }
+
+    /// `self` with `over` on top: its tags replace those of the same key, its source
+    /// identity wins.
+    pub fn overlaid(&self, over: &Tagging) -> Tagging {
+        let mut tags = self.tags.clone();
+        for (key, value) in &over.tags {
+            match tags.iter_mut().find(|(k, _)| k == key) {
+                Some(slot) => slot.1 = value.clone(),
+                None => tags.push((key.clone(), value.clone())),
+            }
+        }
+        let mut transitive = self.transitive.clone();
+        for key in &over.transitive {
+            if !transitive.contains(key) {
+                transitive.push(key.clone());
+            }
+        }
+        Tagging {
+            tags,
+            transitive,
+            source_identity: over
+                .source_identity
+                .clone()
+                .or_else(|| self.source_identity.clone()),
+        }
+    }
+
+    /// The parts of a cache key: a tagged session is never an untagged one.
+    pub fn key_parts(&self) -> String {
+        if self.is_empty() {
+            return String::new();
+        }
+        let tags: Vec<String> = self.tags.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        format!(
+            "tags:{}|transitive:{}|source:{}",
+            tags.join(","),
+            self.transitive.join(","),
+            self.source_identity.as_deref().unwrap_or("")
+        )
+    }
+}
+
+/// `k1=v1,k2=v2` (aws-vault's `session_tags`; also one `--session-tag K=V` each): the
+/// pairs in order, white space around each part dropped. `Err` says what is wrong.
+pub fn parse_tags(text: &str) -> Result<Vec<(String, String)>, String> {
+    let mut tags: Vec<(String, String)> = Vec::new();
+    for part in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        let Some((key, value)) = part.split_once('=') else {
+            return Err(format!("`{part}` is not KEY=VALUE"));
+        };
+        let key = key.trim();
+        if key.is_empty() {
+            return Err(format!("`{part}` has no key"));
+        }
+        if tags.iter().any(|(k, _)| k == key) {
+            return Err(format!("the key `{key}` is given twice"));
+        }
+        tags.push((key.to_string(), value.trim().to_string()));
+    }
+    Ok(tags)
 }
 
 /// What the console can do with a chain's credentials, known before they are fetched.
@@ -233,7 +311,48 @@ mod tests {
             session_name: None,
             duration: None,
             mfa_serial: None,
+            tagging: Tagging::default(),
         }
+    }
+
+    #[test]
+    fn tags_parse_in_order_and_refuse_what_sts_would() {
+        assert_eq!(
+            parse_tags(" team = ops , cost=42,").unwrap(),
+            [("team".into(), "ops".into()), ("cost".into(), "42".into())]
+        );
+        assert!(parse_tags("team").unwrap_err().contains("KEY=VALUE"));
+        assert!(parse_tags("=x").unwrap_err().contains("no key"));
+        assert!(parse_tags("a=1,a=2").unwrap_err().contains("twice"));
+    }
+
+    #[test]
+    fn command_line_tags_replace_the_profile_ones_of_the_same_key() {
+        let profile = Tagging {
+            tags: vec![("team".into(), "ops".into()), ("env".into(), "prod".into())],
+            transitive: vec!["team".into()],
+            source_identity: Some("{user}".into()),
+        };
+        let flags = Tagging {
+            tags: vec![
+                ("env".into(), "dev".into()),
+                ("ticket".into(), "T-1".into()),
+            ],
+            transitive: vec![],
+            source_identity: None,
+        };
+        let both = profile.overlaid(&flags);
+        assert_eq!(
+            both.tags,
+            [
+                ("team".into(), "ops".into()),
+                ("env".into(), "dev".into()),
+                ("ticket".into(), "T-1".into())
+            ]
+        );
+        assert_eq!(both.source_identity.as_deref(), Some("{user}"));
+        assert_ne!(both.key_parts(), profile.key_parts());
+        assert_eq!(Tagging::default().key_parts(), "");
     }
 
     fn chain(base: Base, hops: usize) -> Chain {

@@ -45,7 +45,7 @@ pub enum Command {
         15 minutes anyone who has it is signed in as the role, so treat it like a \
         password; hat never writes it to a log."
     )]
-    Assume(AssumeArgs),
+    Assume(Box<AssumeArgs>),
     /// Print the `assume` shell function for bash, zsh, fish or nushell
     Init(InitArgs),
     /// Show the profiles and sso-sessions hat reads from your AWS files
@@ -123,6 +123,24 @@ pub enum Command {
     Keys(KeysArgs),
     /// List the profiles: type, account, role, region and cached credentials
     List(ListArgs),
+    /// Bring another tool's setup across to hat (Granted's credential_process lines)
+    #[command(long_about = "Bring another tool's setup across to hat.\n\n    \
+        granted  rewrite `credential_process = granted credential-process --profile NAME` \
+        in ~/.aws/config to `hat credential-process --profile NAME`, keeping every other \
+        byte; running it again changes nothing\n\n\
+        --dry-run prints the change as a unified diff and writes nothing. Docs: \
+        docs/migration.md.")]
+    Migrate(MigrateArgs),
+    /// Amazon EKS: tokens for kubectl, and kubeconfig entries that use them
+    #[command(
+        long_about = "Amazon EKS: bearer tokens for kubectl signed from hat's cached \
+        credentials, and kubeconfig entries that run `hat eks token` instead of \
+        `aws eks get-token`.\n\n    \
+        hat eks kubeconfig --cluster prod-eks --profile prod\n    \
+        hat eks kubeconfig --rewrite\n    \
+        hat eks token --cluster prod-eks --profile prod"
+    )]
+    Eks(EksArgs),
     /// Print the active profile and the time left, for a shell prompt
     #[command(
         long_about = "Print the active profile and the time its credentials have left \
@@ -131,6 +149,28 @@ pub enum Command {
         no role is active, and never fails."
     )]
     Prompt,
+    /// Show or remove hat's cached credentials
+    #[command(long_about = "Show or remove the credentials hat has cached (under \
+        ~/.cache/hat/credentials, or $XDG_CACHE_HOME/hat): which profile each entry \
+        belongs to and how long it has left. Nothing secret is shown.\n\n    \
+        hat cache list            every entry\n    \
+        hat cache clear prod      prod's own entry: the next `assume prod` asks STS again\n    \
+        hat cache clear           every entry, and the lock and temporary files\n\n\
+        SSO sign-in tokens are the AWS CLI's and stay: `hat sso logout` removes them.")]
+    Cache(CacheArgs),
+    /// Check the setup and say how to fix each problem (exit 1 when one is found)
+    #[command(
+        long_about = "Check hat's setup and print each problem with its fix: the shell \
+        function (installed, current, not shadowed by Granted's `assume`), the AWS files \
+        (parse errors with file and line), the modes of hat's and the AWS CLI's cache \
+        directories and files and stale temporary files, the clock against STS's, every \
+        SSO sign-in's token (valid, refreshable, expired), the browser for the console, \
+        the key store, and endpoints overridden by the environment.\n\n\
+        Exits 0 when nothing failed (warnings and notes do not count), 1 otherwise. \
+        Never prints a secret, and changes nothing unless --fix is given: then it \
+        tightens modes and removes stale temporary files."
+    )]
+    Doctor(DoctorArgs),
     /// Keep a team's shared profiles (a git repository, as Granted's registries) in ~/.aws/config
     #[command(
         long_about = "Keep a team's shared profiles in ~/.aws/config: a profile registry is a \
@@ -151,6 +191,43 @@ pub enum Command {
         Docs: docs/registry.md."
     )]
     Registry(RegistryArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CacheArgs {
+    #[command(subcommand)]
+    pub command: CacheCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CacheCommand {
+    /// List cached credentials: profile, time left, entry (the profile's, or a step of its chain)
+    List {
+        /// Only the entries of this profile's chain
+        #[arg(value_name = "PROFILE")]
+        profile: Option<String>,
+    },
+    /// Remove a profile's cached credentials, or (with no profile) the whole cache
+    Clear {
+        /// The profile whose own entry to remove (default: every entry)
+        #[arg(value_name = "PROFILE")]
+        profile: Option<String>,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct DoctorArgs {
+    /// Print {"healthy": bool, "checks": [{"check", "status", "message", "fix"}]}
+    #[arg(long)]
+    pub json: bool,
+
+    /// Tighten loose modes and remove stale temporary files, then report
+    #[arg(long)]
+    pub fix: bool,
+
+    /// Skip the checks that use the network (the clock against STS)
+    #[arg(long)]
+    pub offline: bool,
 }
 
 #[derive(Debug, Args)]
@@ -179,6 +256,15 @@ pub struct ExecArgs {
     /// Ignore cached credentials and ask STS again (the new ones are cached)
     #[arg(long)]
     pub no_cache: bool,
+
+    /// A tag on the role session, KEY=VALUE (repeatable), on top of the profile's
+    /// session_tags
+    #[arg(long = "session-tag", value_name = "KEY=VALUE")]
+    pub session_tag: Vec<String>,
+
+    /// The role session's source identity, instead of the profile's source_identity
+    #[arg(long, value_name = "NAME")]
+    pub source_identity: Option<String>,
 
     /// Say on stderr what hat does: cache hits, STS calls, the role chain
     #[arg(short, long)]
@@ -224,6 +310,15 @@ pub struct ExportArgs {
     /// Ignore cached credentials and ask STS again (the new ones are cached)
     #[arg(long)]
     pub no_cache: bool,
+
+    /// A tag on the role session, KEY=VALUE (repeatable), on top of the profile's
+    /// session_tags
+    #[arg(long = "session-tag", value_name = "KEY=VALUE")]
+    pub session_tag: Vec<String>,
+
+    /// The role session's source identity, instead of the profile's source_identity
+    #[arg(long, value_name = "NAME")]
+    pub source_identity: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -278,6 +373,133 @@ pub enum KeysCommand {
 }
 
 #[derive(Debug, Args)]
+pub struct MigrateArgs {
+    #[command(subcommand)]
+    pub command: MigrateCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MigrateCommand {
+    /// Point Granted's credential_process lines in ~/.aws/config at hat
+    Granted {
+        /// Print the change as a unified diff and write nothing
+        #[arg(long)]
+        dry_run: bool,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct EksArgs {
+    #[command(subcommand)]
+    pub command: EksCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum EksCommand {
+    /// Print an ExecCredential with a bearer token for a cluster (what kubectl runs)
+    #[command(
+        long_about = "Print a client.authentication.k8s.io ExecCredential (v1beta1, or v1 \
+        when kubectl asks for it in KUBERNETES_EXEC_INFO) whose token is an STS \
+        GetCallerIdentity request presigned for the cluster, as `aws eks get-token` \
+        makes it. The credentials come from hat's cache when they are good, so a \
+        cached token costs no network call.\n\n\
+        kubectl gives exec plugins no terminal: when the profile needs one (an MFA code, \
+        an SSO sign-in), hat fails and says which command to run once in a terminal.\n\n\
+        Credentials: --profile, else AWS_PROFILE, else the keys in AWS_ACCESS_KEY_ID and \
+        AWS_SECRET_ACCESS_KEY, else the default profile."
+    )]
+    Token(EksTokenArgs),
+    /// Add a cluster to your kubeconfig, or turn `aws eks get-token` users into hat ones
+    #[command(
+        long_about = "Add a cluster to your kubeconfig: DescribeCluster gives its endpoint \
+        and certificate authority, and hat merges a cluster, a user that runs `hat eks \
+        token` and a context into $KUBECONFIG (its first file) or ~/.kube/config, as \
+        `aws eks update-kubeconfig` does: entries are named by the cluster ARN (the \
+        context and user by --alias instead), replaced when they exist, and the \
+        context becomes the current one.\n\n\
+        With --rewrite, every user whose exec plugin is `aws eks get-token` (with \
+        --cluster-name or --cluster-id, --region, --role-arn, --profile or AWS_PROFILE) \
+        runs `hat eks token` with the same meaning instead; users hat cannot take over \
+        unchanged are named and left alone.\n\n\
+        Everything else in the file is kept (the YAML is read and written back, so \
+        comments do not survive); the file is replaced atomically with mode 0600.",
+        after_help = "Examples:\n    \
+        hat eks kubeconfig --cluster prod-eks --profile prod --alias prod\n    \
+        hat eks kubeconfig --rewrite --dry-run"
+    )]
+    Kubeconfig(EksKubeconfigArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct EksTokenArgs {
+    /// The cluster's name (an Outposts local cluster: its id)
+    #[arg(
+        long,
+        visible_alias = "cluster-name",
+        alias = "cluster-id",
+        value_name = "NAME"
+    )]
+    pub cluster: String,
+
+    /// The profile whose credentials sign the token
+    #[arg(long, value_name = "PROFILE")]
+    pub profile: Option<String>,
+
+    /// The cluster's region (default: the profile's); full names or shorthands like euw1
+    #[arg(short, long, value_name = "REGION")]
+    pub region: Option<String>,
+
+    /// Assume this role on top of the profile's credentials and sign with it
+    #[arg(long, value_name = "ARN")]
+    pub role_arn: Option<String>,
+
+    /// Ignore cached credentials and ask STS again (the new ones are cached)
+    #[arg(long)]
+    pub no_cache: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct EksKubeconfigArgs {
+    /// The cluster to add
+    #[arg(
+        long,
+        visible_alias = "name",
+        value_name = "NAME",
+        required_unless_present = "rewrite",
+        conflicts_with = "rewrite"
+    )]
+    pub cluster: Option<String>,
+
+    /// The profile that describes the cluster and that the token is signed with
+    #[arg(long, value_name = "PROFILE")]
+    pub profile: Option<String>,
+
+    /// The cluster's region (default: the profile's)
+    #[arg(short, long, value_name = "REGION", conflicts_with = "rewrite")]
+    pub region: Option<String>,
+
+    /// A role for the token to be signed with (assumed by `hat eks token`)
+    #[arg(long, value_name = "ARN", conflicts_with = "rewrite")]
+    pub role_arn: Option<String>,
+
+    /// The name of the context and user (default: the cluster ARN)
+    #[arg(long, value_name = "NAME", conflicts_with = "rewrite")]
+    pub alias: Option<String>,
+
+    /// The kubeconfig file to change (default: the first of $KUBECONFIG, else ~/.kube/config)
+    #[arg(long, value_name = "FILE")]
+    pub kubeconfig: Option<std::path::PathBuf>,
+
+    /// Point users that run `aws eks get-token` at `hat eks token`
+    #[arg(long, conflicts_with = "profile")]
+    pub rewrite: bool,
+
+    /// Print the change as a diff and write nothing
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Args)]
 pub struct ListArgs {
     /// Print only the names, one a line (for scripts and shell completions)
     #[arg(long)]
@@ -322,6 +544,15 @@ pub struct AssumeArgs {
     #[arg(long)]
     pub no_cache: bool,
 
+    /// A tag on the role session, KEY=VALUE (repeatable), on top of the profile's
+    /// session_tags
+    #[arg(long = "session-tag", value_name = "KEY=VALUE")]
+    pub session_tag: Vec<String>,
+
+    /// The role session's source identity, instead of the profile's source_identity
+    #[arg(long, value_name = "NAME")]
+    pub source_identity: Option<String>,
+
     /// Say on stderr what hat does: cache hits, STS calls, the role chain
     #[arg(short, long)]
     pub verbose: bool,
@@ -330,9 +561,29 @@ pub struct AssumeArgs {
     #[arg(short, long, conflicts_with = "verbose")]
     pub quiet: bool,
 
-    /// Remove every variable hat exports from the shell
-    #[arg(short, long, conflicts_with_all = ["profile", "region", "duration", "mfa_token", "no_cache", "console"])]
+    /// Remove every variable hat exports from the shell (Granted's -un works too)
+    #[arg(long, conflicts_with_all = ["profile", "region", "duration", "mfa_token", "no_cache", "console", "active_role", "chain"])]
     pub unset: bool,
+
+    /// Assume the profile in AWS_PROFILE again (Granted's -ar)
+    #[arg(long, conflicts_with = "profile")]
+    pub active_role: bool,
+
+    /// Then assume this role with the profile's credentials (Granted's --chain, awsume's
+    /// --role-arn); -d applies to it, and STS caps a chained role at one hour.
+    /// AWS_PROFILE stays the profile, so the AWS CLI can still read it
+    #[arg(long, visible_alias = "role-arn", value_name = "ROLE_ARN")]
+    pub chain: Option<String>,
+
+    /// With --role-arn: the profile whose credentials assume it (awsume's spelling of
+    /// PROFILE)
+    #[arg(
+        long,
+        value_name = "PROFILE",
+        requires = "chain",
+        conflicts_with = "profile"
+    )]
+    pub source_profile: Option<String>,
 
     /// Open the AWS console signed in as the profile (exports nothing unless -t)
     #[arg(short, long, help_heading = "Console")]
@@ -343,16 +594,17 @@ pub struct AssumeArgs {
     pub service: Option<String>,
 
     /// With -c: print the sign-in URL instead of opening a browser (it is a credential)
-    #[arg(long, help_heading = "Console")]
+    #[arg(short, long, help_heading = "Console")]
     pub url: bool,
 
     /// With -c: also export the credentials into the shell
     #[arg(short = 't', long, help_heading = "Console")]
-    pub export: bool,
+    pub terminal: bool,
 
-    /// With -c: a whole console URL to land on instead of a service
+    /// With -c: a whole console URL to land on instead of a service (Granted's -cd)
     #[arg(
         long,
+        visible_alias = "console-destination",
         value_name = "URL",
         conflicts_with = "service",
         help_heading = "Console"
@@ -360,8 +612,17 @@ pub struct AssumeArgs {
     pub destination: Option<String>,
 
     /// With -c: the browser profile (or Firefox container) to open the console in
+    /// (Granted's -bp)
     #[arg(long, value_name = "NAME", help_heading = "Console")]
     pub browser_profile: Option<String>,
+
+    /// Granted's: export every variable for credential_process profiles; hat always does
+    #[arg(short = 'x', long, hide = true)]
+    pub export_all_env_vars: bool,
+
+    /// Granted's flags that hat answers with its own command (see `hat assume --help`)
+    #[command(flatten)]
+    pub granted: GrantedOnly,
 
     /// Syntax of the printed code (set by the shell function)
     #[arg(long, value_enum, value_name = "SHELL")]
@@ -545,6 +806,70 @@ pub struct ConfigArgs {
 pub struct CompletionsArgs {
     #[arg(value_enum)]
     pub shell: clap_complete::Shell,
+}
+
+/// Granted's `assume` flags whose work another hat command does: they are parsed,
+/// so a Granted user is told which command to run instead of getting a parse error.
+#[derive(Debug, Args, Default)]
+pub struct GrantedOnly {
+    /// Granted's: write the credentials into ~/.aws/credentials (Granted's -ex);
+    /// hat does this with `hat export PROFILE -f credentials`
+    #[arg(long, hide = true)]
+    pub export: bool,
+
+    /// Granted's: write the credentials into a .env file; hat does this with
+    /// `hat export PROFILE -f dotenv`
+    #[arg(short = 'e', long, hide = true)]
+    pub env: bool,
+
+    /// Granted's: copy the SSO token to ~/.aws/sso/cache (Granted's -es); hat keeps
+    /// its tokens there already
+    #[arg(long, hide = true)]
+    pub export_sso_token: bool,
+
+    /// Granted's: arguments for a proxy assumer (Granted's -pt); hat has none
+    #[arg(long, value_name = "ARG", hide = true)]
+    pub pass_through: Vec<String>,
+
+    /// Granted's: run a command with the credentials; hat does this with
+    /// `hat exec PROFILE -- COMMAND`
+    #[arg(long, value_name = "COMMAND", hide = true)]
+    pub exec: Option<String>,
+}
+
+impl GrantedOnly {
+    /// The hat command that does what the first Granted-only flag given asks, as a
+    /// sentence for the error, or None when none was given.
+    pub fn instead(&self, profile: &str) -> Option<String> {
+        let p = if profile.is_empty() {
+            "PROFILE"
+        } else {
+            profile
+        };
+        if self.export {
+            Some(format!(
+                "--export (-ex) writes to ~/.aws/credentials in Granted; in hat run `hat export {p} -f credentials`"
+            ))
+        } else if self.env {
+            Some(format!(
+                "--env (-e) writes a .env file in Granted; in hat run `hat export {p} -f dotenv`"
+            ))
+        } else if self.export_sso_token {
+            Some(
+                "--export-sso-token (-es) is not needed with hat: its SSO tokens are already in ~/.aws/sso/cache, where the AWS CLI reads them"
+                    .to_string(),
+            )
+        } else if !self.pass_through.is_empty() {
+            Some(
+                "--pass-through (-pt) passes arguments to Granted's proxy assumers; hat has none"
+                    .to_string(),
+            )
+        } else {
+            self.exec.as_ref().map(|command| {
+                format!("--exec runs a command in Granted; in hat run `hat exec {p} -- {command}`")
+            })
+        }
+    }
 }
 
 impl AssumeArgs {

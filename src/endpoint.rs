@@ -2,7 +2,7 @@
 //! variable (`AWS_ENDPOINT_URL_STS`), then `AWS_ENDPOINT_URL`, then the profile's
 //! `[services NAME]` entry for the service, then the profile's `endpoint_url`; all of
 //! it off when `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true` (or the profile's
-//! `ignore_configured_endpoint_urls = true`). One mechanism for STS, SSO, SSO OIDC and IAM.
+//! `ignore_configured_endpoint_urls = true`). One mechanism for STS, SSO, SSO OIDC, IAM and EKS.
 //!
 //! Without a configured URL the host comes from each service crate's own endpoint
 //! resolver, with FIPS (`AWS_USE_FIPS_ENDPOINT`, then the profile's
@@ -19,6 +19,7 @@ pub enum Service {
     Sso,
     SsoOidc,
     Iam,
+    Eks,
 }
 
 impl Service {
@@ -29,6 +30,7 @@ impl Service {
             Service::Sso => "SSO",
             Service::SsoOidc => "SSO_OIDC",
             Service::Iam => "IAM",
+            Service::Eks => "EKS",
         }
     }
 
@@ -39,6 +41,7 @@ impl Service {
             Service::Sso => "portal.sso",
             Service::SsoOidc => "oidc",
             Service::Iam => "iam",
+            Service::Eks => "eks",
         }
     }
 
@@ -49,6 +52,7 @@ impl Service {
             Service::Sso => "sso",
             Service::SsoOidc => "sso_oidc",
             Service::Iam => "iam",
+            Service::Eks => "eks",
         }
     }
 }
@@ -63,6 +67,7 @@ pub struct Endpoints {
     fips: bool,
     dual_stack: bool,
     ca_bundle: Option<std::path::PathBuf>,
+    eks: Option<String>,
 }
 
 impl Endpoints {
@@ -104,6 +109,7 @@ impl Endpoints {
             fips,
             dual_stack,
             ca_bundle,
+            eks: one(Service::Eks),
         }
     }
 
@@ -124,6 +130,7 @@ impl Endpoints {
             Service::Sso => self.sso.as_deref(),
             Service::SsoOidc => self.sso_oidc.as_deref(),
             Service::Iam => self.iam.as_deref(),
+            Service::Eks => self.eks.as_deref(),
         }
     }
 
@@ -180,6 +187,16 @@ impl Endpoints {
             }
             Service::Iam => {
                 use aws_sdk_iam::config::endpoint::{DefaultResolver, Params, ResolveEndpoint};
+                Params::builder()
+                    .region(region)
+                    .use_fips(fips)
+                    .use_dual_stack(dual_stack)
+                    .build()
+                    .ok()
+                    .and_then(|p| ready(DefaultResolver::new().resolve_endpoint(&p)))
+            }
+            Service::Eks => {
+                use aws_sdk_eks::config::endpoint::{DefaultResolver, Params, ResolveEndpoint};
                 Params::builder()
                     .region(region)
                     .use_fips(fips)

@@ -29,6 +29,11 @@ pub const READ: &[&str] = &[
     "AWS_REGION",
     "AWS_DEFAULT_REGION",
     "HAT_PROFILE",
+    "HAT_SHELL_INIT",
+    // What `hat doctor` looks at.
+    "SHELL",
+    "ZDOTDIR",
+    "AWS_CA_BUNDLE",
     "HAT_EXPIRES",
     "HAT_EXEC_PROFILE",
     // Endpoints.
@@ -37,6 +42,12 @@ pub const READ: &[&str] = &[
     "AWS_ENDPOINT_URL_SSO",
     "AWS_ENDPOINT_URL_SSO_OIDC",
     "AWS_ENDPOINT_URL_IAM",
+    "AWS_ENDPOINT_URL_EKS",
+    "AWS_USE_FIPS_ENDPOINT",
+    "AWS_USE_DUALSTACK_ENDPOINT",
+    // EKS.
+    "KUBECONFIG",
+    "KUBERNETES_EXEC_INFO",
     "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS",
     "AWS_USE_FIPS_ENDPOINT",
     "AWS_USE_DUALSTACK_ENDPOINT",
@@ -50,6 +61,10 @@ pub const READ: &[&str] = &[
     "AWS_CONTAINER_CREDENTIALS_FULL_URI",
     "AWS_CONTAINER_AUTHORIZATION_TOKEN",
     "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
+    // How long and how often calls try.
+    "AWS_MAX_ATTEMPTS",
+    "AWS_RETRY_MODE",
+    "AWS_METADATA_SERVICE_TIMEOUT",
     // hat's key store.
     "HAT_KEYS_BACKEND",
     "HAT_KEYS_FILE",

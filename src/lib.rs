@@ -5,23 +5,34 @@
 //! [`providers`]) → credentials ([`creds`]) → exports for the user's shell ([`emit`]).
 //! Nothing below `providers` knows about shells; nothing in `emit` knows about AWS.
 
+pub mod argv;
+// The one platform statement: hat uses Unix files, modes, signals and exec throughout,
+// so nothing else is guarded by cfg(unix).
+#[cfg(not(unix))]
+compile_error!("hat runs on Unix (Linux, macOS and the BSDs) only");
+
 pub mod cache;
 pub mod chain;
 pub mod cli;
 pub mod clock;
 pub mod cmd;
 pub mod config;
-pub mod console;
 pub mod creds;
+pub mod doctor;
 pub mod duration;
+pub mod eks;
 pub mod emit;
 pub mod endpoint;
 pub mod env;
+pub mod exit;
+pub mod failure;
 pub mod frecency;
 pub mod fs;
+pub mod fuzzing;
 pub mod keys;
 pub mod listing;
 pub mod log;
+pub mod migrate;
 pub mod net;
 pub mod picker;
 pub mod process_line;
@@ -37,3 +48,4 @@ pub mod settings;
 pub mod sso;
 pub mod suggest;
 pub mod tty;
+pub mod web_console;

@@ -6,7 +6,8 @@ use clap::error::ErrorKind;
 use hat::cli::{Cli, Command};
 use hat::cmd;
 use hat::env::Env;
-use std::io::{IsTerminal, Write};
+use hat::exit::Exit;
+use std::io::Write;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
@@ -15,7 +16,7 @@ fn main() -> ExitCode {
         a.to_str()
             .is_some_and(|a| a == "--shell" || a.starts_with("--shell="))
     });
-    let cli = match Cli::try_parse() {
+    let cli = match Cli::try_parse_from(hat::argv::rewrite(std::env::args_os().collect())) {
         Ok(cli) => cli,
         Err(e)
             if from_wrapper
@@ -29,37 +30,41 @@ fn main() -> ExitCode {
     let env = Env::from_process();
 
     let result = match &cli.command {
-        Command::Assume(args) => {
-            if std::io::stdout().is_terminal() {
-                eprintln!("{}", cmd::assume::SETUP_NOTE);
-                return ExitCode::from(2);
-            }
-            cmd::assume::run(args, &env)
-        }
+        Command::Assume(args) => cmd::assume::run(args, &env),
         Command::Init(args) => cmd::init::run(args),
         Command::Config(args) => cmd::config::run(args, &env),
         Command::CredentialProcess(args) => cmd::credential_process::run(args, &env),
         Command::Console(args) => cmd::console::run(args, &env),
         Command::Completions(args) => Ok(cmd::completions::run(args)),
         Command::Export(args) => cmd::export::run(args, &env),
-        // Returns only if the command could not be started, or (with --server) when it
-        // has exited: its status is hat's.
-        Command::Exec(args) => {
-            return cmd::exec::run(args, &env).unwrap_or_else(|e| {
-                eprintln!("hat: error: {e:#}");
-                ExitCode::FAILURE
-            });
-        }
+        Command::Exec(args) => cmd::exec::run(args, &env),
         Command::Sso(args) => cmd::sso::run(args, &env),
         Command::Keys(args) => cmd::keys::run(args, &env),
+        Command::Eks(args) => cmd::eks::run(args, &env),
         Command::List(args) => cmd::list::run(args, &env),
+        Command::Migrate(args) => cmd::migrate::run(args, &env),
         Command::Prompt => Ok(cmd::prompt::run(&env)),
+        Command::Cache(args) => cmd::cache::run(args, &env),
+        // The report is the answer whatever it finds; the status says whether all is well.
+        Command::Doctor(args) => {
+            return match cmd::doctor::run(args, &env) {
+                Ok(report) if report.healthy => print(&report.text),
+                Ok(report) => {
+                    print(&report.text);
+                    ExitCode::FAILURE
+                }
+                Err(e) => {
+                    eprintln!("hat: error: {e:#}");
+                    ExitCode::FAILURE
+                }
+            };
+        }
         Command::Registry(args) => cmd::registry::run(args, &env),
     };
     match result {
         Ok(output) => print(&output),
-        // Left the picker: nothing to say, and 130 as for Ctrl-C.
-        Err(e) if e.is::<hat::picker::Cancelled>() => ExitCode::from(130),
+        // Said already (or nothing to say): only the status.
+        Err(ref e) if let Some(&Exit(code)) = e.downcast_ref() => ExitCode::from(code),
         Err(e) => {
             eprintln!("hat: error: {e:#}");
             ExitCode::FAILURE

@@ -5,6 +5,7 @@
 //! hat's two loopback listeners (`hat exec --server` and the SSO sign-in callback).
 //! Both run on the tokio runtime of [`crate::sdk::Sdk`].
 
+use crate::sdk::Limits;
 use anyhow::{Result, anyhow};
 use bytes::Bytes;
 use http::{Request, Response};
@@ -20,20 +21,18 @@ use tokio::net::{TcpListener, TcpStream};
 /// Sent with every request hat makes itself.
 pub const USER_AGENT: &str = concat!("hat/", env!("CARGO_PKG_VERSION"));
 
-/// Off EC2 or outside a container nothing answers at the local endpoints: fail fast.
-pub const LOCAL_TIMEOUT: Duration = Duration::from_secs(2);
-
 /// The client for endpoints on the internet (the federation endpoint): TLS, the
-/// standard proxy variables (as the SDK's client reads them), and timeouts that fail
-/// an unreachable endpoint in seconds instead of hanging a shell.
-/// `ca_bundle` ([`crate::sdk::Sdk::ca_bundle`]) adds trust roots, as for the SDK clients.
-pub fn client(ca_bundle: Option<&[u8]>) -> Result<reqwest::Client> {
+/// standard proxy variables (as the SDK's client reads them), and the [`Limits`]'
+/// connect timeout and total, so an unreachable endpoint fails in seconds instead of
+/// hanging a shell. `ca_bundle` ([`crate::sdk::Sdk::ca_bundle`]) adds trust roots, as
+/// for the SDK clients.
+pub fn client(limits: &Limits, ca_bundle: Option<&[u8]>) -> Result<reqwest::Client> {
     let mut builder = builder()
-        .connect_timeout(Duration::from_secs(5))
-        .timeout(Duration::from_secs(20));
+        .connect_timeout(limits.connect)
+        .timeout(limits.total);
     if let Some(pem) = ca_bundle {
         let certificates = reqwest::Certificate::from_pem_bundle(pem)
-            .map_err(|e| anyhow!("the CA bundle is not PEM certificates: {}", error_chain(&e)))?;
+            .map_err(|e| anyhow!("the CA bundle is not PEM certificates: {e}"))?;
         for certificate in certificates {
             builder = builder.add_root_certificate(certificate);
         }
@@ -70,9 +69,15 @@ pub fn tls_hint(error: &str) -> &'static str {
 }
 
 /// The client for the instance metadata service and container endpoints: link-local
-/// or loopback addresses, so never through a proxy, and a short timeout.
-pub fn local_client() -> Result<reqwest::Client> {
-    build(builder().no_proxy().timeout(LOCAL_TIMEOUT))
+/// or loopback addresses, so never through a proxy, and the short metadata timeout
+/// (off EC2 or outside a container nothing answers there: fail fast).
+pub fn local_client(limits: &Limits) -> Result<reqwest::Client> {
+    build(
+        builder()
+            .no_proxy()
+            .connect_timeout(limits.metadata)
+            .timeout(limits.metadata),
+    )
 }
 
 fn builder() -> reqwest::ClientBuilder {
@@ -82,30 +87,12 @@ fn builder() -> reqwest::ClientBuilder {
 }
 
 fn build(builder: reqwest::ClientBuilder) -> Result<reqwest::Client> {
-    builder
-        .build()
-        .map_err(|e| anyhow!("could not set up HTTP: {}", error_chain(&e)))
-}
-
-/// An error and its causes, `: `-separated (reqwest and hyper wrap the useful part).
-pub fn error_chain(e: &dyn std::error::Error) -> String {
-    let mut out = e.to_string();
-    let mut source = e.source();
-    while let Some(s) = source {
-        out.push_str(": ");
-        out.push_str(&s.to_string());
-        source = s.source();
-    }
-    out
-}
-
-/// The innermost cause of `e` ("Connection refused (os error 111)").
-pub fn root_cause(e: &dyn std::error::Error) -> String {
-    let mut source = e;
-    while let Some(next) = source.source() {
-        source = next;
-    }
-    source.to_string()
+    builder.build().map_err(|e| {
+        anyhow!(
+            "could not set up HTTP: {}",
+            crate::failure::http(&e, Duration::ZERO)
+        )
+    })
 }
 
 /// Serves `listener` (bound to loopback by the caller) until the runtime stops: one

@@ -9,6 +9,7 @@
 use crate::clock;
 use crate::config::ConfigSet;
 use crate::env::Env;
+use crate::exit::Exit;
 use crate::frecency::Frecency;
 use crate::listing::{self, Row};
 use anyhow::{Result, anyhow};
@@ -16,22 +17,9 @@ use nucleo_picker::error::PickError;
 use nucleo_picker::event::StdinReader;
 use nucleo_picker::{PickerOptions, Render};
 use std::borrow::Cow;
-use std::fmt;
 use std::fs::OpenOptions;
 use std::io::BufWriter;
 use std::sync::atomic::{AtomicBool, Ordering};
-
-/// The person left the picker (Esc or Ctrl-C): exit 130 and print nothing.
-#[derive(Debug)]
-pub struct Cancelled;
-
-impl fmt::Display for Cancelled {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("cancelled")
-    }
-}
-
-impl std::error::Error for Cancelled {}
 
 struct Item {
     name: String,
@@ -83,7 +71,7 @@ fn truncate(s: &str, width: usize) -> Cow<'_, str> {
 }
 
 /// Lets the person pick a profile, starting with `query` typed in. Errors with
-/// [`Cancelled`] when they leave; the caller has checked that a terminal exists.
+/// [`Exit::CANCELLED`] when they leave; the caller has checked that a terminal exists.
 pub fn pick(config: &ConfigSet, env: &Env, query: &str) -> Result<String> {
     let tty = OpenOptions::new()
         .read(true)
@@ -132,7 +120,7 @@ pub fn pick(config: &ConfigSet, env: &Env, query: &str) -> Result<String> {
     });
     match picked {
         Ok(Some(name)) => Ok(name),
-        Ok(None) | Err(PickError::UserInterrupted) => Err(Cancelled.into()),
+        Ok(None) | Err(PickError::UserInterrupted) => Err(Exit::CANCELLED.into()),
         Err(e) => Err(anyhow!("the profile picker failed: {e}")),
     }
 }

@@ -8,6 +8,25 @@ pub fn line(program: &str, profile: &str) -> String {
     format!("{program} credential-process --profile {profile}")
 }
 
+/// The program named in the credential_process line: plain `hat` when PATH finds this
+/// very binary (the line then survives upgrades and reinstalls that move the binary,
+/// as Granted's `granted credential-process` line does), else this binary's absolute
+/// path, so the line works even where PATH would not find hat.
+pub fn program(env: &crate::env::Env) -> String {
+    let Ok(me) = std::env::current_exe().and_then(|p| p.canonicalize()) else {
+        return "hat".into();
+    };
+    let on_path = env.get("PATH").and_then(|paths| {
+        std::env::split_paths(paths)
+            .map(|dir| dir.join(if cfg!(windows) { "hat.exe" } else { "hat" }))
+            .find(|p| p.is_file())
+    });
+    match on_path.and_then(|p| p.canonicalize().ok()) {
+        Some(found) if found == me => "hat".into(),
+        _ => shell_word(&me.to_string_lossy()),
+    }
+}
+
 /// Whether `command` (a profile's credential_process) is hat answering for `profile`
 /// itself: `hat credential-process --profile NAME` with NAME the profile's own name, by
 /// any path to a binary named hat. That line means "my keys are in hat's store"; any

@@ -4,7 +4,7 @@
 //! the AWS SDKs' (`source_profile` chains, static keys winning in source profiles,
 //! self-referencing profiles); the errors say what to change and where.
 
-use crate::chain::{Base, Chain, Hop};
+use crate::chain::{self, Base, Chain, Hop, Tagging};
 use crate::config::{ConfigSet, Section};
 use crate::creds::Credentials;
 use crate::suggest;
@@ -106,7 +106,46 @@ fn role_hop(config: &ConfigSet, name: &str, profile: &Section) -> Result<Option<
         session_name: profile.get("role_session_name").map(str::to_string),
         duration: duration_setting(config, name, profile)?,
         mfa_serial: profile.get("mfa_serial").map(str::to_string),
+        tagging: tagging(config, name, profile)?,
     }))
+}
+
+/// aws-vault's `session_tags = k1=v1,k2=v2`, `transitive_session_tags = k1,k2` and
+/// `source_identity = NAME` (which may use `{user}`, filled in when planned).
+fn tagging(config: &ConfigSet, name: &str, profile: &Section) -> Result<Tagging> {
+    let tags = match profile.get("session_tags") {
+        None => Vec::new(),
+        Some(text) => chain::parse_tags(text).map_err(|e| {
+            anyhow!(
+                "profile `{name}` has session_tags = {text}: {e}; write them as key1=value1,key2=value2 ({})",
+                config.locate(name, "session_tags").unwrap_or_default()
+            )
+        })?,
+    };
+    let transitive: Vec<String> = profile
+        .get("transitive_session_tags")
+        .unwrap_or("")
+        .split(',')
+        .map(str::trim)
+        .filter(|k| !k.is_empty())
+        .map(str::to_string)
+        .collect();
+    if let Some(key) = transitive
+        .iter()
+        .find(|k| !tags.iter().any(|(t, _)| t == *k))
+    {
+        bail!(
+            "profile `{name}` lists `{key}` in transitive_session_tags, but session_tags has no such key ({})",
+            config
+                .locate(name, "transitive_session_tags")
+                .unwrap_or_default()
+        );
+    }
+    Ok(Tagging {
+        tags,
+        transitive,
+        source_identity: profile.get("source_identity").map(str::to_string),
+    })
 }
 
 fn duration_setting(config: &ConfigSet, name: &str, profile: &Section) -> Result<Option<u32>> {

@@ -4,7 +4,7 @@
 //! (`hat registry add` and `remove`), through [`update`], which keeps every other byte.
 //! A missing file means the defaults; a malformed one is an error naming the file and
 //! line. Read only by the commands that need it (the console, keys, registries), never
-//! on the cached `assume` path.
+//! on the cached `assume` path (MFA settings are read only when a code is needed).
 
 use crate::env::Env;
 use anyhow::{Result, anyhow};
@@ -16,8 +16,24 @@ use std::path::PathBuf;
 pub struct Settings {
     pub console: ConsoleSettings,
     pub keys: KeysSettings,
+    pub mfa: MfaSettings,
+    pub session: SessionSettings,
     /// `[[registry]]`: the profile registries `hat registry` syncs, in the order added.
     pub registry: Vec<RegistrySettings>,
+    pub network: NetworkSettings,
+}
+
+/// `[network]`: how long hat waits for AWS and the local credential endpoints, in
+/// seconds (for slow links; the defaults fail an unresponsive endpoint within 10 s).
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct NetworkSettings {
+    /// Connecting to an endpoint (default 3).
+    pub connect_timeout: Option<f64>,
+    /// One call with all its attempts (default 9).
+    pub timeout: Option<f64>,
+    /// One request to the instance metadata service or container endpoint (default 2).
+    pub metadata_timeout: Option<f64>,
 }
 
 /// `[console]`: how `assume -c` opens the browser.
@@ -43,6 +59,30 @@ pub struct KeysSettings {
     /// Where the file backend keeps its encrypted file (default: `keys.enc` in hat's
     /// state directory); `HAT_KEYS_FILE` wins.
     pub file: Option<String>,
+}
+
+/// `[session]`: defaults for role sessions.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SessionSettings {
+    /// The session name of roles whose profile sets no `role_session_name`: a template
+    /// with `{user}` and `{profile}` (default `hat-{user}`).
+    pub role_session_name: Option<String>,
+}
+
+/// `[mfa]`: where MFA codes come from when neither `--mfa-token` nor the profile's
+/// `mfa_process` gives one (see [`crate::providers::mfa`]).
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MfaSettings {
+    /// terminal (the default), ykman, zenity, kdialog, osascript or pass-through.
+    pub prompt: Option<String>,
+    /// For ykman: the OATH account, with `{serial}` and `{profile}` (default `{serial}`).
+    pub ykman_account: Option<String>,
+    /// For pass-through: the command (run with `sh -c`) that prints the code.
+    pub command: Option<String>,
+    /// Seconds a command may take to answer (default 60).
+    pub timeout: Option<u64>,
 }
 
 /// One `[[registry]]`: a git repository of shared profiles (Granted's registry flags).

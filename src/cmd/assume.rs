@@ -7,12 +7,15 @@ use crate::config::ConfigSet;
 use crate::creds::Credentials;
 use crate::emit::{Exports, Shell};
 use crate::env::Env;
+use crate::exit::Exit;
 use crate::frecency::Frecency;
-use crate::{log, picker, session, tty};
+use crate::web_console::open::{self, DurationFor, Visit};
+use crate::{duration, log, picker, resolve, sdk, session, tty};
 use anyhow::{Result, bail};
+use std::io::IsTerminal;
 
 /// Printed instead of secrets when stdout is a terminal: the function is not set up.
-pub const SETUP_NOTE: &str =
+const SETUP_NOTE: &str =
     "hat assume prints shell code for the `assume` shell function to evaluate; \
 it does not print credentials to a terminal.
 
@@ -24,11 +27,36 @@ Set the function up once, then run `assume PROFILE`:
 Then open a new shell (or run the same line in this one).";
 
 pub fn run(args: &AssumeArgs, env: &Env) -> Result<String> {
+    // Secrets on a terminal help no one: the function that evaluates them is missing.
+    if std::io::stdout().is_terminal() {
+        eprintln!("{SETUP_NOTE}");
+        return Err(Exit::NOT_SET_UP.into());
+    }
     log::set_verbose(args.verbose);
     let shell = args.shell.unwrap_or(Shell::Sh);
     if args.unset {
         return Ok(Exports::cleared().render(shell));
     }
+
+    if let Some(instead) = args.granted.instead(args.profile.as_deref().unwrap_or("")) {
+        bail!("{instead}");
+    }
+    let active;
+    let args_profile = if args.active_role {
+        active = env.get("AWS_PROFILE").map(str::to_string);
+        match active.as_deref() {
+            Some(name) if !name.is_empty() => Some(name),
+            _ => bail!(
+                "--active-role (-ar) assumes the profile in AWS_PROFILE again, and AWS_PROFILE is not set in this shell"
+            ),
+        }
+    } else {
+        args.profile.as_deref().or(args.source_profile.as_deref())
+    };
+    let extra = match &args.chain {
+        Some(arn) => vec![chain_hop(arn, args_profile)?],
+        None => Vec::new(),
+    };
 
     if let Some(start_url) = &args.sso_start_url {
         return sso_role(args, env, start_url, shell);
@@ -40,7 +68,7 @@ pub fn run(args: &AssumeArgs, env: &Env) -> Result<String> {
     // No profile, or no profile by exactly that name: the picker, when there is a
     // terminal to draw it on; otherwise the errors say how to name one.
     let picked;
-    let profile = match args.profile.as_deref() {
+    let profile = match args_profile {
         Some(name) if config.profile(name).is_some() => name,
         Some(name) if !config.has_no_profiles() && tty::available() => {
             picked = picker::pick(&config, env, name)?;
@@ -53,23 +81,26 @@ pub fn run(args: &AssumeArgs, env: &Env) -> Result<String> {
         }
         None => bail!("{}", missing_profile(&config, env)),
     };
-    let mut options = session::Options {
+    let duration = args.duration.as_deref().map(duration::parse).transpose()?;
+    let mut chain = resolve::resolve(&config, profile)?;
+    // `--chain ARN`: one more hop on top, cached and capped like any other.
+    chain.hops.extend(extra);
+    let mut options = session::SessionOptions {
         region: args.region.clone(),
-        duration: args.duration.clone(),
+        duration,
         mfa_token: args.mfa_token.clone(),
         no_cache: args.no_cache,
+        session_tags: args.session_tag.clone(),
+        source_identity: args.source_identity.clone(),
     };
-    if args.wants_console() {
-        use crate::cmd::console::{DurationFor, precheck};
-        if precheck(&config, profile)? == DurationFor::ConsoleOnly {
-            options.duration = None;
-        }
+    if args.wants_console() && open::precheck(&chain)? == DurationFor::ConsoleOnly {
+        options.duration = None;
     }
-    let session = session::open(&config, env, profile, &options)?;
+    let session = session::open_chain(&config, env, chain, Some(profile), &options)?;
     Frecency::remember(env, profile, clock::now());
     crate::registry::auto::on_assume(env);
     if args.wants_console() {
-        return console(args, env, &config, &session, shell);
+        return console(args, env, &config, &session, duration, shell);
     }
     let (region, creds) = (session.region, session.credentials);
     let exports = Exports::role(profile, region.as_deref(), &creds);
@@ -87,17 +118,18 @@ fn sso_role(args: &AssumeArgs, env: &Env, start_url: &str, shell: Shell) -> Resu
     else {
         bail!("--sso-start-url needs --sso-region, --account-id and --role-name");
     };
-    let target = crate::sso::Target {
+    let target = crate::chain::SsoTarget {
         session: None,
         start_url: start_url.to_string(),
         region: sso_region.clone(),
         scopes: vec![crate::sso::DEFAULT_SCOPE.to_string()],
     };
-    let options = session::Options {
+    let options = session::SessionOptions {
         region: args.region.clone(),
         duration: None,
         mfa_token: None,
         no_cache: args.no_cache,
+        ..session::SessionOptions::default()
     };
     let session = session::open_sso(env, target, account, role, &options)?;
     let mut exports = Exports::role(
@@ -122,18 +154,20 @@ fn console(
     env: &Env,
     config: &ConfigSet,
     session: &session::Session,
+    duration: Option<u32>,
     shell: Shell,
 ) -> Result<String> {
-    let options = crate::cmd::console::Options {
+    let visit = Visit {
         service: args.service.as_deref(),
         destination: args.destination.as_deref(),
         browser_profile: args.browser_profile.as_deref(),
-        duration: args.duration.as_deref(),
+        duration,
         url_only: args.url,
     };
-    let url = crate::cmd::console::open(env, config, &session.into(), &options)?;
+    // The runtime the credentials were fetched on, if they were: one per process.
+    let url = open::open(env, config, &sdk::shared(env)?, &session.into(), &visit)?;
     let mut out = String::new();
-    if args.export {
+    if args.terminal {
         let region = session.region.as_deref();
         out.push_str(&Exports::role(&session.profile, region, &session.credentials).render(shell));
         log::info(&summary(&session.profile, region, &session.credentials));
@@ -142,6 +176,35 @@ fn console(
         out.push_str(&shell.print_line(url.as_str()));
     }
     Ok(out)
+}
+
+/// `--chain ARN` / `--role-arn ARN`: one more role on top of the profile's chain.
+fn chain_hop(arn: &str, profile: Option<&str>) -> Result<crate::chain::Hop> {
+    let Some(profile) = profile else {
+        bail!(
+            "--chain assumes {arn} with a profile's credentials: name the profile (`assume PROFILE --chain {arn}`, or --source-profile PROFILE)"
+        );
+    };
+    let is_role = arn.starts_with("arn:")
+        && arn.split(':').nth(2) == Some("iam")
+        && arn
+            .split(':')
+            .nth(5)
+            .is_some_and(|r| r.starts_with("role/"));
+    if !is_role {
+        bail!(
+            "--chain takes a role ARN such as arn:aws:iam::123456789012:role/deploy, not `{arn}`"
+        );
+    }
+    Ok(crate::chain::Hop {
+        profile: format!("{profile} --chain {arn}"),
+        role_arn: arn.to_string(),
+        external_id: None,
+        session_name: None,
+        duration: None,
+        mfa_serial: None,
+        tagging: Default::default(),
+    })
 }
 
 fn summary(profile: &str, region: Option<&str>, creds: &Credentials) -> String {

@@ -11,10 +11,14 @@ use anyhow::Result;
 
 pub fn run(args: &CredentialProcessArgs, env: &Env) -> Result<String> {
     let config = std::mem::ManuallyDrop::new(ConfigSet::load(env)?);
-    let options = session::Options {
-        duration: args.duration.clone(),
+    let options = session::SessionOptions {
+        duration: args
+            .duration
+            .as_deref()
+            .map(crate::duration::parse)
+            .transpose()?,
         no_cache: args.no_cache,
-        ..session::Options::default()
+        ..session::SessionOptions::default()
     };
     let session = session::open(&config, env, &args.profile, &options).map_err(|e| {
         // Only a prompt that could not be shown is helped by filling the cache.

@@ -10,11 +10,12 @@ use crate::config::ConfigSet;
 use crate::creds::Credentials;
 use crate::emit::{Exports, MANAGED};
 use crate::env::Env;
+use crate::exit::Exit;
 use crate::server::{Endpoint, Fetch, Server};
 use crate::{log, session};
 use anyhow::{Context, Result, bail};
 use std::ffi::OsString;
-use std::process::{Command, ExitCode};
+use std::process::Command;
 use std::sync::Arc;
 
 /// Set in the command's environment: a nested `hat exec` of another profile refuses.
@@ -33,7 +34,8 @@ const SHADOWING: &[&str] = &[
     "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
 ];
 
-pub fn run(args: &ExecArgs, env: &Env) -> Result<ExitCode> {
+/// Ends with the command's status ([`Exit::status`]): nothing goes to stdout.
+pub fn run(args: &ExecArgs, env: &Env) -> Result<String> {
     log::set_verbose(args.verbose);
     if let Some(outer) = env.get(MARK)
         && outer != args.profile
@@ -45,11 +47,17 @@ pub fn run(args: &ExecArgs, env: &Env) -> Result<ExitCode> {
         );
     }
     let config = crate::config::load(env)?;
-    let options = session::Options {
+    let options = session::SessionOptions {
         region: args.region.clone(),
-        duration: args.duration.clone(),
+        duration: args
+            .duration
+            .as_deref()
+            .map(crate::duration::parse)
+            .transpose()?,
         mfa_token: None,
         no_cache: args.no_cache,
+        session_tags: args.session_tag.clone(),
+        source_identity: args.source_identity.clone(),
     };
     let session = session::open(&config, env, &args.profile, &options)?;
     let (program, rest) = args.command.split_first().expect("clap requires a command");
@@ -66,7 +74,7 @@ pub fn run(args: &ExecArgs, env: &Env) -> Result<ExitCode> {
             command.env_remove(name);
         }
         apply(&mut command, &exports);
-        return Ok(replace_with(command, program));
+        return Err(replace_with(command, program));
     }
 
     if crate::resolve::resolve(&config, "default").is_ok() && args.profile != "default" {
@@ -84,8 +92,11 @@ pub fn run(args: &ExecArgs, env: &Env) -> Result<ExitCode> {
     // Refreshes start from the files as they are then, with the cache first.
     let fetch: Arc<Fetch> = {
         let (env, profile) = (env.clone(), args.profile.clone());
-        let options = session::Options {
+        // A code is accepted once: refreshes get theirs from the cache, `mfa_process`
+        // or the `[mfa]` prompt, never from `--mfa-token` again.
+        let options = session::SessionOptions {
             no_cache: false,
+            mfa_token: None,
             ..options
         };
         Arc::new(move || {
@@ -108,29 +119,20 @@ fn apply(command: &mut Command, exports: &Exports) {
 
 /// Replaces hat with the command. Returns only when that fails: 127 when the command
 /// is not found and 126 when it cannot be run, as a shell does.
-#[cfg(unix)]
-fn replace_with(mut command: Command, program: &OsString) -> ExitCode {
+fn replace_with(mut command: Command, program: &OsString) -> anyhow::Error {
     use std::os::unix::process::CommandExt;
     let error = command.exec();
-    not_started(program, &error)
+    not_started(program, &error).into()
 }
 
-#[cfg(not(unix))]
-fn replace_with(mut command: Command, program: &OsString) -> ExitCode {
-    match command.status() {
-        Ok(status) => ExitCode::from(status.code().unwrap_or(1).clamp(0, 255) as u8),
-        Err(error) => not_started(program, &error),
-    }
-}
-
-fn not_started(program: &OsString, error: &std::io::Error) -> ExitCode {
+fn not_started(program: &OsString, error: &std::io::Error) -> Exit {
     let name = program.to_string_lossy();
     if error.kind() == std::io::ErrorKind::NotFound {
         eprintln!("hat: {name}: command not found");
-        ExitCode::from(127)
+        Exit::NOT_FOUND
     } else {
         eprintln!("hat: {name}: could not run it: {error}");
-        ExitCode::from(126)
+        Exit::NOT_RUNNABLE
     }
 }
 
@@ -142,7 +144,7 @@ fn serve_and_wait(
     first: Credentials,
     program: &OsString,
     rest: &[OsString],
-) -> Result<ExitCode> {
+) -> Result<String> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
@@ -166,7 +168,7 @@ fn serve_and_wait(
         crate::verbose!("credentials server at {url}");
         let mut child = match command.spawn() {
             Ok(child) => child,
-            Err(error) => return Ok(not_started(program, &error)),
+            Err(error) => return Err(not_started(program, &error).into()),
         };
         if let Some(pid) = child.id() {
             signals::forward(forwarded, pid);
@@ -175,26 +177,22 @@ fn serve_and_wait(
             .wait()
             .await
             .context("could not wait for the command")?;
-        Ok(exit_code(status))
+        Exit::status(exit_code(status))
     })
 }
 
 /// The command's status as a shell reports it: its code, or 128 + the signal.
-fn exit_code(status: std::process::ExitStatus) -> ExitCode {
+fn exit_code(status: std::process::ExitStatus) -> u8 {
+    use std::os::unix::process::ExitStatusExt;
     if let Some(code) = status.code() {
-        return ExitCode::from(code.clamp(0, 255) as u8);
+        return code.clamp(0, 255) as u8;
     }
-    #[cfg(unix)]
-    {
-        use std::os::unix::process::ExitStatusExt;
-        if let Some(signal) = status.signal() {
-            return ExitCode::from((128 + signal).clamp(0, 255) as u8);
-        }
+    match status.signal() {
+        Some(signal) => (128 + signal).clamp(0, 255) as u8,
+        None => 1,
     }
-    ExitCode::FAILURE
 }
 
-#[cfg(unix)]
 mod signals {
     use anyhow::Result;
     use rustix::process::{Pid, Signal};
@@ -249,16 +247,7 @@ mod signals {
     }
 }
 
-#[cfg(not(unix))]
-mod signals {
-    pub struct Listening;
-    pub fn listen() -> anyhow::Result<Listening> {
-        Ok(Listening)
-    }
-    pub fn forward(_: Listening, _: u32) {}
-}
-
-#[cfg(all(test, unix))]
+#[cfg(test)]
 mod tests {
     use super::*;
     use std::os::unix::process::ExitStatusExt;
@@ -266,9 +255,9 @@ mod tests {
     #[test]
     fn statuses_read_as_a_shell_reports_them() {
         // Raw wait statuses: code << 8 for an exit, the signal number for a kill.
-        let code = |raw| format!("{:?}", exit_code(std::process::ExitStatus::from_raw(raw)));
-        assert_eq!(code(7 << 8), format!("{:?}", ExitCode::from(7)));
-        assert_eq!(code(2), format!("{:?}", ExitCode::from(130)));
-        assert_eq!(code(15), format!("{:?}", ExitCode::from(143)));
+        let code = |raw| exit_code(std::process::ExitStatus::from_raw(raw));
+        assert_eq!(code(7 << 8), 7);
+        assert_eq!(code(2), 130);
+        assert_eq!(code(15), 143);
     }
 }

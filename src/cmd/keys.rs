@@ -134,25 +134,6 @@ fn from_terminal(profile: &str) -> Result<Credentials> {
     })
 }
 
-/// The program named in the credential_process line: plain `hat` when PATH finds this
-/// very binary (the line then survives upgrades and reinstalls that move the binary,
-/// as Granted's `granted credential-process` line does), else this binary's absolute
-/// path, so the line works even where PATH would not find hat.
-fn hat_program(env: &Env) -> String {
-    let Ok(me) = std::env::current_exe().and_then(|p| p.canonicalize()) else {
-        return "hat".into();
-    };
-    let on_path = env.get("PATH").and_then(|paths| {
-        std::env::split_paths(paths)
-            .map(|dir| dir.join(if cfg!(windows) { "hat.exe" } else { "hat" }))
-            .find(|p| p.is_file())
-    });
-    match on_path.and_then(|p| p.canonicalize().ok()) {
-        Some(found) if found == me => "hat".into(),
-        _ => process_line::shell_word(&me.to_string_lossy()),
-    }
-}
-
 fn config_header(profile: &str) -> String {
     if profile == "default" {
         "default".into()
@@ -166,7 +147,7 @@ fn config_header(profile: &str) -> String {
 fn point_profile_at_hat(env: &Env, profiles: &[&str]) -> Result<String> {
     let path = env.config_file();
     let mut text = read(&path)?;
-    let program = hat_program(env);
+    let program = process_line::program(env);
     let mut line = String::new();
     for profile in profiles {
         line = process_line::line(&program, profile);
@@ -328,7 +309,7 @@ fn import(env: &Env, names: &[String], all: bool, dry_run: bool) -> Result<Strin
             .map(|p| p.display().to_string())
             .collect::<Vec<_>>()
             .join(" and "),
-        process_line::line(&hat_program(env), "NAME"),
+        process_line::line(&process_line::program(env), "NAME"),
         config_path.display()
     ));
     Ok(out)

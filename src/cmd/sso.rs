@@ -2,6 +2,7 @@
 //! Messages go to stderr; stdout carries only the answer (the token list, the
 //! populate diff).
 
+use crate::chain::SsoTarget;
 use crate::cli::{
     SsoArgs, SsoCommand, SsoLoginArgs, SsoLogoutArgs, SsoPopulateArgs, SsoTargetArgs,
 };
@@ -12,7 +13,7 @@ use crate::sdk::Sdk;
 use crate::sso::portal::Portal;
 use crate::sso::session::Signer;
 use crate::sso::token::{Store, sha1_hex};
-use crate::sso::{self, DEFAULT_SCOPE, Target, login, populate};
+use crate::sso::{self, DEFAULT_SCOPE, login, populate};
 use crate::{clock, log};
 use anyhow::{Context, Result, anyhow, bail};
 use aws_smithy_types::retry::RetryConfig;
@@ -28,7 +29,7 @@ pub fn run(args: &SsoArgs, env: &Env) -> Result<String> {
 }
 
 /// The sign-in the arguments name; with none, the only sso-session there is.
-pub fn target(config: &ConfigSet, args: &SsoTargetArgs) -> Result<Target> {
+pub fn target(config: &ConfigSet, args: &SsoTargetArgs) -> Result<SsoTarget> {
     if let Some(session) = &args.sso_session {
         return sso::config::session_target(config, session);
     }
@@ -48,7 +49,7 @@ pub fn target(config: &ConfigSet, args: &SsoTargetArgs) -> Result<Target> {
         return sso::config::profile_target(config, name, profile);
     }
     if let (Some(url), Some(region)) = (&args.sso_start_url, &args.sso_region) {
-        return Ok(Target {
+        return Ok(SsoTarget {
             session: None,
             start_url: url.clone(),
             region: region.clone(),
@@ -76,13 +77,13 @@ fn login(args: &SsoLoginArgs, env: &Env) -> Result<String> {
     let endpoints = Endpoints::new(env, &config, args.target.profile.as_deref());
     let signer = Signer {
         env,
-        sdk: Rc::new(Sdk::new(&endpoints)?),
+        sdk: Rc::new(Sdk::for_env(env, &endpoints)?),
         endpoints: &endpoints,
         interactive: true,
     };
     signer.login(
         &target,
-        login::Options {
+        login::LoginOptions {
             device_code: args.use_device_code,
         },
     )?;
@@ -112,7 +113,7 @@ fn logout(args: &SsoLogoutArgs, env: &Env) -> Result<String> {
         return Ok(String::new());
     }
     let endpoints = Endpoints::new(env, &config, None);
-    let sdk = Sdk::new(&endpoints)?;
+    let sdk = Sdk::for_env(env, &endpoints)?;
     let urls: Vec<String> = tokens.iter().map(|(_, t)| t.start_url.clone()).collect();
     for (path, token) in tokens {
         let name = session_of(&config, &path).unwrap_or_else(|| token.start_url.clone());
@@ -200,7 +201,7 @@ fn populate(args: &SsoPopulateArgs, env: &Env) -> Result<String> {
     let config = crate::config::load(env)?;
     let target = target(&config, &args.target)?;
     let endpoints = Endpoints::new(env, &config, args.target.profile.as_deref());
-    let sdk = Rc::new(Sdk::new(&endpoints)?);
+    let sdk = Rc::new(Sdk::for_env(env, &endpoints)?);
     let signer = Signer {
         env,
         sdk: Rc::clone(&sdk),
@@ -233,7 +234,7 @@ fn populate(args: &SsoPopulateArgs, env: &Env) -> Result<String> {
         &old,
         &target,
         &entries,
-        &populate::Options {
+        &populate::PopulateOptions {
             template: &args.template,
             region: &region,
             prune: args.prune,

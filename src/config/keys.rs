@@ -21,6 +21,10 @@ pub const KEYS: &[&str] = &[
     "role_session_name",
     "duration_seconds",
     "mfa_serial",
+    "session_tags",
+    "transitive_session_tags",
+    "source_identity",
+    "mfa_process",
     "region",
     // IAM Identity Center, in profiles and [sso-session NAME] sections.
     "sso_session",
@@ -49,6 +53,13 @@ pub const KEYS: &[&str] = &[
     "sso",
     "sso_oidc",
     "iam",
+    "eks",
+    // FIPS and dual-stack endpoints.
+    "use_fips_endpoint",
+    "use_dualstack_endpoint",
+    // How hard calls try (the SDKs' retry settings).
+    "max_attempts",
+    "retry_mode",
 ];
 
 /// Whether hat knows `key`.

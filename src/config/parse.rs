@@ -1,7 +1,8 @@
 //! The literal reading of one profile file, line by line, by the rules the AWS SDKs
 //! share (the Rust SDK's `env_config::parse` is the reference): comment lines, section
 //! headers with trailing comments, `key = value` with ` #`/` ;` comments, continuation
-//! lines, and sub-property blocks. Names are validated later, in `normalize`.
+//! lines, and sub-property blocks. Names are checked later, when
+//! [`crate::config`] indexes the sections.
 
 use std::fmt;
 use std::ops::Range;

@@ -10,6 +10,29 @@ const ZSH: &str = include_str!("../../shell/hat.zsh");
 const FISH: &str = include_str!("../../shell/hat.fish");
 const NU: &str = include_str!("../../shell/hat.nu");
 
+/// The variable each wrapper exports when it is loaded: `<shell>:<version>`, so
+/// `hat doctor` (a child of the shell) can tell whether this shell has the function and
+/// whether it is the one this binary prints.
+pub const LOADED_VAR: &str = "HAT_SHELL_INIT";
+
+/// The version of the wrapper this binary prints for `shell`: a digest of its template.
+pub fn version(shell: Shell) -> Option<String> {
+    use sha2::{Digest, Sha256};
+    let template = template(shell)?;
+    let digest = Sha256::digest(template.as_bytes());
+    Some(digest[..6].iter().map(|b| format!("{b:02x}")).collect())
+}
+
+fn template(shell: Shell) -> Option<&'static str> {
+    match shell {
+        Shell::Bash => Some(BASH),
+        Shell::Zsh => Some(ZSH),
+        Shell::Fish => Some(FISH),
+        Shell::Nu => Some(NU),
+        Shell::Sh => None,
+    }
+}
+
 pub fn script(shell: Shell, command: &str, binary: &Path) -> Result<String> {
     script_with(shell, command, binary, false)
 }
@@ -33,16 +56,13 @@ pub fn script_with(
             binary.display()
         );
     };
-    let template = match shell {
-        Shell::Bash => BASH,
-        Shell::Zsh => ZSH,
-        Shell::Fish => FISH,
-        Shell::Nu => NU,
-        Shell::Sh => bail!(
+    let (Some(template), Some(version)) = (template(shell), version(shell)) else {
+        bail!(
             "hat init supports bash, zsh, fish and nu; in another POSIX shell, run `eval \"$(hat assume --shell sh PROFILE)\"`"
-        ),
+        );
     };
     Ok(template
+        .replace("{{version}}", &version)
         .replace("{{cmd}}", command)
         .replace("{{bin}}", &shell.quote(binary))
         .replace("{{auto}}", if auto_reassume { "1" } else { "0" }))

@@ -267,7 +267,6 @@ mod tests {
         let bytes = std::fs::read(path(&env).unwrap()).unwrap();
         let text = String::from_utf8_lossy(&bytes);
         assert!(!text.contains("SECRET") && !text.contains("AKIAWORK"));
-        #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
             let mode = std::fs::metadata(path(&env).unwrap())

@@ -78,7 +78,7 @@ pub fn chosen_backend(env: &Env) -> Result<Backend> {
 
 /// One profile's entry in the index: nothing secret.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Entry {
+pub struct KeyRecord {
     /// The access key id (an identifier AWS logs in CloudTrail, not a secret); it keys
     /// hat's credential cache so a cached `assume` needs no unlock.
     pub key_id: String,
@@ -93,7 +93,7 @@ pub struct Entry {
 #[derive(Debug, Default, Clone, Serialize, Deserialize)]
 pub struct Index {
     #[serde(default)]
-    pub profiles: BTreeMap<String, Entry>,
+    pub profiles: BTreeMap<String, KeyRecord>,
 }
 
 pub fn index_path(env: &Env) -> PathBuf {
@@ -123,7 +123,6 @@ impl Index {
 
 /// The terminal for hidden prompts: /dev/tty, since stdout may be captured and stderr
 /// redirected.
-#[cfg(unix)]
 pub fn terminal() -> Result<console::Term> {
     let open = || {
         std::fs::OpenOptions::new()
@@ -134,15 +133,6 @@ pub fn terminal() -> Result<console::Term> {
     let read = open().context("there is no terminal to ask on")?;
     let write = open().context("there is no terminal to ask on")?;
     Ok(console::Term::read_write_pair(read, write))
-}
-
-#[cfg(not(unix))]
-pub fn terminal() -> Result<console::Term> {
-    let term = console::Term::stderr();
-    if !term.is_term() {
-        bail!("there is no terminal to ask on");
-    }
-    Ok(term)
 }
 
 /// `AKIA…WXYZ`: enough to tell keys apart in a list.
@@ -217,7 +207,7 @@ impl<'a> Keys<'a> {
         {
             self.delete_secret(profile, old)?;
         }
-        let entry = Entry {
+        let entry = KeyRecord {
             key_id: creds.access_key_id.clone(),
             backend,
             added: clock::now(),
@@ -236,7 +226,7 @@ impl<'a> Keys<'a> {
             .index
             .profiles
             .entry(profile.to_string())
-            .or_insert(Entry {
+            .or_insert(KeyRecord {
                 key_id: creds.access_key_id.clone(),
                 backend,
                 added: now,
@@ -308,7 +298,7 @@ pub fn load(env: &Env, profile: &str) -> Result<Credentials> {
         .index
         .profiles
         .entry(profile.to_string())
-        .or_insert_with(|| Entry {
+        .or_insert_with(|| KeyRecord {
             key_id: String::new(),
             backend,
             added: clock::now(),
@@ -358,7 +348,7 @@ mod tests {
         let mut index = Index::default();
         index.profiles.insert(
             "work".into(),
-            Entry {
+            KeyRecord {
                 key_id: "AKIAEXAMPLE".into(),
                 backend: Backend::File,
                 added: 1,

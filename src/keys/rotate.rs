@@ -105,15 +105,12 @@ impl Aws {
 fn describe<E, R>(e: &aws_smithy_runtime_api::client::result::SdkError<E, R>) -> String
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
-    R: std::fmt::Debug,
+    R: std::fmt::Debug + 'static,
 {
     match (e.code(), e.message()) {
         (Some(code), Some(message)) => format!("{code}: {message}"),
         (Some(code), None) => code.to_string(),
-        _ => format!(
-            "{}",
-            aws_smithy_types::error::display::DisplayErrorContext(e)
-        ),
+        _ => crate::failure::sdk(e, crate::sdk::Limits::default().total),
     }
 }
 
@@ -135,7 +132,7 @@ pub fn rotate(
     let region = region.unwrap_or(IAM_REGION).to_string();
     let old = keys.get(profile)?;
     let aws = Aws {
-        sdk: Sdk::new(&endpoints)?,
+        sdk: Sdk::with_limits(crate::sdk::Limits::default(), &endpoints)?,
         endpoints,
     };
     let old_id = old.access_key_id.clone();

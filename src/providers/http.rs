@@ -32,7 +32,7 @@ pub fn call(
     if parsed.scheme() != "http" {
         bail!("{what} address {url} must start with http:// (hat reaches it without TLS)");
     }
-    let client = net::local_client()?;
+    let client = net::local_client(sdk.limits())?;
     let mut request = client.request(method, parsed);
     for (name, value) in headers {
         request = request.header(*name, *value);
@@ -45,14 +45,10 @@ pub fn call(
     })
     // Header values are secrets (tokens): never quote the request in the error.
     .map_err(|e| {
-        if e.is_timeout() {
-            anyhow!(
-                "{what} at {url} did not answer within {}s",
-                net::LOCAL_TIMEOUT.as_secs()
-            )
-        } else {
-            anyhow!("could not reach {what} at {url}: {}", net::root_cause(&e))
-        }
+        anyhow!(
+            "could not reach {what} at {url}: {}; check that hat runs where that endpoint exists, or raise AWS_METADATA_SERVICE_TIMEOUT on a slow host",
+            crate::failure::http(&e, sdk.limits().metadata)
+        )
     })
 }
 
@@ -127,7 +123,7 @@ mod tests {
             .unwrap()
             .port();
         let url = format!("http://127.0.0.1:{port}/x");
-        let sdk = Sdk::new(&crate::endpoint::Endpoints::default()).unwrap();
+        let sdk = Sdk::new().unwrap();
         let e = call(&sdk, Method::GET, &url, &[], "the endpoint").unwrap_err();
         assert!(e.to_string().contains(&url), "{e}");
     }

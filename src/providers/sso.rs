@@ -4,11 +4,11 @@
 //! assume reads neither the network nor the token.
 
 use crate::cache::Cache;
+use crate::chain::SsoTarget;
 use crate::creds::Credentials;
 use crate::endpoint::Endpoints;
 use crate::env::Env;
 use crate::sdk::{self, Sdk};
-use crate::sso::Target;
 use crate::sso::portal::Portal;
 use crate::sso::session::Signer;
 use crate::verbose;
@@ -17,7 +17,7 @@ use std::rc::Rc;
 
 pub struct Role<'a> {
     pub profile: &'a str,
-    pub target: Target,
+    pub target: SsoTarget,
     pub account_id: &'a str,
     pub role_name: &'a str,
 }

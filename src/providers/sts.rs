@@ -11,7 +11,6 @@ use anyhow::{Result, anyhow};
 use aws_sdk_sts::config::Region;
 use aws_sdk_sts::error::{ProvideErrorMetadata, SdkError};
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
-use aws_smithy_types::error::display::DisplayErrorContext;
 use std::rc::Rc;
 
 const DEFAULT_REGION: &str = "us-east-1";
@@ -30,15 +29,39 @@ pub struct Sts {
 /// `hat-<local user>`, cut to STS's name alphabet (`[\w+=,.@-]`) and `max` characters:
 /// the default role session name (64) and federated user name (32).
 pub fn default_name(env: &crate::env::Env, max: usize) -> String {
-    let user: String = env
-        .user_name()
+    let mut name = format!("hat-{}", default_user(env));
+    name.truncate(max);
+    name
+}
+
+/// The session tags as the SDK sends them (`None` for none, so untagged calls are as
+/// they always were).
+fn tags(tagging: &crate::chain::Tagging) -> Result<Option<Vec<aws_sdk_sts::types::Tag>>> {
+    if tagging.tags.is_empty() {
+        return Ok(None);
+    }
+    tagging
+        .tags
+        .iter()
+        .map(|(key, value)| {
+            aws_sdk_sts::types::Tag::builder()
+                .key(key)
+                .value(value)
+                .build()
+                .map_err(|e| anyhow::anyhow!("the session tag `{key}` could not be sent: {e}"))
+        })
+        .collect::<Result<Vec<_>>>()
+        .map(Some)
+}
+
+/// The local user name cut to STS's alphabet for names (`[\w+=,.@-]`): what `{user}`
+/// stands for in `source_identity` and the default session name.
+pub fn default_user(env: &crate::env::Env) -> String {
+    env.user_name()
         .unwrap_or("user")
         .chars()
         .filter(|c| c.is_ascii_alphanumeric() || "+=,.@_-".contains(*c))
-        .collect();
-    let mut name = format!("hat-{user}");
-    name.truncate(max);
-    name
+        .collect()
 }
 
 /// What a role request needs besides the caller's credentials.
@@ -49,6 +72,8 @@ pub struct AssumeRole<'a> {
     pub duration: Option<u32>,
     /// (serial, code) when the role needs MFA and the caller is not an MFA session.
     pub mfa: Option<(&'a str, &'a str)>,
+    /// Tags, TransitiveTagKeys and SourceIdentity.
+    pub tagging: &'a crate::chain::Tagging,
 }
 
 /// Who is calling and why, so an error can name the profile, role and settings.
@@ -112,7 +137,13 @@ impl Sts {
             .set_external_id(request.external_id.map(str::to_string))
             .set_duration_seconds(request.duration.map(|d| d as i32))
             .set_serial_number(request.mfa.map(|(serial, _)| serial.to_string()))
-            .set_token_code(request.mfa.map(|(_, code)| code.to_string()));
+            .set_token_code(request.mfa.map(|(_, code)| code.to_string()))
+            .set_tags(tags(request.tagging)?)
+            .set_transitive_tag_keys(
+                (!request.tagging.transitive.is_empty())
+                    .then(|| request.tagging.transitive.clone()),
+            )
+            .set_source_identity(request.tagging.source_identity.clone());
         let output = self
             .sdk
             .block_on(call.send())
@@ -197,20 +228,19 @@ impl Sts {
         E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
     {
         match &err {
-            SdkError::DispatchFailure(_) | SdkError::TimeoutError(_) => {
-                let detail = DisplayErrorContext(&err).to_string();
-                anyhow!(
-                    "could not reach STS at {} for profile `{}`: {detail}. Check your network connection and proxy settings{}{}",
-                    self.endpoint(),
-                    ctx.profile,
-                    if self.endpoints.get(Service::Sts).is_some() {
-                        ", and the configured endpoint (AWS_ENDPOINT_URL_STS, AWS_ENDPOINT_URL, or endpoint_url in the profile)"
-                    } else {
-                        ""
-                    },
-                    crate::net::tls_hint(&detail),
-                )
-            }
+            SdkError::DispatchFailure(_) | SdkError::TimeoutError(_) => anyhow!(
+                "could not reach STS at {} for profile `{}`: {}; check your network connection and proxy settings{}{}",
+                self.endpoint(),
+                ctx.profile,
+                crate::failure::sdk(&err, self.sdk.limits().total),
+                if self.endpoints.get(Service::Sts).is_some() {
+                    ", and the configured endpoint (AWS_ENDPOINT_URL_STS, AWS_ENDPOINT_URL, or endpoint_url in the profile)"
+                } else {
+                    ""
+                },
+                // Only read for its kind: an untrusted certificate gets the CA bundle hint.
+                crate::net::tls_hint(&format!("{err:?}")),
+            ),
             SdkError::ServiceError(service) => {
                 // Emulators (moto, LocalStack) sometimes nest the error one level deeper
                 // (`<Errors><Error>`), which the SDK's parser does not see; read it here.
@@ -226,15 +256,46 @@ impl Sts {
                     .map(str::to_string)
                     .or_else(|| xml_field(&body, "Message"))
                     .unwrap_or_default();
+                let date = service
+                    .raw()
+                    .headers()
+                    .get("date")
+                    .and_then(|d| {
+                        aws_smithy_types::DateTime::from_str(
+                            d,
+                            aws_smithy_types::date_time::Format::HttpDate,
+                        )
+                        .ok()
+                    })
+                    .map(|d| d.secs());
+                if let Some(offset) = skew(&code, &message, date, crate::clock::now()) {
+                    return anyhow!(
+                        "STS refused {operation} for profile `{}` because {} (STS said {code}); set this machine's clock right (turn on network time sync) and run again",
+                        ctx.profile,
+                        crate::failure::skew(offset)
+                    );
+                }
                 advise(operation, &code, &message, ctx)
             }
             _ => anyhow!(
                 "STS {operation} for profile `{}` failed: {}",
                 ctx.profile,
-                DisplayErrorContext(&err)
+                crate::failure::sdk(&err, self.sdk.limits().total)
             ),
         }
     }
+}
+
+/// Seconds this machine's clock is ahead of STS's (negative: behind), when STS
+/// refused a request for its signing time and its `Date` is more than a minute off
+/// ours; SigV4 allows five minutes, so a refusal with a close clock is something else.
+pub fn skew(code: &str, message: &str, server_date: Option<i64>, now: i64) -> Option<i64> {
+    let timing = code == "RequestExpired"
+        || code == "InvalidSignatureException"
+        || (code == "SignatureDoesNotMatch"
+            && message.to_ascii_lowercase().contains("signature expired"));
+    let offset = now - server_date?;
+    (timing && offset.abs() > 60).then_some(offset)
 }
 
 /// The text of the first `<name>` element of an XML error document.
@@ -366,6 +427,26 @@ mod tests {
             has_external_id,
             has_mfa,
         }
+    }
+
+    #[test]
+    fn skew_is_found_only_for_timing_refusals_with_a_far_date() {
+        assert_eq!(skew("RequestExpired", "", Some(1000), 1600), Some(600));
+        assert_eq!(
+            skew(
+                "SignatureDoesNotMatch",
+                "Signature expired: x",
+                Some(1600),
+                1000
+            ),
+            Some(-600)
+        );
+        assert_eq!(
+            skew("SignatureDoesNotMatch", "wrong key", Some(1000), 1600),
+            None
+        );
+        assert_eq!(skew("RequestExpired", "", Some(1000), 1030), None);
+        assert_eq!(skew("RequestExpired", "", None, 1030), None);
     }
 
     #[test]

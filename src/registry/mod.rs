@@ -96,7 +96,7 @@ pub fn block_profiles(text: &str, name: &str) -> Vec<String> {
 }
 
 /// How a sync runs.
-pub struct Options<'a> {
+pub struct SyncOptions<'a> {
     /// Someone is there: git may ask for a password, and hat for required keys.
     pub interactive: bool,
     /// Accept a sync that removes more than half of a registry's profiles.
@@ -203,7 +203,7 @@ pub fn plan(
     config_path: &Path,
     text: &str,
     registries: &[RegistrySettings],
-    options: &Options<'_>,
+    options: &SyncOptions<'_>,
 ) -> Result<Plan> {
     let mut outside = text.to_string();
     for r in registries {
@@ -409,7 +409,7 @@ struct Content {
 fn fetch(
     env: &Env,
     r: &RegistrySettings,
-    options: &Options<'_>,
+    options: &SyncOptions<'_>,
     answered: &mut Keys,
 ) -> std::result::Result<Content, String> {
     let repo = git::Repo::new(clone_dir(env, &r.name));

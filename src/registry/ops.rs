@@ -3,7 +3,7 @@
 //! in the registries' directory); `~/.aws/config` is written once per run, atomically,
 //! and only when something changed.
 
-use super::{Counts, Options, Plan, Report, auto, clone_dir, markers, plan};
+use super::{Counts, Plan, Report, SyncOptions, auto, clone_dir, markers, plan};
 use crate::config::edit;
 use crate::env::Env;
 use crate::settings::{self, RegistrySettings};
@@ -150,7 +150,7 @@ pub fn add(
         .extend(answers.iter().map(|(k, v)| (k.clone(), v.clone())));
     all.push(new.clone());
     let old = read_config(env)?;
-    let options = Options {
+    let options = SyncOptions {
         interactive: true,
         force,
         only: Some(&new.name),
@@ -199,7 +199,7 @@ pub fn sync(
     };
     auto::mark(env, None);
     let old = read_config(env)?;
-    let options = Options {
+    let options = SyncOptions {
         interactive,
         force,
         only,

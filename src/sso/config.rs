@@ -3,8 +3,9 @@
 //! profiles Granted's `sso populate` wrote (`granted_sso_*`), so Granted users switch
 //! without editing their config.
 
-use super::{DEFAULT_SCOPE, Target};
+use super::DEFAULT_SCOPE;
 use crate::chain::Base;
+use crate::chain::SsoTarget;
 use crate::config::{ConfigSet, Section};
 use crate::suggest;
 use anyhow::{Result, anyhow, bail};
@@ -52,7 +53,7 @@ pub fn base(config: &ConfigSet, name: &str, profile: &Section) -> Result<Base> {
 }
 
 /// The sign-in a profile uses (for `hat sso login --profile P`).
-pub fn profile_target(config: &ConfigSet, name: &str, profile: &Section) -> Result<Target> {
+pub fn profile_target(config: &ConfigSet, name: &str, profile: &Section) -> Result<SsoTarget> {
     if profile.get("granted_sso_start_url").is_some()
         && profile.get("sso_start_url").is_none()
         && profile.get("sso_session").is_none()
@@ -82,7 +83,7 @@ pub fn profile_target(config: &ConfigSet, name: &str, profile: &Section) -> Resu
     let region = profile.get("sso_region");
     let missing = match (start_url, region) {
         (Some(url), Some(region)) => {
-            return Ok(Target {
+            return Ok(SsoTarget {
                 session: None,
                 start_url: url.to_string(),
                 region: region.to_string(),
@@ -99,7 +100,7 @@ pub fn profile_target(config: &ConfigSet, name: &str, profile: &Section) -> Resu
 }
 
 /// The sign-in of `[sso-session NAME]`.
-pub fn session_target(config: &ConfigSet, session: &str) -> Result<Target> {
+pub fn session_target(config: &ConfigSet, session: &str) -> Result<SsoTarget> {
     let Some(section) = config.sso_session(session) else {
         let hint = suggest::did_you_mean(config.sso_session_names(), session).unwrap_or_else(|| {
             format!(
@@ -117,7 +118,7 @@ pub fn session_target(config: &ConfigSet, session: &str) -> Result<Target> {
             )
         })
     };
-    Ok(Target {
+    Ok(SsoTarget {
         session: Some(session.to_string()),
         start_url: get("sso_start_url")?,
         region: get("sso_region")?,
@@ -125,7 +126,7 @@ pub fn session_target(config: &ConfigSet, session: &str) -> Result<Target> {
     })
 }
 
-fn granted_target(config: &ConfigSet, name: &str, profile: &Section) -> Result<Target> {
+fn granted_target(config: &ConfigSet, name: &str, profile: &Section) -> Result<SsoTarget> {
     let start_url = profile.get("granted_sso_start_url").unwrap_or_default();
     let Some(region) = profile.get("granted_sso_region") else {
         bail!(
@@ -133,7 +134,7 @@ fn granted_target(config: &ConfigSet, name: &str, profile: &Section) -> Result<T
             declared(config, profile)
         );
     };
-    Ok(Target {
+    Ok(SsoTarget {
         session: None,
         start_url: start_url.to_string(),
         region: region.to_string(),
@@ -216,7 +217,7 @@ sso_role_name = r
             chain.base,
             Base::Sso {
                 profile: "dev".into(),
-                target: Target {
+                target: SsoTarget {
                     session: Some("corp".into()),
                     start_url: "https://corp.awsapps.com/start".into(),
                     region: "eu-west-1".into(),

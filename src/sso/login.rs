@@ -7,9 +7,9 @@
 //! drawn only when stderr is one. Clients are registered with scopes, so the tokens can
 //! be refreshed, and the registration is reused until it expires.
 
-use super::Target;
 use super::portal::{CallError, Grant, Oidc};
 use super::token::{Registration, Store, Token};
+use crate::chain::SsoTarget;
 use crate::env::Env;
 use crate::{clock, log, net, verbose};
 use anyhow::{Context, Result, anyhow, bail};
@@ -31,13 +31,13 @@ const PKCE_GRANT_TYPES: [&str; 2] = ["authorization_code", "refresh_token"];
 const REGISTRATION_MARGIN: i64 = 15 * 60;
 
 #[derive(Debug, Default, Clone, Copy)]
-pub struct Options {
+pub struct LoginOptions {
     /// `--use-device-code`: skip the browser callback.
     pub device_code: bool,
 }
 
 /// Signs in to `target` and stores the token. The caller holds the token's lock.
-pub fn login(oidc: &Oidc, env: &Env, target: &Target, options: Options) -> Result<Token> {
+pub fn login(oidc: &Oidc, env: &Env, target: &SsoTarget, options: LoginOptions) -> Result<Token> {
     let store = Store::new(env);
     let browser = browser_available(env);
     let (registration, new) = if options.device_code || !browser {
@@ -95,7 +95,7 @@ const DEVICE_GRANT: &str = "urn:ietf:params:oauth:grant-type:device_code";
 /// Whether a registration fits `grant` for at least another 15 minutes, as the CLI v2
 /// decides: the PKCE flow needs one that lists `authorization_code`, the device flow
 /// refuses one that does (the CLI registers for the device code without grant types).
-fn usable(r: &Registration, target: &Target, grant: &str) -> bool {
+fn usable(r: &Registration, target: &SsoTarget, grant: &str) -> bool {
     let lists_code = r.grant_types.iter().any(|g| g == CODE_GRANT);
     let granted = if grant == CODE_GRANT {
         lists_code
@@ -111,7 +111,7 @@ fn usable(r: &Registration, target: &Target, grant: &str) -> bool {
 fn registration_for(
     oidc: &Oidc,
     store: &Store,
-    target: &Target,
+    target: &SsoTarget,
     grant: &str,
     current: Registration,
 ) -> Result<Registration> {
@@ -124,7 +124,12 @@ fn registration_for(
 
 /// The cached client registration (the AWS CLI's or hat's) while it fits `grant`
 /// and has 15 minutes left, else a new one.
-fn registration(oidc: &Oidc, store: &Store, target: &Target, grant: &str) -> Result<Registration> {
+fn registration(
+    oidc: &Oidc,
+    store: &Store,
+    target: &SsoTarget,
+    grant: &str,
+) -> Result<Registration> {
     if let Some(r) = store.load_registration(target)
         && usable(&r, target, grant)
     {
@@ -136,7 +141,7 @@ fn registration(oidc: &Oidc, store: &Store, target: &Target, grant: &str) -> Res
 
 /// Registers hat for one flow, shaped as the AWS CLI v2's registration for it, so the
 /// cached registration means to the CLI what it means to hat.
-fn register(oidc: &Oidc, store: &Store, target: &Target, grant: &str) -> Result<Registration> {
+fn register(oidc: &Oidc, store: &Store, target: &SsoTarget, grant: &str) -> Result<Registration> {
     verbose!("SSO: RegisterClient for {}", target.name());
     let pkce = grant == CODE_GRANT;
     let new = oidc
@@ -190,7 +195,7 @@ fn base64url(bytes: &[u8]) -> String {
 /// The authorization-code flow; `None` when no browser could be opened.
 fn pkce_flow(
     oidc: &Oidc,
-    target: &Target,
+    target: &SsoTarget,
     registration: &Registration,
 ) -> Result<Option<super::portal::NewToken>> {
     let verifier = base64url(&random_bytes::<32>()?);
@@ -386,7 +391,7 @@ fn page(status: u16, text: &str) -> http::Response<Full<Bytes>> {
 /// The device-code flow: print the code and URL, then poll CreateToken.
 fn device_flow(
     oidc: &Oidc,
-    target: &Target,
+    target: &SsoTarget,
     registration: &Registration,
     open_browser: bool,
 ) -> Result<super::portal::NewToken> {
@@ -460,7 +465,7 @@ fn poll_interval(returned: u64) -> u64 {
     if returned == 0 { 5 } else { returned }
 }
 
-fn device_error(e: CallError, target: &Target) -> anyhow::Error {
+fn device_error(e: CallError, target: &SsoTarget) -> anyhow::Error {
     if e.is("ExpiredTokenException") {
         anyhow!(
             "the code for {} expired before it was approved; run `{}` again",
@@ -573,7 +578,7 @@ mod tests {
     #[test]
     fn the_callback_answers_every_request_and_hands_over_only_ours_once_answered() {
         use std::io::{Read, Write};
-        let sdk = crate::sdk::Sdk::new(&crate::endpoint::Endpoints::default()).unwrap();
+        let sdk = crate::sdk::Sdk::new().unwrap();
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         listener.set_nonblocking(true).unwrap();
         let port = listener.local_addr().unwrap().port();

@@ -13,7 +13,3 @@ pub mod token;
 
 /// The scope that makes tokens refreshable; the AWS CLI's default for sso-sessions.
 pub const DEFAULT_SCOPE: &str = "sso:account:access";
-
-/// The sign-in target lives with the chain ([`crate::chain::SsoTarget`]), below both
-/// `resolve` and this module; the short name stays for the files here.
-pub use crate::chain::SsoTarget as Target;

@@ -5,8 +5,8 @@
 //! block is kept byte for byte, and the block is rendered in a fixed order, so a
 //! second run with the same access changes no byte.
 
-use super::Target;
 use super::portal::{Account, CallError, Portal};
+use crate::chain::SsoTarget;
 use crate::config::{ConfigSet, edit};
 use crate::log;
 use anyhow::{Result, anyhow};
@@ -23,7 +23,7 @@ const CONCURRENCY: usize = 16;
 /// Attempts per request when throttled or failing with 5xx.
 const ATTEMPTS: u32 = 10;
 
-pub struct Options<'a> {
+pub struct PopulateOptions<'a> {
     pub template: &'a str,
     pub region: &'a str,
     pub prune: bool,
@@ -31,14 +31,14 @@ pub struct Options<'a> {
 
 /// One generated profile.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Entry {
+pub struct AccountRole {
     pub account_id: String,
     pub account_name: String,
     pub role_name: String,
 }
 
 /// Every (account, role) the token reaches, sorted by account name, id and role.
-pub async fn list(portal: &Portal, token: &str) -> Result<Vec<Entry>, CallError> {
+pub async fn list(portal: &Portal, token: &str) -> Result<Vec<AccountRole>, CallError> {
     let mut accounts: Vec<Account> = Vec::new();
     let mut next = None;
     loop {
@@ -108,9 +108,9 @@ pub async fn list(portal: &Portal, token: &str) -> Result<Vec<Entry>, CallError>
         }
     }
     bar.finish_and_clear();
-    let mut entries: Vec<Entry> = pairs
+    let mut entries: Vec<AccountRole> = pairs
         .into_iter()
-        .map(|(account_id, role_name)| Entry {
+        .map(|(account_id, role_name)| AccountRole {
             account_name: names.get(&account_id).cloned().unwrap_or_default(),
             account_id,
             role_name,
@@ -170,7 +170,7 @@ fn jitter(cap_ms: u64) -> u64 {
 }
 
 /// The block's marker lines for one sign-in.
-pub fn markers(target: &Target) -> (String, String) {
+pub fn markers(target: &SsoTarget) -> (String, String) {
     (
         format!(
             "# BEGIN hat sso populate {} (generated: edits inside are replaced)",
@@ -193,9 +193,9 @@ pub struct Outcome {
 pub fn render(
     config_path: &Path,
     text: &str,
-    target: &Target,
-    entries: &[Entry],
-    options: &Options<'_>,
+    target: &SsoTarget,
+    entries: &[AccountRole],
+    options: &PopulateOptions<'_>,
 ) -> Result<Outcome> {
     let (begin, end) = markers(target);
     let old_block = edit::read_block(text, &begin, &end).unwrap_or("");
@@ -275,7 +275,7 @@ pub fn render(
     })
 }
 
-fn keys(target: &Target, entry: &Entry, region: &str) -> Vec<(&'static str, String)> {
+fn keys(target: &SsoTarget, entry: &AccountRole, region: &str) -> Vec<(&'static str, String)> {
     let mut keys = match &target.session {
         Some(session) => vec![("sso_session", session.clone())],
         None => vec![
@@ -291,7 +291,7 @@ fn keys(target: &Target, entry: &Entry, region: &str) -> Vec<(&'static str, Stri
 
 /// The template filled in and made a valid profile name: letters, digits and
 /// `-_./+@:` kept, runs of anything else (spaces, brackets, `#`) become one `-`.
-pub fn profile_name(template: &str, entry: &Entry, target: &Target) -> String {
+pub fn profile_name(template: &str, entry: &AccountRole, target: &SsoTarget) -> String {
     let account_name = if entry.account_name.is_empty() {
         &entry.account_id
     } else {
@@ -329,7 +329,7 @@ pub fn diff(path: &Path, old: &str, new: &str) -> String {
 }
 
 /// Says what a run did, on stderr.
-pub fn summarise(outcome: &Outcome, target: &Target, changed: bool, dry_run: bool) {
+pub fn summarise(outcome: &Outcome, target: &SsoTarget, changed: bool, dry_run: bool) {
     for name in &outcome.skipped {
         log::warn(&format!(
             "profile `{name}` is already defined outside hat's block; it was left alone and not generated"
@@ -357,8 +357,8 @@ pub fn summarise(outcome: &Outcome, target: &Target, changed: bool, dry_run: boo
 mod tests {
     use super::*;
 
-    fn target() -> Target {
-        Target {
+    fn target() -> SsoTarget {
+        SsoTarget {
             session: Some("corp".into()),
             start_url: "https://corp/start".into(),
             region: "eu-west-1".into(),
@@ -366,15 +366,15 @@ mod tests {
         }
     }
 
-    fn entry(id: &str, name: &str, role: &str) -> Entry {
-        Entry {
+    fn entry(id: &str, name: &str, role: &str) -> AccountRole {
+        AccountRole {
             account_id: id.into(),
             account_name: name.into(),
             role_name: role.into(),
         }
     }
 
-    const OPTS: Options<'static> = Options {
+    const OPTS: PopulateOptions<'static> = PopulateOptions {
         template: "{account_name}/{role_name}",
         region: "eu-west-1",
         prune: false,
@@ -407,7 +407,7 @@ mod tests {
         let fewer = vec![entry("1", "a", "R")];
         let kept = render(p, &first.text, &target(), &fewer, &OPTS).unwrap();
         assert_eq!(kept.text, first.text);
-        let prune = Options {
+        let prune = PopulateOptions {
             prune: true,
             ..OPTS
         };
@@ -423,7 +423,7 @@ mod tests {
             entry("1", "a", "R2"),
             entry("2", "a", "R3"),
         ];
-        let by_account = Options {
+        let by_account = PopulateOptions {
             template: "{account_name}",
             ..OPTS
         };

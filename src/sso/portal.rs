@@ -11,7 +11,6 @@ use anyhow::{Result, anyhow};
 use aws_sdk_sso::config::Region;
 use aws_sdk_sso::error::{ProvideErrorMetadata, SdkError};
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
-use aws_smithy_types::error::display::DisplayErrorContext;
 use aws_smithy_types::retry::RetryConfig;
 use std::rc::Rc;
 
@@ -50,7 +49,12 @@ impl CallError {
     }
 }
 
-fn call_error<E>(service: &str, endpoint: &str, err: SdkError<E, HttpResponse>) -> CallError
+fn call_error<E>(
+    service: &str,
+    endpoint: &str,
+    err: SdkError<E, HttpResponse>,
+    limits: &crate::sdk::Limits,
+) -> CallError
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
 {
@@ -58,13 +62,10 @@ where
         SdkError::DispatchFailure(_) | SdkError::TimeoutError(_) => CallError {
             code: None,
             status: None,
-            message: {
-                let detail = DisplayErrorContext(&err).to_string();
-                format!(
-                    "could not reach {service} at {endpoint}: {detail}. Check your network connection and proxy settings, and AWS_ENDPOINT_URL_* or endpoint_url if you set them{}",
-                    crate::net::tls_hint(&detail)
-                )
-            },
+            message: format!(
+                "could not reach {service} at {endpoint}: {}; check your network connection and proxy settings, and AWS_ENDPOINT_URL_* or endpoint_url if you set them",
+                crate::failure::sdk(&err, limits.total),
+            ) + crate::net::tls_hint(&format!("{err:?}")),
         },
         SdkError::ServiceError(e) => {
             let status = e.raw().status().as_u16();
@@ -84,7 +85,10 @@ where
         _ => CallError {
             code: None,
             status: None,
-            message: format!("{service} call failed: {}", DisplayErrorContext(&err)),
+            message: format!(
+                "{service} call failed: {}",
+                crate::failure::sdk(&err, limits.total)
+            ),
         },
     }
 }
@@ -182,7 +186,7 @@ impl Oidc {
         let out = self
             .sdk
             .block_on(call.send())
-            .map_err(|e| call_error("SSO OIDC", &self.endpoint, e))?;
+            .map_err(|e| call_error("SSO OIDC", &self.endpoint, e, self.sdk.limits()))?;
         Ok(NewClient {
             client_id: out.client_id().unwrap_or_default().to_string(),
             client_secret: out.client_secret().unwrap_or_default().to_string(),
@@ -205,7 +209,7 @@ impl Oidc {
         let out = self
             .sdk
             .block_on(call.send())
-            .map_err(|e| call_error("SSO OIDC", &self.endpoint, e))?;
+            .map_err(|e| call_error("SSO OIDC", &self.endpoint, e, self.sdk.limits()))?;
         Ok(DeviceAuthorization {
             device_code: out.device_code().unwrap_or_default().to_string(),
             user_code: out.user_code().unwrap_or_default().to_string(),
@@ -245,7 +249,7 @@ impl Oidc {
         let out = self
             .sdk
             .block_on(call.send())
-            .map_err(|e| call_error("SSO OIDC", &self.endpoint, e))?;
+            .map_err(|e| call_error("SSO OIDC", &self.endpoint, e, self.sdk.limits()))?;
         Ok(NewToken {
             access_token: out.access_token().unwrap_or_default().to_string(),
             expires_in: i64::from(out.expires_in()),
@@ -259,6 +263,7 @@ impl Oidc {
 pub struct Portal {
     client: aws_sdk_sso::Client,
     endpoint: String,
+    limits: crate::sdk::Limits,
 }
 
 pub struct Account {
@@ -280,6 +285,7 @@ impl Portal {
         Portal {
             client: aws_sdk_sso::Client::from_conf(config.build()),
             endpoint: endpoints.url(Service::Sso, region),
+            limits: *sdk.limits(),
         }
     }
 
@@ -297,7 +303,7 @@ impl Portal {
             .role_name(role_name)
             .send()
             .await
-            .map_err(|e| call_error("the SSO portal", &self.endpoint, e))?;
+            .map_err(|e| call_error("the SSO portal", &self.endpoint, e, &self.limits))?;
         let c = out.role_credentials().ok_or_else(|| CallError {
             code: None,
             status: None,
@@ -326,7 +332,7 @@ impl Portal {
             .set_next_token(next)
             .send()
             .await
-            .map_err(|e| call_error("the SSO portal", &self.endpoint, e))?;
+            .map_err(|e| call_error("the SSO portal", &self.endpoint, e, &self.limits))?;
         let accounts = out
             .account_list()
             .iter()
@@ -354,7 +360,7 @@ impl Portal {
             .set_next_token(next)
             .send()
             .await
-            .map_err(|e| call_error("the SSO portal", &self.endpoint, e))?;
+            .map_err(|e| call_error("the SSO portal", &self.endpoint, e, &self.limits))?;
         let roles = out
             .role_list()
             .iter()
@@ -370,7 +376,7 @@ impl Portal {
             .send()
             .await
             .map(|_| ())
-            .map_err(|e| call_error("the SSO portal", &self.endpoint, e))
+            .map_err(|e| call_error("the SSO portal", &self.endpoint, e, &self.limits))
     }
 }
 

@@ -4,11 +4,11 @@
 //! (keeping the old refresh token when the answer has none), and a new sign-in only
 //! when the refresh fails and someone is there to approve it.
 
-use super::Target;
-use super::login::{self, Options};
+use super::login::{self, LoginOptions};
 use super::portal::{Grant, Oidc};
 use super::token::{REFRESH_WINDOW, Store, Token};
 use crate::cache::{self, Cache};
+use crate::chain::SsoTarget;
 use crate::endpoint::Endpoints;
 use crate::env::Env;
 use crate::sdk::Sdk;
@@ -32,12 +32,12 @@ enum Missing {
 }
 
 impl Signer<'_> {
-    fn oidc(&self, target: &Target) -> Oidc {
+    fn oidc(&self, target: &SsoTarget) -> Oidc {
         Oidc::new(Rc::clone(&self.sdk), self.endpoints, &target.region)
     }
 
     /// The lock that serialises refreshes and sign-ins of one token across processes.
-    fn lock(&self, target: &Target) -> Option<cache::Lock> {
+    fn lock(&self, target: &SsoTarget) -> Option<cache::Lock> {
         let key = cache::key(&["sso-token", &target.region, target.name()]);
         match Cache::new(&self.env.cache_dir()).lock(&key) {
             Ok(lock) => Some(lock),
@@ -52,7 +52,7 @@ impl Signer<'_> {
 
     /// An access token for `target`. `rejected` is a token the portal refused
     /// (revoked, signed out): it is not handed out again.
-    pub fn access_token(&self, target: &Target, rejected: Option<&str>) -> Result<String> {
+    pub fn access_token(&self, target: &SsoTarget, rejected: Option<&str>) -> Result<String> {
         let store = Store::new(self.env);
         let good = |t: &Token| {
             t.remaining(clock::now()) > REFRESH_WINDOW && Some(t.access_token.as_str()) != rejected
@@ -118,17 +118,22 @@ impl Signer<'_> {
             };
             bail!("{why}; run `{}`", target.login_command());
         }
-        let token = login::login(&self.oidc(target), self.env, target, Options::default())?;
+        let token = login::login(
+            &self.oidc(target),
+            self.env,
+            target,
+            LoginOptions::default(),
+        )?;
         Ok(token.access_token)
     }
 
     /// A new sign-in, whatever is cached (`hat sso login`), under the token's lock.
-    pub fn login(&self, target: &Target, options: Options) -> Result<Token> {
+    pub fn login(&self, target: &SsoTarget, options: LoginOptions) -> Result<Token> {
         let _lock = self.lock(target);
         login::login(&self.oidc(target), self.env, target, options)
     }
 
-    fn refresh(&self, target: &Target, old: &Token) -> Result<Token> {
+    fn refresh(&self, target: &SsoTarget, old: &Token) -> Result<Token> {
         let (Some(id), Some(secret), Some(refresh)) =
             (&old.client_id, &old.client_secret, &old.refresh_token)
         else {

@@ -5,7 +5,7 @@
 //! `": "`, keys in botocore's order, times as `%Y-%m-%dT%H:%M:%SZ`), atomically, 0600
 //! in a 0700 directory, so a sign-in killed halfway leaves the previous file whole.
 
-use super::Target;
+use crate::chain::SsoTarget;
 use crate::clock;
 use crate::env::Env;
 use anyhow::Result;
@@ -106,7 +106,7 @@ impl Registration {
     }
 }
 
-/// The cache directory and file names for one [`Target`].
+/// The cache directory and file names for one [`SsoTarget`].
 pub struct Store {
     dir: PathBuf,
 }
@@ -123,7 +123,7 @@ impl Store {
     }
 
     /// `<sha1 hex of the session name, else the start URL>.json`, as botocore names it.
-    pub fn token_path(&self, target: &Target) -> PathBuf {
+    pub fn token_path(&self, target: &SsoTarget) -> PathBuf {
         self.dir
             .join(format!("{}.json", sha1_hex(target.name().as_bytes())))
     }
@@ -131,7 +131,7 @@ impl Store {
     /// The AWS CLI v2's registration file: sha1 of `json.dumps(sort_keys=True)` of
     /// `{"region", "scopes", "session_name", "startUrl", "tool": "botocore"}`; scopes and
     /// session name are `null` for the legacy form, which has no sso-session.
-    pub fn registration_path(&self, target: &Target) -> PathBuf {
+    pub fn registration_path(&self, target: &SsoTarget) -> PathBuf {
         let (scopes, session) = match &target.session {
             Some(session) => (
                 Value::Array(target.scopes.iter().cloned().map(Value::from).collect()),
@@ -151,19 +151,19 @@ impl Store {
     }
 
     /// The cached token, if there is a readable one.
-    pub fn load(&self, target: &Target) -> Option<Token> {
+    pub fn load(&self, target: &SsoTarget) -> Option<Token> {
         read_json(&self.token_path(target))
     }
 
-    pub fn save(&self, target: &Target, token: &Token) -> Result<()> {
+    pub fn save(&self, target: &SsoTarget, token: &Token) -> Result<()> {
         write(&self.token_path(target), &token.to_json())
     }
 
-    pub fn load_registration(&self, target: &Target) -> Option<Registration> {
+    pub fn load_registration(&self, target: &SsoTarget) -> Option<Registration> {
         read_json(&self.registration_path(target))
     }
 
-    pub fn save_registration(&self, target: &Target, registration: &Registration) -> Result<()> {
+    pub fn save_registration(&self, target: &SsoTarget, registration: &Registration) -> Result<()> {
         write(&self.registration_path(target), &registration.to_json())
     }
 
@@ -202,10 +202,7 @@ fn write(path: &Path, text: &str) -> Result<()> {
 }
 
 pub fn sha1_hex(bytes: &[u8]) -> String {
-    Sha1::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    hex::encode(Sha1::digest(bytes))
 }
 
 /// `2026-08-22T17:30:00Z`: botocore's `%Y-%m-%dT%H:%M:%SZ`.
@@ -287,8 +284,8 @@ fn push_value(out: &mut String, value: &Value) {
 mod tests {
     use super::*;
 
-    fn target(session: Option<&str>) -> Target {
-        Target {
+    fn target(session: Option<&str>) -> SsoTarget {
+        SsoTarget {
             session: session.map(str::to_string),
             start_url: "https://corp.awsapps.com/start".into(),
             region: "eu-west-1".into(),

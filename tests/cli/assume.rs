@@ -660,3 +660,79 @@ fn an_unusable_cache_directory_slows_hat_down_but_does_not_stop_it() {
     assert_eq!(out.exports()["AWS_PROFILE"].as_deref(), Some("b"));
     assert_eq!(fake.requests().len(), 2);
 }
+
+/// Issue 15: `--chain ARN` (Granted) and `--role-arn ARN --source-profile P` (awsume)
+/// assume one more role on top of the profile, cached like any hop, capped at 1h as
+/// chaining, with AWS_PROFILE left naming the profile the AWS CLI can read.
+#[test]
+fn chain_assumes_an_ad_hoc_role_on_top_of_the_profile_and_caches_it() {
+    let sandbox = Sandbox::new();
+    sandbox.config(CHAIN_CONFIG);
+    let fake = FakeSts::start(vec![Reply::Ok]);
+    let deploy = "arn:aws:iam::444444444444:role/deploy";
+    let first = sandbox
+        .assume(&["a", "--chain", deploy, "-d", "2h"])
+        .sts(&fake.url)
+        .run();
+    first
+        .success()
+        .stderr_has("limits to 1h; asking for 1h instead of 2h");
+    assert_eq!(fake.actions(), ["AssumeRole", "AssumeRole"]);
+    let last = fake.requests().last().cloned().unwrap();
+    assert_eq!(param(&last, "RoleArn").as_deref(), Some(deploy));
+    assert_eq!(param(&last, "DurationSeconds").as_deref(), Some("3600"));
+    let exports = first.exports();
+    assert_eq!(exports["AWS_PROFILE"].as_deref(), Some("a"));
+
+    let second = sandbox
+        .assume(&[
+            "--role-arn",
+            deploy,
+            "--source-profile",
+            "a",
+            "-d",
+            "1h",
+            "-v",
+        ])
+        .sts(&fake.url)
+        .run();
+    second.success().stderr_has("cached");
+    assert_eq!(fake.requests().len(), 2, "the cached --chain called STS");
+    assert_eq!(first.exports(), second.exports());
+
+    // Against moto, the AWS CLI in the shell sees the chained role, and can still
+    // read AWS_PROFILE.
+    let sh = crate::support::shells::Sh::Bash;
+    let script = format!(
+        "{}\nassume b --chain {deploy} -r euw1\naws sts get-caller-identity --query Arn --output text\naws configure get role_arn\n",
+        sh.init_line()
+    );
+    let out = sh
+        .run(&sandbox, &script)
+        .sts(moto::url())
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .run();
+    out.success();
+    assert!(
+        out.stdout
+            .contains("arn:aws:sts::444444444444:assumed-role/deploy/"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout.contains("arn:aws:iam::222222222222:role/b\n"),
+        "{}",
+        out.stdout
+    );
+
+    sandbox
+        .assume(&["--chain", deploy])
+        .run()
+        .failure()
+        .stderr_has("name the profile");
+    sandbox
+        .assume(&["a", "--chain", "deploy"])
+        .run()
+        .failure()
+        .stderr_has("takes a role ARN");
+}

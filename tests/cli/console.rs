@@ -571,3 +571,30 @@ fn a_text_browser_never_draws_into_what_the_shell_function_evaluates() {
     assert_eq!(out.stdout, "");
     assert!(c.opened(0).is_empty());
 }
+
+/// Issue 15: Granted's `-u` is `--url` and `-cd` its console destination, through
+/// every shell function; nothing is opened.
+#[test]
+fn granted_url_and_console_destination_spellings_work_in_every_shell() {
+    let c = Console::new();
+    let want = "https://eu-west-1.console.aws.amazon.com/lambda/home?region=eu-west-1";
+    for sh in ALL {
+        let script = format!(
+            "{init}\nassume c -c -u\nassume c -u -cd '{want}'\nassume c -u -cd='{want}'\n",
+            init = sh.init_line()
+        );
+        let out = c.setup(sh.run(&c.sandbox, &script)).run();
+        out.success();
+        let lines: Vec<&str> = out.stdout.lines().collect();
+        assert_eq!(lines.len(), 3, "{}: {}", sh.name(), out.stdout);
+        assert_eq!(
+            destination(&c.fed, lines[0]),
+            "https://us-west-2.console.aws.amazon.com/console/home?region=us-west-2",
+            "{}",
+            sh.name()
+        );
+        assert_eq!(destination(&c.fed, lines[1]), want, "{}", sh.name());
+        assert_eq!(destination(&c.fed, lines[2]), want, "{}", sh.name());
+    }
+    assert!(c.opened(0).is_empty(), "-u opened a browser");
+}

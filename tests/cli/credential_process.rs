@@ -83,7 +83,9 @@ fn without_a_terminal_an_mfa_profile_names_the_command_to_run() {
         .sts(&fake.url)
         .run()
         .failure()
-        .stderr_has("run `hat credential-process --profile prod`");
+        .stderr_has("run `hat credential-process --profile prod`")
+        // and which setting makes it work with no terminal at all (issue 17).
+        .stderr_has("under [mfa]");
     assert!(fake.requests().is_empty());
 }
 

@@ -428,7 +428,8 @@ fn accepts(argv: &[String]) -> Result<(), String> {
     let mut argv = argv.to_vec();
     let mut mention = false;
     for _ in 0..10 {
-        let error = match Cli::try_parse_from(&argv) {
+        let words = argv.iter().map(std::ffi::OsString::from).collect();
+        let error = match Cli::try_parse_from(hat::argv::rewrite(words)) {
             Ok(_) => return Ok(()),
             Err(e) => e,
         };
@@ -882,6 +883,8 @@ const REQUIRED_PAGES: &[&str] = &[
     "docs/keys.md",
     "docs/performance.md",
     "docs/testing.md",
+    "docs/troubleshooting.md",
+    "docs/architecture.md",
 ];
 
 /// The targets of the Markdown links `](target)` in `text`.

@@ -3,7 +3,6 @@
 
 use crate::support::{CHAIN_CONFIG, Sandbox, moto, parse_posix_exports};
 
-#[cfg(unix)]
 fn mode(path: &std::path::Path) -> u32 {
     use std::os::unix::fs::PermissionsExt;
     std::fs::metadata(path).unwrap().permissions().mode() & 0o777
@@ -84,7 +83,6 @@ fn dotenv_writes_dot_env_keeping_other_lines_and_sh_reads_it() {
         "{text}"
     );
     assert!(!text.contains("=OLD"), "{text}");
-    #[cfg(unix)]
     assert_eq!(mode(&dotenv), 0o600);
     let out = sandbox
         .peer("sh")
@@ -166,7 +164,6 @@ fn credentials_format_writes_a_profile_botocore_reads_and_keeps_every_other_byte
             expected["Expiration"].as_str().unwrap(),
         )
     );
-    #[cfg(unix)]
     assert_eq!(mode(&path), 0o600);
 
     let script = sandbox.write("read.py", BOTOCORE_PROFILE);

@@ -4,22 +4,31 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod architecture;
 mod assume;
+mod bounded;
+mod cache;
 mod completions;
 mod config;
 mod console;
 mod credential_process;
 mod daily;
 mod docs;
+mod doctor;
 mod edges;
+mod eks;
 mod errors;
 mod exec;
 mod export;
+mod hardening;
 mod keys;
 mod man;
+mod mfa;
+mod migrate;
 mod modes;
 mod nushell;
 mod picker;
+mod properties;
 mod registry;
 mod shells;
 mod sources;

@@ -562,3 +562,27 @@ fn the_nu_setup_line_is_the_same_in_the_readme_the_docs_the_script_and_help() {
         .run()
         .stdout_has("[possible values: bash, zsh, fish, nu]");
 }
+
+/// Issue 15: `assume -` in nushell, across three assumes, as in the other shells.
+#[test]
+fn assume_dash_returns_to_the_previous_profile_in_nu() {
+    let sandbox = Sandbox::new();
+    sandbox.config(CHAIN_CONFIG);
+    let show = "print $\"now=($env.HAT_PROFILE)\"";
+    let script = format!(
+        "let r = (try {{ assume -; 'ok' }} catch {{|e| $e.msg }})\nprint $r\n\
+         assume a\nassume b\nassume c\nassume -\n{show}\nassume -\n{show}\nassume -\n{show}\n"
+    );
+    let out = nu(&sandbox, &script)
+        .sts(moto::url())
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .run();
+    out.success();
+    let lines: Vec<&str> = out.stdout.lines().collect();
+    assert!(
+        lines[0].contains("no previous profile in this shell"),
+        "{}",
+        out.stdout
+    );
+    assert_eq!(lines[1..], ["now=b", "now=c", "now=b"], "{}", out.stderr);
+}

@@ -156,7 +156,6 @@ fn a_registry_is_added_by_path_and_synced_after_an_upstream_commit() {
         "{}",
         settings(&s)
     );
-    #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
         let mode = std::fs::metadata(s.home().join(".aws/config"))

@@ -347,3 +347,91 @@ fn every_fish_rendering_is_formatted_as_fish_indent_wants() {
 fn every_fish_rendering_parses_in_fish() {
     lint_every_rendering("fish", "fish", &["--no-config", "--no-execute"]);
 }
+
+/// Issue 15: Granted's `-un` unsets and `-ar` re-assumes AWS_PROFILE, through the
+/// real wrapper in each shell (the multi-letter flags are rewritten before clap).
+#[test]
+fn granted_unset_and_active_role_spellings_work_in_every_shell() {
+    let sandbox = Sandbox::new();
+    sandbox.config(CHAIN_CONFIG);
+    for sh in ALL {
+        let script = format!(
+            "{init}\nassume c\nassume -ar\necho \"profile=$HAT_PROFILE\"\nassume -un\necho ---\n{report}\n",
+            init = sh.init_line(),
+            report = report(sh)
+        );
+        let out = sh
+            .run(&sandbox, &script)
+            .sts(moto::url())
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .run();
+        out.success();
+        let (before, after) = out.stdout.split_once("---\n").expect("marker");
+        assert!(before.contains("profile=c\n"), "{}: {before}", sh.name());
+        assert_eq!(
+            out.stderr.matches("assumed c").count(),
+            2,
+            "{}: -ar assumes again:\n{}",
+            sh.name(),
+            out.stderr
+        );
+        for name in MANAGED {
+            assert!(
+                after.contains(&format!("{name}=unset")),
+                "{}: {name} survived -un:\n{after}",
+                sh.name()
+            );
+        }
+    }
+}
+
+#[test]
+fn granted_flags_that_another_command_does_name_that_command() {
+    let sandbox = Sandbox::new();
+    sandbox.config(CHAIN_CONFIG);
+    let out = sandbox.assume(&["c", "-ex"]).run();
+    out.failure().stderr_has("hat export c -f credentials");
+    let out = sandbox.assume(&["c", "--exec", "terraform plan"]).run();
+    out.failure().stderr_has("hat exec c -- terraform plan");
+    let out = sandbox.assume(&["-ar"]).run();
+    out.failure().stderr_has("AWS_PROFILE is not set");
+}
+
+/// Issue 15: `assume -` goes back to the profile before the current one, like `cd -`,
+/// across three assumes; before any second profile it fails and changes nothing.
+#[test]
+fn assume_dash_returns_to_the_previous_profile_in_every_shell() {
+    let sandbox = Sandbox::new();
+    sandbox.config(CHAIN_CONFIG);
+    for sh in ALL {
+        let (show, try_dash) = match sh {
+            Sh::Fish => (
+                "echo \"now=$HAT_PROFILE\"",
+                "assume -; echo \"status=$status\"",
+            ),
+            _ => (
+                "echo \"now=${HAT_PROFILE:-none}\"",
+                "st=0; assume - || st=$?; echo \"status=$st\"",
+            ),
+        };
+        let script = format!(
+            "{init}\n{try_dash}\nassume a\n{try_dash}\nassume b\nassume c\nassume -\n{show}\nassume -\n{show}\nassume -\n{show}\n",
+            init = sh.init_line()
+        );
+        let out = sh
+            .run(&sandbox, &script)
+            .sts(moto::url())
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .run();
+        out.success()
+            .stderr_has("no previous profile in this shell");
+        let lines: Vec<&str> = out.stdout.lines().collect();
+        assert_eq!(
+            lines,
+            ["status=1", "status=1", "now=b", "now=c", "now=b"],
+            "{}: {}",
+            sh.name(),
+            out.stderr
+        );
+    }
+}

@@ -110,7 +110,7 @@ fn instance_metadata_that_is_disabled_or_silent_fails_fast_and_says_where() {
         .run()
         .failure()
         .stderr_has(&format!(
-            "the instance metadata service at {url}/latest/api/token did not answer within"
+            "could not reach the instance metadata service at {url}/latest/api/token: it did not answer within 2s"
         ));
     drop(silent);
 

@@ -6,7 +6,7 @@ use crate::support::fake_sso::{self, DeviceOutcome, FakeSso, Options};
 use crate::support::{Run, Sandbox};
 use std::path::PathBuf;
 
-const CONFIG: &str = "\
+pub(crate) const CONFIG: &str = "\
 [sso-session corp]
 sso_start_url = https://corp.awsapps.com/start
 sso_region = eu-west-1
@@ -32,7 +32,7 @@ fn sandbox() -> Sandbox {
     sb
 }
 
-fn with_fake(run: Run, fake: &FakeSso) -> Run {
+pub(crate) fn with_fake(run: Run, fake: &FakeSso) -> Run {
     run.env("AWS_ENDPOINT_URL_SSO_OIDC", &fake.url)
         .env("AWS_ENDPOINT_URL_SSO", &fake.url)
 }
@@ -52,7 +52,12 @@ fn read_token(sb: &Sandbox, key: &str) -> serde_json::Value {
 
 /// Writes a token file the way the AWS CLI does: with botocore's own JSONFileCache and
 /// `_sso_json_dumps`, for a session `key` (or start URL), expiring in `expires_in` seconds.
-fn cli_writes_token(sb: &Sandbox, fake: &FakeSso, key: &str, expires_in: i64) -> (String, String) {
+pub(crate) fn cli_writes_token(
+    sb: &Sandbox,
+    fake: &FakeSso,
+    key: &str,
+    expires_in: i64,
+) -> (String, String) {
     let (client_id, client_secret, access, refresh) = fake.mint();
     let script = r#"
 import sys, datetime
@@ -106,7 +111,6 @@ fn browser(sb: &Sandbox) -> String {
     path.display().to_string()
 }
 
-#[cfg(unix)]
 fn mode(path: &std::path::Path) -> u32 {
     use std::os::unix::fs::PermissionsExt;
     std::fs::metadata(path).unwrap().permissions().mode() & 0o777

@@ -1,8 +1,8 @@
 //! Loopback fakes of the AWS endpoints hat talks to that have no emulator, or whose
 //! emulator (moto) cannot fail on purpose: SSO OIDC and the SSO portal ([`sso`]), the
 //! console's federation endpoint ([`federation`]), IMDSv2 ([`imds`]), an STS that
-//! injects faults ([`sts`]), a front for moto that fails one action ([`fault`]) and a
-//! forwarding proxy ([`proxy`]). Each speaks the real wire format, records what it is
+//! injects faults ([`sts`]), a front for moto that fails one action ([`fault`]), a
+//! forwarding proxy ([`proxy`]) and endpoints that never finish answering ([`stall`]). Each speaks the real wire format, records what it is
 //! sent, and runs on the one HTTP server in [`server`]. hat's integration tests use
 //! them as a library; `scripts/demo` serves them with the `hat-fakes` binary.
 
@@ -12,6 +12,7 @@ pub mod imds;
 pub mod proxy;
 pub mod server;
 pub mod sso;
+pub mod stall;
 pub mod sts;
 
 /// Seconds since the Unix epoch.

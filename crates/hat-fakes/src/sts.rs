@@ -11,6 +11,8 @@ use std::time::Duration;
 pub enum Reply {
     /// Credentials for whatever was asked (AssumeRole, GetSessionToken, ...).
     Ok,
+    /// Credentials that expire this many seconds after they are issued.
+    OkFor(i64),
     /// An STS error document with this HTTP status.
     Error {
         status: u16,
@@ -19,6 +21,10 @@ pub enum Reply {
     },
     /// Waits, then gives the next reply.
     Slow(Duration, Box<Reply>),
+    /// A 403 `SignatureDoesNotMatch` ("Signature expired"), as STS answers a request
+    /// signed by a skewed clock, with a `Date` header this many seconds off the real
+    /// time (negative: the server's clock is behind, so the client's is ahead).
+    Skewed(i64),
 }
 
 pub struct FakeSts {
@@ -84,7 +90,11 @@ fn serve(body: String, state: &Mutex<State>) -> Response {
     };
     let action = param(&body, "Action").unwrap_or_default();
     let (status, xml) = render(&reply, &action, serial);
-    Response::new(status, "text/xml", xml)
+    let response = Response::new(status, "text/xml", xml);
+    match reply {
+        Reply::Skewed(offset) => response.header("Date", &http_date(crate::now() + offset)),
+        _ => response,
+    }
 }
 
 fn render(reply: &Reply, action: &str, serial: u32) -> (u16, String) {
@@ -93,6 +103,15 @@ fn render(reply: &Reply, action: &str, serial: u32) -> (u16, String) {
             std::thread::sleep(*delay);
             render(next, action, serial)
         }
+        Reply::Skewed(_) => render(
+            &Reply::Error {
+                status: 403,
+                code: "SignatureDoesNotMatch",
+                message: "Signature expired: 20261202T100000Z is now earlier than 20261202T101500Z (20261202T102000Z - 5 min.)",
+            },
+            action,
+            serial,
+        ),
         Reply::Error {
             status,
             code,
@@ -103,8 +122,9 @@ fn render(reply: &Reply, action: &str, serial: u32) -> (u16, String) {
                 "<ErrorResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><Error><Type>Sender</Type><Code>{code}</Code><Message>{message}</Message></Error><RequestId>fake-{serial}</RequestId></ErrorResponse>"
             ),
         ),
-        Reply::Ok => {
-            let expiration = crate::rfc3339(crate::now() + 3600);
+        Reply::Ok => render(&Reply::OkFor(3600), action, serial),
+        Reply::OkFor(lifetime) => {
+            let expiration = crate::rfc3339(crate::now() + lifetime);
             let creds = format!(
                 "<Credentials><AccessKeyId>ASIAFAKE{serial:012}</AccessKeyId><SecretAccessKey>{ISSUED_SECRET_PREFIX}{serial}</SecretAccessKey><SessionToken>{ISSUED_TOKEN_PREFIX}{serial}</SessionToken><Expiration>{expiration}</Expiration></Credentials>"
             );
@@ -122,6 +142,17 @@ fn render(reply: &Reply, action: &str, serial: u32) -> (u16, String) {
             )
         }
     }
+}
+
+/// `Wed, 02 Dec 2026 10:00:00 GMT`.
+fn http_date(epoch: i64) -> String {
+    let format = time::macros::format_description!(
+        "[weekday repr:short], [day] [month repr:short] [year] [hour]:[minute]:[second] GMT"
+    );
+    time::OffsetDateTime::from_unix_timestamp(epoch)
+        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH)
+        .format(&format)
+        .unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -108,7 +108,7 @@ pub fn configured(env: &Env, console: &ConsoleSettings) -> Result<Browser> {
 
 /// Who the console is for.
 #[derive(Debug, Clone, Default)]
-pub struct Target<'a> {
+pub struct BrowserIdentity<'a> {
     /// The AWS profile: names the browser profile or the container.
     pub profile: &'a str,
     /// `--browser-profile`: overrides the browser profile / container name.
@@ -118,7 +118,7 @@ pub struct Target<'a> {
     pub icon: Option<&'a str>,
 }
 
-impl Target<'_> {
+impl BrowserIdentity<'_> {
     fn name(&self) -> &str {
         self.browser_profile.unwrap_or(self.profile)
     }
@@ -139,7 +139,7 @@ pub fn plan(
     env: &Env,
     console: &ConsoleSettings,
     browser: &Browser,
-    target: &Target<'_>,
+    target: &BrowserIdentity<'_>,
     url: &Url,
 ) -> Result<Option<Launch>> {
     let url = url.as_str();
@@ -240,7 +240,7 @@ pub fn open(
     env: &Env,
     console: &ConsoleSettings,
     browser: &Browser,
-    target: &Target<'_>,
+    target: &BrowserIdentity<'_>,
     url: &Url,
 ) -> Result<String> {
     let Some(launch) = plan(env, console, browser, target, url)? else {
@@ -296,7 +296,7 @@ fn text_browser(env: &Env) -> Option<String> {
 }
 
 /// Granted's container extension URL: `ext+granted-containers:name=…&url=…&color=…&icon=…`.
-pub fn container_url(target: &Target<'_>, url: &str) -> String {
+pub fn container_url(target: &BrowserIdentity<'_>, url: &str) -> String {
     let escape = |s: &str| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
     let mut out = format!(
         "ext+granted-containers:name={}&url={}",
@@ -369,69 +369,15 @@ fn not_found(env: &Env, name: &str, candidates: &[&str]) -> anyhow::Error {
     )
 }
 
-/// Splits a command template into words the way a shell would split plain words and
-/// quotes, without running a shell: the URL is substituted after splitting, so nothing
-/// in it is ever interpreted.
+/// Splits a command template into words as a POSIX shell splits plain words and
+/// quotes (shlex, as for credential_process lines), without running a shell: the URL
+/// is substituted after splitting, so nothing in it is ever interpreted.
 pub fn split_words(text: &str) -> Result<Vec<String>, String> {
-    let mut words = Vec::new();
-    let mut word = String::new();
-    let mut in_word = false;
-    let mut chars = text.chars();
-    while let Some(c) = chars.next() {
-        match c {
-            '\'' => {
-                in_word = true;
-                loop {
-                    match chars.next() {
-                        Some('\'') => break,
-                        Some(c) => word.push(c),
-                        None => return Err("a ' is not closed".into()),
-                    }
-                }
-            }
-            '"' => {
-                in_word = true;
-                loop {
-                    match chars.next() {
-                        Some('"') => break,
-                        Some('\\') => match chars.next() {
-                            Some(c @ ('"' | '\\')) => word.push(c),
-                            Some(c) => {
-                                word.push('\\');
-                                word.push(c);
-                            }
-                            None => return Err("a \" is not closed".into()),
-                        },
-                        Some(c) => word.push(c),
-                        None => return Err("a \" is not closed".into()),
-                    }
-                }
-            }
-            '\\' => {
-                in_word = true;
-                if let Some(c) = chars.next() {
-                    word.push(c);
-                }
-            }
-            c if c.is_whitespace() => {
-                if in_word {
-                    words.push(std::mem::take(&mut word));
-                    in_word = false;
-                }
-            }
-            c => {
-                in_word = true;
-                word.push(c);
-            }
-        }
+    match shlex::split(text) {
+        None => Err("a quote is not closed".into()),
+        Some(words) if words.is_empty() => Err("the command is empty".into()),
+        Some(words) => Ok(words),
     }
-    if in_word {
-        words.push(word);
-    }
-    if words.is_empty() {
-        return Err("the command is empty".into());
-    }
-    Ok(words)
 }
 
 #[cfg(test)]
@@ -486,7 +432,7 @@ mod tests {
 
     #[test]
     fn container_urls_escape_the_sign_in_url() {
-        let target = Target {
+        let target = BrowserIdentity {
             profile: "prod admin",
             color: Some("red"),
             icon: Some("fingerprint"),
@@ -496,7 +442,7 @@ mod tests {
             container_url(&target, "https://x/federation?Action=login&SigninToken=a+b"),
             "ext+granted-containers:name=prod+admin&url=https%3A%2F%2Fx%2Ffederation%3FAction%3Dlogin%26SigninToken%3Da%2Bb&color=red&icon=fingerprint"
         );
-        let plain = Target {
+        let plain = BrowserIdentity {
             profile: "p",
             ..Default::default()
         };
@@ -534,7 +480,7 @@ mod tests {
             .unwrap();
         let env = Env::from_pairs([("HOME", "/h"), ("PATH", dir.path().to_str().unwrap())]);
         let url = Url::parse("https://example.com/?a=1&b='$(x)'").unwrap();
-        let target = Target {
+        let target = BrowserIdentity {
             profile: "prod",
             ..Default::default()
         };

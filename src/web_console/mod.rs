@@ -8,6 +8,7 @@
 //! that carried the session.
 
 pub mod browser;
+pub mod open;
 pub mod partition;
 pub mod services;
 
@@ -104,7 +105,7 @@ pub struct Signin<'a> {
 
 /// Makes the sign-in URL. It is a credential: hand it to a browser or to the user,
 /// never to a log.
-pub fn signin_url(env: &Env, request: &Signin<'_>) -> Result<Url> {
+pub fn signin_url(env: &Env, sdk: &Rc<Sdk>, request: &Signin<'_>) -> Result<Url> {
     let label = &match request.profile {
         Some(p) => format!("profile `{p}`"),
         None => "the credentials in your environment".to_string(),
@@ -114,7 +115,6 @@ pub fn signin_url(env: &Env, request: &Signin<'_>) -> Result<Url> {
         .partition
         .federation_url(env.get("HAT_FEDERATION_ENDPOINT"))
         .map_err(|e| anyhow!(e))?;
-    let sdk = Rc::new(Sdk::new(request.endpoints)?);
     let fetched;
     let (creds, session_duration) = match request.kind {
         Kind::MfaSession => bail!(mfa_session_refusal(name_for_sts)),
@@ -125,7 +125,7 @@ pub fn signin_url(env: &Env, request: &Signin<'_>) -> Result<Url> {
             if let Some(d) = request.duration {
                 duration::check(d, FEDERATION_TOKEN_MAX, "GetFederationToken")?;
             }
-            let sts = Sts::new(Rc::clone(&sdk), request.endpoints, request.region);
+            let sts = Sts::new(Rc::clone(sdk), request.endpoints, request.region);
             let name = federated_user_name(env);
             verbose!("{label}: long-term keys; GetFederationToken as {name} for the console");
             let ctx = sts::Context {
@@ -148,7 +148,7 @@ pub fn signin_url(env: &Env, request: &Signin<'_>) -> Result<Url> {
             (request.credentials, request.duration)
         }
     };
-    let token = signin_token(&sdk, &federation, creds, session_duration, label)?;
+    let token = signin_token(sdk, &federation, creds, session_duration, label)?;
     let mut url = federation;
     url.query_pairs_mut()
         .clear()
@@ -189,7 +189,7 @@ fn signin_token(
     }
     let shown = endpoint_for_messages(federation);
     verbose!("{label}: getSigninToken at {shown}");
-    let client = crate::net::client(sdk.ca_bundle())?;
+    let client = crate::net::client(sdk.limits(), sdk.ca_bundle())?;
     let (status, body) = sdk
         .block_on(async {
             let response = client.get(url).send().await?;
@@ -199,9 +199,11 @@ fn signin_token(
         })
         // The error's URL carries the session: never show it.
         .map_err(|e| {
-            let detail = crate::net::error_chain(&e.without_url());
+            let e = e.without_url();
+            let detail = format!("{e:?}");
             anyhow!(
-                "could not reach the federation endpoint {shown}: {detail}. Check your network connection and proxy settings{}{}",
+                "could not reach the federation endpoint {shown}: {}; check your network connection and proxy settings{}{}",
+                crate::failure::http(&e, sdk.limits().total),
                 if federation.host_str() == Some(partition::Partition::Aws.signin_host()) {
                     ""
                 } else {
@@ -303,6 +305,7 @@ mod tests {
                     session_name: None,
                     duration: None,
                     mfa_serial: None,
+                    tagging: Default::default(),
                 })
                 .collect(),
         }

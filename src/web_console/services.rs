@@ -327,7 +327,7 @@ pub const SERVICES: &[Service] = &[
 
 /// What the console opens on.
 #[derive(Debug, Clone)]
-pub enum Target {
+pub enum Page {
     /// The console's home page.
     Home,
     Known(&'static Service),
@@ -345,9 +345,9 @@ pub fn find(name: &str) -> Option<&'static Service> {
 
 /// `-s NAME`: a known service, or (with a warning from the caller) a name passed through.
 /// Names that could not be a console path are refused.
-pub fn lookup(name: &str) -> Result<Target> {
+pub fn lookup(name: &str) -> Result<Page> {
     if let Some(service) = find(name) {
-        return Ok(Target::Known(service));
+        return Ok(Page::Known(service));
     }
     let wanted = name.trim().to_ascii_lowercase();
     let plausible = !wanted.is_empty()
@@ -361,15 +361,15 @@ pub fn lookup(name: &str) -> Result<Target> {
             "`{name}` is not a service name; `hat console --list-services` lists the shortcuts, or give a whole console URL with --destination"
         );
     }
-    Ok(Target::Unknown(wanted))
+    Ok(Page::Unknown(wanted))
 }
 
 /// The console URL to land on.
-pub fn destination(partition: Partition, region: Option<&str>, target: &Target) -> Url {
+pub fn destination(partition: Partition, region: Option<&str>, target: &Page) -> Url {
     let (path, fragment, global) = match target {
-        Target::Home => ("console/home".to_string(), None, false),
-        Target::Known(s) => (s.path.to_string(), s.fragment, s.global),
-        Target::Unknown(name) => (format!("{name}/home"), None, false),
+        Page::Home => ("console/home".to_string(), None, false),
+        Page::Known(s) => (s.path.to_string(), s.fragment, s.global),
+        Page::Unknown(name) => (format!("{name}/home"), None, false),
     };
     let region = if global { None } else { region };
     let host = partition.console_host(region);
@@ -450,10 +450,10 @@ mod tests {
             };
             for s in SERVICES {
                 for key in std::iter::once(&s.name).chain(s.aliases) {
-                    let Ok(Target::Known(found)) = lookup(key) else {
+                    let Ok(Page::Known(found)) = lookup(key) else {
                         panic!("{key} is not found")
                     };
-                    let url = destination(partition, Some(region), &Target::Known(found));
+                    let url = destination(partition, Some(region), &Page::Known(found));
                     // The URL survives a round trip through a parser unchanged.
                     let reparsed = Url::parse(url.as_str()).unwrap();
                     assert_eq!(reparsed, url);
@@ -482,23 +482,23 @@ mod tests {
 
     #[test]
     fn home_unknown_and_regionless_destinations() {
-        let home = destination(Partition::Aws, Some("us-east-1"), &Target::Home);
+        let home = destination(Partition::Aws, Some("us-east-1"), &Page::Home);
         assert_eq!(
             home.as_str(),
             "https://us-east-1.console.aws.amazon.com/console/home?region=us-east-1"
         );
-        let home = destination(Partition::Aws, None, &Target::Home);
+        let home = destination(Partition::Aws, None, &Page::Home);
         assert_eq!(home.as_str(), "https://console.aws.amazon.com/console/home");
         let elb = destination(Partition::Aws, Some("eu-west-2"), &lookup("alb").unwrap());
         assert_eq!(
             elb.as_str(),
             "https://eu-west-2.console.aws.amazon.com/ec2/home?region=eu-west-2#LoadBalancers:"
         );
-        let Target::Unknown(name) = lookup("NewThing").unwrap() else {
+        let Page::Unknown(name) = lookup("NewThing").unwrap() else {
             panic!("should pass through")
         };
         assert_eq!(name, "newthing");
-        let url = destination(Partition::Aws, Some("eu-west-1"), &Target::Unknown(name));
+        let url = destination(Partition::Aws, Some("eu-west-1"), &Page::Unknown(name));
         assert_eq!(
             url.as_str(),
             "https://eu-west-1.console.aws.amazon.com/newthing/home?region=eu-west-1"
