@@ -40,24 +40,6 @@ pub fn client(limits: &Limits, ca_bundle: Option<&[u8]>) -> Result<reqwest::Clie
     build(builder)
 }
 
-/// The PEM file named by `AWS_CA_BUNDLE` or `ca_bundle`: read, and checked to hold at
-/// least one certificate, so a wrong path fails here rather than as a TLS error later.
-pub fn read_ca_bundle(path: &std::path::Path) -> Result<Vec<u8>> {
-    let pem = std::fs::read(path).map_err(|e| {
-        anyhow!(
-            "could not read the CA bundle {} (AWS_CA_BUNDLE or ca_bundle): {e}",
-            path.display()
-        )
-    })?;
-    if !String::from_utf8_lossy(&pem).contains("-----BEGIN CERTIFICATE-----") {
-        anyhow::bail!(
-            "the CA bundle {} (AWS_CA_BUNDLE or ca_bundle) holds no PEM certificate",
-            path.display()
-        );
-    }
-    Ok(pem)
-}
-
 /// Said after a failed call whose error shows an untrusted certificate: how to fix it.
 pub fn tls_hint(error: &str) -> &'static str {
     let lower = error.to_ascii_lowercase();

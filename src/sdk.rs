@@ -8,7 +8,6 @@
 
 use crate::endpoint::Endpoints;
 use crate::env::Env;
-use crate::net;
 use anyhow::{Result, anyhow};
 use aws_smithy_http_client::Connector;
 use aws_smithy_http_client::proxy::ProxyConfig;
@@ -186,7 +185,7 @@ impl Sdk {
 
     pub fn with_limits(limits: Limits, endpoints: &Endpoints) -> Result<Sdk> {
         let ca_bundle = match endpoints.ca_bundle() {
-            Some(path) => Some(net::read_ca_bundle(path)?),
+            Some(path) => Some(read_ca_bundle(path)?),
             None => None,
         };
         let mut trust = TrustStore::default();
@@ -230,7 +229,7 @@ impl Sdk {
         })
     }
 
-    /// The CA bundle's PEM text, for [`net::client`].
+    /// The CA bundle's PEM text, for [`crate::net::client`].
     pub fn ca_bundle(&self) -> Option<&[u8]> {
         self.ca_bundle.as_deref()
     }
@@ -278,6 +277,24 @@ pub fn timeouts_for(limits: &Limits) -> TimeoutConfig {
         .operation_attempt_timeout(limits.attempt())
         .operation_timeout(limits.total)
         .build()
+}
+
+/// The PEM file named by `AWS_CA_BUNDLE` or `ca_bundle`: read, and checked to hold at
+/// least one certificate, so a wrong path fails here rather than as a TLS error later.
+pub fn read_ca_bundle(path: &std::path::Path) -> Result<Vec<u8>> {
+    let pem = std::fs::read(path).map_err(|e| {
+        anyhow!(
+            "could not read the CA bundle {} (AWS_CA_BUNDLE or ca_bundle): {e}",
+            path.display()
+        )
+    })?;
+    if !String::from_utf8_lossy(&pem).contains("-----BEGIN CERTIFICATE-----") {
+        anyhow::bail!(
+            "the CA bundle {} (AWS_CA_BUNDLE or ca_bundle) holds no PEM certificate",
+            path.display()
+        );
+    }
+    Ok(pem)
 }
 
 #[cfg(test)]

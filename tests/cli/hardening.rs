@@ -120,8 +120,9 @@ fn leftovers(sb: &Sandbox) -> Vec<PathBuf> {
         .map(|e| e.unwrap().path())
         .filter(|p| {
             let name = p.file_name().unwrap().to_string_lossy();
-            // Temporary files start with a dot; entries and locks do not.
-            name.starts_with('.')
+            // Temporary files start with a dot; entries and locks do not, and
+            // `.pruned` is the cache's own once-a-day upkeep marker.
+            name.starts_with('.') && name != ".pruned"
         })
         .collect()
 }
