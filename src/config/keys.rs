@@ -54,9 +54,6 @@ pub const KEYS: &[&str] = &[
     "sso_oidc",
     "iam",
     "eks",
-    // FIPS and dual-stack endpoints.
-    "use_fips_endpoint",
-    "use_dualstack_endpoint",
     // How hard calls try (the SDKs' retry settings).
     "max_attempts",
     "retry_mode",
