@@ -884,6 +884,7 @@ const REQUIRED_PAGES: &[&str] = &[
     "docs/performance.md",
     "docs/testing.md",
     "docs/troubleshooting.md",
+    "docs/migration.md",
     "docs/architecture.md",
 ];
 
