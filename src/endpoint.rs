@@ -154,57 +154,25 @@ impl Endpoints {
             return url.trim_end_matches('/').to_string();
         }
         let (fips, dual_stack) = (self.fips, self.dual_stack);
+        // Each service crate's own resolver: the same parameters, a different crate.
+        macro_rules! resolve {
+            ($service:ident) => {{
+                use $service::config::endpoint::{DefaultResolver, Params, ResolveEndpoint};
+                Params::builder()
+                    .region(region)
+                    .use_fips(fips)
+                    .use_dual_stack(dual_stack)
+                    .build()
+                    .ok()
+                    .and_then(|p| ready(DefaultResolver::new().resolve_endpoint(&p)))
+            }};
+        }
         let resolved = match service {
-            Service::Sts => {
-                use aws_sdk_sts::config::endpoint::{DefaultResolver, Params, ResolveEndpoint};
-                Params::builder()
-                    .region(region)
-                    .use_fips(fips)
-                    .use_dual_stack(dual_stack)
-                    .build()
-                    .ok()
-                    .and_then(|p| ready(DefaultResolver::new().resolve_endpoint(&p)))
-            }
-            Service::Sso => {
-                use aws_sdk_sso::config::endpoint::{DefaultResolver, Params, ResolveEndpoint};
-                Params::builder()
-                    .region(region)
-                    .use_fips(fips)
-                    .use_dual_stack(dual_stack)
-                    .build()
-                    .ok()
-                    .and_then(|p| ready(DefaultResolver::new().resolve_endpoint(&p)))
-            }
-            Service::SsoOidc => {
-                use aws_sdk_ssooidc::config::endpoint::{DefaultResolver, Params, ResolveEndpoint};
-                Params::builder()
-                    .region(region)
-                    .use_fips(fips)
-                    .use_dual_stack(dual_stack)
-                    .build()
-                    .ok()
-                    .and_then(|p| ready(DefaultResolver::new().resolve_endpoint(&p)))
-            }
-            Service::Iam => {
-                use aws_sdk_iam::config::endpoint::{DefaultResolver, Params, ResolveEndpoint};
-                Params::builder()
-                    .region(region)
-                    .use_fips(fips)
-                    .use_dual_stack(dual_stack)
-                    .build()
-                    .ok()
-                    .and_then(|p| ready(DefaultResolver::new().resolve_endpoint(&p)))
-            }
-            Service::Eks => {
-                use aws_sdk_eks::config::endpoint::{DefaultResolver, Params, ResolveEndpoint};
-                Params::builder()
-                    .region(region)
-                    .use_fips(fips)
-                    .use_dual_stack(dual_stack)
-                    .build()
-                    .ok()
-                    .and_then(|p| ready(DefaultResolver::new().resolve_endpoint(&p)))
-            }
+            Service::Sts => resolve!(aws_sdk_sts),
+            Service::Sso => resolve!(aws_sdk_sso),
+            Service::SsoOidc => resolve!(aws_sdk_ssooidc),
+            Service::Iam => resolve!(aws_sdk_iam),
+            Service::Eks => resolve!(aws_sdk_eks),
         };
         // The resolvers fail only for combinations a partition lacks (dual-stack where
         // there is none); the client reports that itself when it calls.

@@ -167,11 +167,14 @@ fn run_kubeconfig(args: &EksKubeconfigArgs, env: &Env) -> Result<String> {
         let Some(region) = session.region.clone() else {
             bail!("no region for cluster `{name}`: pass --region, or set region in the profile");
         };
-        let endpoint = Endpoints::new(env, &config, profile.as_deref());
+        // The process's one SDK (made by the credential fetch, or now with the
+        // profile's limits and CA bundle), and the endpoints the session worked out.
+        let sdk = crate::sdk::shared_with(crate::sdk::Limits::load(env)?, &session.endpoints)?;
         let cluster = cluster::describe(
+            &sdk,
             &session.credentials,
             &region,
-            endpoint.get(Service::Eks),
+            session.endpoints.get(Service::Eks),
             name,
         )?;
         let command = TokenCommand {

@@ -79,13 +79,13 @@ fn shown_url(url: &str) -> String {
 /// STS's `Date`, as epoch seconds; an error is one short sentence.
 fn server_date(url: &str) -> Result<i64, String> {
     let sdk = Sdk::new().map_err(|e| format!("{e:#}"))?;
-    // Fails only when a provider is already installed, which is what we want.
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    let client = reqwest::Client::builder()
-        .connect_timeout(TIMEOUT)
-        .timeout(TIMEOUT)
-        .user_agent(concat!("hat/", env!("CARGO_PKG_VERSION"), " doctor"))
-        .build()
+    // The project's one HTTP client, with the doctor's own short limit.
+    let limits = crate::sdk::Limits {
+        connect: TIMEOUT,
+        total: TIMEOUT,
+        ..crate::sdk::Limits::default()
+    };
+    let client = crate::net::client(&limits, sdk.ca_bundle())
         .map_err(|_| "could not set up HTTPS".to_string())?;
     let answer = sdk.block_on(async { client.get(url).send().await });
     let response = answer.map_err(|e| {

@@ -10,12 +10,12 @@ use aws_sdk_eks::error::ProvideErrorMetadata;
 use aws_smithy_types::error::display::DisplayErrorContext;
 
 pub fn describe(
+    sdk: &Sdk,
     creds: &Credentials,
     region: &str,
     endpoint: Option<&str>,
     name: &str,
 ) -> Result<Cluster> {
-    let sdk = Sdk::new()?;
     let mut config = aws_sdk_eks::config::Builder::from(sdk.config())
         .region(Region::new(region.to_string()))
         .credentials_provider(aws_credential_types::Credentials::new(
