@@ -64,7 +64,7 @@ pub fn run(args: &AssumeArgs, env: &Env) -> Result<String> {
 
     // Never freed: the process exits right after, and freeing thousands of small
     // strings one by one cost more than parsing them (a 5,000-profile config).
-    let config = std::mem::ManuallyDrop::new(crate::config::load(env)?);
+    let config = std::mem::ManuallyDrop::new(crate::config::load_indexed(env)?);
     // No profile, or no profile by exactly that name: the picker, when there is a
     // terminal to draw it on; otherwise the errors say how to name one.
     let picked;

@@ -10,7 +10,7 @@ use crate::session;
 use anyhow::Result;
 
 pub fn run(args: &CredentialProcessArgs, env: &Env) -> Result<String> {
-    let config = std::mem::ManuallyDrop::new(ConfigSet::load(env)?);
+    let config = std::mem::ManuallyDrop::new(ConfigSet::load_indexed(env)?);
     let options = session::SessionOptions {
         duration: args
             .duration

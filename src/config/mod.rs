@@ -2,6 +2,7 @@
 //! SDKs' rules and merged into one view (the credentials file wins key by key). Every
 //! setting remembers the file and line it came from, so errors can point at it.
 
+mod disk;
 pub mod edit;
 mod index;
 pub mod keys;
@@ -68,6 +69,10 @@ pub struct ConfigSet {
     profiles: Index,
     sso_sessions: Index,
     services: Index,
+    /// The on-disk index, when loading used it: names are searched there and each
+    /// section merged on first use into `lazy` (one slot per record).
+    disk: Option<disk::Table>,
+    lazy: Vec<std::sync::OnceLock<Box<Section>>>,
 }
 
 /// Settings whose values are secrets: never printed unless asked for.
@@ -82,6 +87,16 @@ pub fn is_secret_key(key: &str) -> bool {
 /// reads the profile files starts.
 pub fn load(env: &Env) -> Result<ConfigSet> {
     let config = ConfigSet::load(env)?;
+    for warning in &config.warnings {
+        crate::log::warn(warning);
+    }
+    Ok(config)
+}
+
+/// [`ConfigSet::load_indexed`], then each of its warnings on stderr: for commands that
+/// read a few named profiles (a cached `assume`), not the whole file.
+pub fn load_indexed(env: &Env) -> Result<ConfigSet> {
+    let config = ConfigSet::load_indexed(env)?;
     for warning in &config.warnings {
         crate::log::warn(warning);
     }

@@ -1,6 +1,7 @@
 //! Reading what loading found: a section's text read and merged on first use, one
 //! value without merging, the names of each kind.
 
+use super::disk;
 use super::index::{Entry, Index, Segment};
 use super::source::Source;
 use super::{ConfigSet, FileKind, Section, Setting, is_identifier, keys, parse};
@@ -43,11 +44,16 @@ impl ConfigSet {
 
     /// Parses and merges an entry's sections: later keys win, the credentials file last.
     pub(super) fn merge(&self, entry: &Entry) -> Section {
+        self.merge_spans(self.segments_of(entry).map(|s| (s.file, s.span)))
+    }
+
+    /// Parses and merges sections given as (file, span), in file order.
+    fn merge_spans(&self, spans: impl Iterator<Item = (FileKind, parse::SectionSpan)>) -> Section {
         let mut section = Section::default();
-        for segment in self.segments_of(entry) {
-            let line = segment.span.line as usize;
-            section.declared = Some((segment.file, line));
-            let body = self.source(segment.file).read(segment.span.body());
+        for (file, span) in spans {
+            let line = span.line as usize;
+            section.declared = Some((file, line));
+            let body = self.source(file).read(span.body());
             for property in parse::properties(&body, 0..body.len(), line + 1) {
                 // Keys that are not valid names were warned about when loading.
                 if is_identifier(&property.key) {
@@ -55,7 +61,7 @@ impl ConfigSet {
                         property.key,
                         Setting {
                             value: property.value,
-                            file: segment.file,
+                            file,
                             line: property.line,
                         },
                     );
@@ -65,24 +71,48 @@ impl ConfigSet {
         section
     }
 
-    pub(super) fn section<'a>(&'a self, index: &'a Index, name: &str) -> Option<&'a Section> {
+    pub(super) fn section<'a>(
+        &'a self,
+        kind: disk::Kind,
+        index: &'a Index,
+        name: &str,
+    ) -> Option<&'a Section> {
+        if let Some(table) = &self.disk {
+            let i = table.find(kind, name)?;
+            let slot = self.lazy.get(i)?;
+            return Some(
+                slot.get_or_init(|| Box::new(self.merge_spans(table.segments(i).into_iter()))),
+            );
+        }
         let entry = index.find(&self.names, name)?;
         Some(entry.merged.get_or_init(|| Box::new(self.merge(entry))))
     }
 
     pub fn profile(&self, name: &str) -> Option<&Section> {
-        self.section(&self.profiles, name)
+        self.section(disk::Kind::Profile, &self.profiles, name)
     }
 
     /// Every profile's name, sorted.
     pub fn profile_names(&self) -> impl Iterator<Item = &str> {
-        self.profiles.names(&self.names)
+        self.names_of(disk::Kind::Profile, &self.profiles)
+    }
+
+    /// The sorted names of one kind, from the on-disk index or the scan's.
+    fn names_of<'a>(&'a self, kind: disk::Kind, index: &'a Index) -> impl Iterator<Item = &'a str> {
+        let disk = self.disk.as_ref().map(|t| t.names(kind));
+        let scanned = self.disk.is_none().then(|| index.names(&self.names));
+        disk.into_iter()
+            .flatten()
+            .chain(scanned.into_iter().flatten())
     }
 
     /// One setting of a profile without merging the whole profile: the cheap read for
     /// listing thousands of profiles. Same answer as `profile(name)?.get(key)`.
     pub fn profile_value(&self, name: &str, key: &str) -> Option<Cow<'_, str>> {
         keys::check(key);
+        if self.disk.is_some() {
+            return self.profile(name)?.get(key).map(Cow::Borrowed);
+        }
         let entry = self.profiles.find(&self.names, name)?;
         if let Some(merged) = entry.merged.get() {
             return merged.get(key).map(Cow::Borrowed);
@@ -107,25 +137,28 @@ impl ConfigSet {
 
     /// An `[sso-session NAME]` section.
     pub fn sso_session(&self, name: &str) -> Option<&Section> {
-        self.section(&self.sso_sessions, name)
+        self.section(disk::Kind::SsoSession, &self.sso_sessions, name)
     }
 
     pub fn sso_session_names(&self) -> impl Iterator<Item = &str> {
-        self.sso_sessions.names(&self.names)
+        self.names_of(disk::Kind::SsoSession, &self.sso_sessions)
     }
 
     /// A `[services NAME]` section.
     pub fn services_section(&self, name: &str) -> Option<&Section> {
-        self.section(&self.services, name)
+        self.section(disk::Kind::Services, &self.services, name)
     }
 
     pub fn services_names(&self) -> impl Iterator<Item = &str> {
-        self.services.names(&self.names)
+        self.names_of(disk::Kind::Services, &self.services)
     }
 
     /// Whether no profile is defined at all.
     pub fn has_no_profiles(&self) -> bool {
-        self.profiles.is_empty()
+        match &self.disk {
+            Some(table) => !table.has(disk::Kind::Profile),
+            None => self.profiles.is_empty(),
+        }
     }
 
     /// `path, line N` for a setting of a profile, for error messages.

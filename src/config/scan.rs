@@ -2,12 +2,13 @@
 //! by the byte scanner (`parse`), every section filed in the index by the SDKs' rules
 //! (what is skipped is warned about, with file and line).
 
+use super::disk;
 use super::index::{NONE, Segment, entry_name};
 use super::source::Source;
 use super::{ConfigSet, FileKind, ParseError, is_identifier, parse};
 use crate::env::Env;
 use anyhow::{Context, Result};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::OnceLock as OnceCell;
 
 /// How much of a file is read at a time while scanning.
@@ -27,20 +28,133 @@ impl ConfigSet {
     /// Reads both files named by `env`. A missing file is an empty file; an unreadable
     /// or malformed one is an error naming the file (and line).
     pub fn load(env: &Env) -> Result<ConfigSet> {
+        let (config_path, credentials_path) = (env.config_file(), env.credentials_file());
+        let files = [open(&config_path)?, open(&credentials_path)?];
+        Self::scan_opened(config_path, credentials_path, files)
+    }
+
+    /// As [`ConfigSet::load`], through the on-disk index of both files when it is
+    /// valid (same identities, not racy): then the files are stat'ed, not scanned, and
+    /// only the sections asked for are read. Otherwise scans, and writes the index when
+    /// the files are old enough for their identity to be trusted.
+    pub fn load_indexed(env: &Env) -> Result<ConfigSet> {
+        let (config_path, credentials_path) = (env.config_file(), env.credentials_file());
+        let files = [open(&config_path)?, open(&credentials_path)?];
+        let identities = match (
+            disk::Identity::of(&config_path, files[0].as_ref()),
+            disk::Identity::of(&credentials_path, files[1].as_ref()),
+        ) {
+            (Ok(a), Ok(b)) => [a, b],
+            _ => return Self::scan_opened(config_path, credentials_path, files),
+        };
+        let index_path = disk::path_for(&env.cache_dir(), &config_path, &credentials_path);
+        match disk::load(&index_path, &identities) {
+            Some(disk::Loaded::Failed(message)) => Err(anyhow::anyhow!(message)),
+            Some(disk::Loaded::Clean { warnings, table }) => {
+                crate::verbose!(
+                    "profile files: read through the index {}",
+                    index_path.display()
+                );
+                let mut set = ConfigSet {
+                    config_path,
+                    credentials_path,
+                    warnings,
+                    lazy: (0..table.len()).map(|_| OnceCell::new()).collect(),
+                    disk: Some(table),
+                    ..ConfigSet::default()
+                };
+                let [config, credentials] = files;
+                for (kind, file) in [
+                    (FileKind::Config, config),
+                    (FileKind::Credentials, credentials),
+                ] {
+                    if let Some(file) = file {
+                        *set.source_mut(kind) = Source::File {
+                            file,
+                            whole: OnceCell::new(),
+                        };
+                    }
+                }
+                Ok(set)
+            }
+            None => {
+                let handles = [
+                    files[0].as_ref().and_then(|f| f.try_clone().ok()),
+                    files[1].as_ref().and_then(|f| f.try_clone().ok()),
+                ];
+                let result =
+                    Self::scan_opened(config_path.clone(), credentials_path.clone(), files);
+                // The files must still be what was scanned, and old enough that a
+                // change within the timestamp granularity could not hide.
+                let after = [
+                    disk::Identity::of(&config_path, handles[0].as_ref()),
+                    disk::Identity::of(&credentials_path, handles[1].as_ref()),
+                ];
+                let now = std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map(|d| d.as_nanos() as i128)
+                    .unwrap_or(0);
+                let same = after
+                    .iter()
+                    .zip(&identities)
+                    .all(|(a, b)| a.as_ref().ok() == Some(b));
+                if same && !identities.iter().any(|f| f.is_racy(now)) {
+                    let outcome = match &result {
+                        Ok(set) => set.outcome(),
+                        Err(e) => disk::Outcome::Failed(format!("{e:#}")),
+                    };
+                    // A cache: failing to write it costs the next run a scan, nothing more.
+                    if let Err(e) =
+                        crate::fs::write(&index_path, disk::encode(&identities, &outcome))
+                    {
+                        crate::verbose!("profile files: index not written: {e:#}");
+                    }
+                }
+                result
+            }
+        }
+    }
+
+    /// What the index keeps of a scanned set: its warnings and every name's sections.
+    fn outcome(&self) -> disk::Outcome {
+        let mut records = Vec::new();
+        for (kind, index) in [
+            (disk::Kind::Profile, &self.profiles),
+            (disk::Kind::SsoSession, &self.sso_sessions),
+            (disk::Kind::Services, &self.services),
+        ] {
+            for entry in &index.entries {
+                let segments = self
+                    .segments_of(entry)
+                    .map(|s| (s.file, s.span.clone()))
+                    .collect();
+                records.push((kind, entry_name(&self.names, entry).to_string(), segments));
+            }
+        }
+        records.sort_unstable_by(|a, b| (a.0, a.1.as_str()).cmp(&(b.0, b.1.as_str())));
+        disk::Outcome::Clean {
+            warnings: self.warnings.clone(),
+            records,
+        }
+    }
+
+    fn scan_opened(
+        config_path: PathBuf,
+        credentials_path: PathBuf,
+        files: [Option<std::fs::File>; 2],
+    ) -> Result<ConfigSet> {
         let mut set = ConfigSet {
-            config_path: env.config_file(),
-            credentials_path: env.credentials_file(),
+            config_path,
+            credentials_path,
             ..ConfigSet::default()
         };
-        for kind in [FileKind::Config, FileKind::Credentials] {
+        let [config, credentials] = files;
+        for (kind, file) in [
+            (FileKind::Config, config),
+            (FileKind::Credentials, credentials),
+        ] {
+            let Some(file) = file else { continue };
             let path = set.path(kind).to_path_buf();
-            let file = match std::fs::File::open(&path) {
-                Ok(file) => file,
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
-                Err(e) => {
-                    return Err(e).with_context(|| format!("could not read {}", path.display()));
-                }
-            };
             set.scan_file(kind, &path, &file)?;
             *set.source_mut(kind) = Source::File {
                 file,
@@ -378,6 +492,16 @@ impl ConfigSet {
                 }
             }
         }
+    }
+}
+
+/// Opens a profile file; a missing one is None (an empty file), an unreadable one an
+/// error naming it.
+fn open(path: &Path) -> Result<Option<std::fs::File>> {
+    match std::fs::File::open(path) {
+        Ok(file) => Ok(Some(file)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(e).with_context(|| format!("could not read {}", path.display())),
     }
 }
 
