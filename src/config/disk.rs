@@ -60,10 +60,10 @@ impl Identity {
     /// Whether the file changed too recently for its timestamps to prove it has not
     /// changed again since, measured against `now` (an index's mtime, or the clock).
     pub(super) fn is_racy(&self, now_ns: i128) -> bool {
-        match self.stat {
-            None => false,
-            Some((_, _, _, mtime, ctime)) => mtime.max(ctime) > now_ns.saturating_sub(RACY_NS),
-        }
+        // mtime alone, as git's index: ctime is in the identity, and any content
+        // change moves mtime as well.
+        self.stat
+            .is_some_and(|(_, _, _, mtime, _)| mtime > now_ns.saturating_sub(RACY_NS))
     }
 }
 

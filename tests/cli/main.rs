@@ -21,6 +21,7 @@ mod errors;
 mod exec;
 mod export;
 mod hardening;
+mod index;
 mod keys;
 mod man;
 mod mfa;
