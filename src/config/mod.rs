@@ -236,6 +236,55 @@ mod tests {
         );
     }
 
+    /// The on-disk index answers exactly as the scan does: duplicates merged, a
+    /// `[profile default]` over `[default]`, the credentials file winning, warnings.
+    #[test]
+    fn the_on_disk_index_answers_as_the_scan_does() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = dir.path().join("config");
+        let credentials = dir.path().join("credentials");
+        std::fs::write(
+            &config,
+            "[default]\nregion = a\n[profile a]\nx = 1\ny = 1\n[nope]\n[profile b]\nregion = eu-\n  west\n[profile a]\ny = 2\nbad key = 3\n[profile default]\nregion = d\n[sso-session s]\nsso_region = r\n[services v]\nsts =\n  endpoint_url = http://x\n",
+        )
+        .unwrap();
+        std::fs::write(&credentials, "[a]\ny = 3\n[c]\nk = v\n[profile p]\n").unwrap();
+        let old = std::time::SystemTime::now() - std::time::Duration::from_secs(60);
+        for path in [&config, &credentials] {
+            let file = std::fs::File::options().write(true).open(path).unwrap();
+            file.set_modified(old).unwrap();
+        }
+        let env = Env::from_pairs([
+            ("AWS_CONFIG_FILE", config.to_str().unwrap()),
+            ("AWS_SHARED_CREDENTIALS_FILE", credentials.to_str().unwrap()),
+            ("HAT_CACHE_DIR", dir.path().join("cache").to_str().unwrap()),
+        ]);
+        let scanned = ConfigSet::load(&env).unwrap();
+        let first = ConfigSet::load_indexed(&env).unwrap();
+        assert!(first.disk.is_none(), "the first load scans");
+        let indexed = ConfigSet::load_indexed(&env).unwrap();
+        assert!(indexed.disk.is_some(), "the second load uses the index");
+        assert_eq!(indexed.warnings, scanned.warnings);
+        assert_eq!(
+            indexed.profile_names().collect::<Vec<_>>(),
+            scanned.profile_names().collect::<Vec<_>>()
+        );
+        for name in ["a", "b", "c", "default", "p", "nope", "s"] {
+            assert_eq!(indexed.profile(name), scanned.profile(name), "{name}");
+            assert_eq!(
+                indexed.profile_value(name, "region"),
+                scanned.profile_value(name, "region"),
+                "{name}"
+            );
+        }
+        assert_eq!(indexed.sso_session("s"), scanned.sso_session("s"));
+        assert_eq!(indexed.services_section("v"), scanned.services_section("v"));
+        assert_eq!(indexed.sso_session_names().collect::<Vec<_>>(), ["s"]);
+        assert_eq!(indexed.services_names().collect::<Vec<_>>(), ["v"]);
+        assert!(!indexed.has_no_profiles());
+        assert_eq!(indexed.locate("a", "y"), scanned.locate("a", "y"));
+    }
+
     /// Loading reads files a chunk at a time: sections across chunk boundaries, a last
     /// line without a newline and errors far down must come out as from one string.
     #[test]
