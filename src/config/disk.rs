@@ -67,13 +67,16 @@ impl Identity {
     }
 }
 
+/// One name's record: its table, the name, and its sections as (file, span).
+pub(super) type Record = (Kind, String, Vec<(FileKind, SectionSpan)>);
+
 /// What the full scan found, as the index stores it.
 pub(super) enum Outcome {
     /// The files scanned clean: warnings in print order, then each name's sections.
     Clean {
         warnings: Vec<String>,
         /// Sorted by (kind, name); each segment is (file, span).
-        records: Vec<(Kind, String, Vec<(FileKind, SectionSpan)>)>,
+        records: Vec<Record>,
     },
     /// The first syntax or read error, as it would be printed.
     Failed(String),

@@ -124,10 +124,7 @@ impl ConfigSet {
             (disk::Kind::Services, &self.services),
         ] {
             for entry in &index.entries {
-                let segments = self
-                    .segments_of(entry)
-                    .map(|s| (s.file, s.span.clone()))
-                    .collect();
+                let segments = self.segments_of(entry).map(|s| (s.file, s.span)).collect();
                 records.push((kind, entry_name(&self.names, entry).to_string(), segments));
             }
         }
