@@ -20,6 +20,7 @@ pub const READ: &[&str] = &[
     "XDG_STATE_HOME",
     "XDG_DATA_HOME",
     "HAT_CONFIG_FILE",
+    "AWS_LOGIN_CACHE_DIRECTORY",
     // Credentials and the profile in the shell.
     "AWS_ACCESS_KEY_ID",
     "AWS_SECRET_ACCESS_KEY",
@@ -43,6 +44,7 @@ pub const READ: &[&str] = &[
     "AWS_ENDPOINT_URL_SSO_OIDC",
     "AWS_ENDPOINT_URL_IAM",
     "AWS_ENDPOINT_URL_EKS",
+    "AWS_ENDPOINT_URL_SIGNIN",
     "AWS_USE_FIPS_ENDPOINT",
     "AWS_USE_DUALSTACK_ENDPOINT",
     // EKS.
@@ -214,6 +216,20 @@ impl Env {
             .join(".aws")
             .join("sso")
             .join("cache")
+    }
+
+    /// The AWS CLI's `aws login` cache: `AWS_LOGIN_CACHE_DIRECTORY` (aws-config's
+    /// override), else `~/.aws/login/cache`.
+    pub fn login_cache_dir(&self) -> PathBuf {
+        match self.get("AWS_LOGIN_CACHE_DIRECTORY") {
+            Some(dir) => self.expand_tilde(dir),
+            None => self
+                .home()
+                .unwrap_or_default()
+                .join(".aws")
+                .join("login")
+                .join("cache"),
+        }
     }
 
     /// The local user's name, for a default role session name.

@@ -22,6 +22,7 @@ mod exec;
 mod export;
 mod hardening;
 mod keys;
+mod login;
 mod man;
 mod mfa;
 mod migrate;
