@@ -64,10 +64,14 @@ pub fn row(config: &ConfigSet, env: &Env, name: &str, peek_cache: bool, now: i64
             let account = parts.nth(4).unwrap_or("").to_string();
             let resource = parts.next().unwrap_or("");
             // `aws login` names a user or a role session (assumed-role/ROLE/SESSION).
-            let resource = resource.strip_prefix("assumed-role/").map_or(resource, |r| {
-                r.split('/').next().unwrap_or(r)
-            });
-            let resource = if resource.starts_with("user/") { "" } else { resource };
+            let resource = resource
+                .strip_prefix("assumed-role/")
+                .map_or(resource, |r| r.split('/').next().unwrap_or(r));
+            let resource = if resource.starts_with("user/") {
+                ""
+            } else {
+                resource
+            };
             let role = resource
                 .strip_prefix("role/")
                 .map(|r| r.rsplit('/').next().unwrap_or(r))
@@ -142,6 +146,9 @@ mod tests {
             ("login", "012345678910", "Admin")
         );
         let u = row(&config, &env, "u", false, 0);
-        assert_eq!((u.kind, u.account.as_str(), u.role.as_str()), ("login", "012345678910", ""));
+        assert_eq!(
+            (u.kind, u.account.as_str(), u.role.as_str()),
+            ("login", "012345678910", "")
+        );
     }
 }

@@ -103,7 +103,10 @@ struct Cached {
 impl Cached {
     fn parse(text: &[u8], path: &Path, again: &str) -> Result<Cached> {
         let Ok(Value::Object(document)) = serde_json::from_slice::<Value>(text) else {
-            bail!("{} is not an `aws login` session file; {again}", path.display());
+            bail!(
+                "{} is not an `aws login` session file; {again}",
+                path.display()
+            );
         };
         let missing = |field: &str| {
             anyhow!(
@@ -227,26 +230,24 @@ fn refresh(
         Err(e) => {
             let service = endpoints.url(Service::Signin, &region);
             let why = match e.as_service_error() {
-                Some(CreateOAuth2TokenError::AccessDeniedException(denied)) => {
-                    match denied.error {
-                        OAuth2ErrorCode::TokenExpired | OAuth2ErrorCode::OauthInvalidGrant => {
-                            "the session has expired".to_string()
-                        }
-                        OAuth2ErrorCode::UserCredentialsChanged => {
-                            "your password changed since you signed in".to_string()
-                        }
-                        OAuth2ErrorCode::InsufficientPermissions => {
-                            "you lack permission for signin:CreateOAuth2Token".to_string()
-                        }
-                        _ => format!("the service refused ({})", denied.error.as_str()),
+                Some(CreateOAuth2TokenError::AccessDeniedException(denied)) => match denied.error {
+                    OAuth2ErrorCode::TokenExpired | OAuth2ErrorCode::OauthInvalidGrant => {
+                        "the session has expired".to_string()
+                    }
+                    OAuth2ErrorCode::UserCredentialsChanged => {
+                        "your password changed since you signed in".to_string()
+                    }
+                    OAuth2ErrorCode::InsufficientPermissions => {
+                        "you lack permission for signin:CreateOAuth2Token".to_string()
+                    }
+                    _ => format!("the service refused ({})", denied.error.as_str()),
+                },
+                Some(other) => {
+                    match aws_smithy_types::error::metadata::ProvideErrorMetadata::code(other) {
+                        Some(code) => format!("the service answered {code}"),
+                        None => crate::failure::sdk(&e, started.elapsed()),
                     }
                 }
-                Some(other) => match aws_smithy_types::error::metadata::ProvideErrorMetadata::code(
-                    other,
-                ) {
-                    Some(code) => format!("the service answered {code}"),
-                    None => crate::failure::sdk(&e, started.elapsed()),
-                },
                 None => crate::failure::sdk(&e, started.elapsed()),
             };
             bail!(
@@ -374,8 +375,7 @@ mod tests {
         assert_eq!(claims["iat"], 1651516560);
         assert_eq!(claims["jti"].as_str().unwrap().len(), 36);
         let signature =
-            p256::ecdsa::Signature::from_slice(&URL_SAFE_NO_PAD.decode(parts[2]).unwrap())
-                .unwrap();
+            p256::ecdsa::Signature::from_slice(&URL_SAFE_NO_PAD.decode(parts[2]).unwrap()).unwrap();
         let public = p256::ecdsa::VerifyingKey::from(&SigningKey::from(&secret));
         public
             .verify(format!("{}.{}", parts[0], parts[1]).as_bytes(), &signature)

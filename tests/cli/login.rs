@@ -203,7 +203,12 @@ fn twenty_parallel_assumes_refresh_an_expired_session_once() {
             .unwrap()
             .starts_with(signin::SECRET_PREFIX)
     );
-    assert!(access["sessionToken"].as_str().unwrap().starts_with("signinSession"));
+    assert!(
+        access["sessionToken"]
+            .as_str()
+            .unwrap()
+            .starts_with("signinSession")
+    );
     assert_eq!(access["accountId"], "012345678910");
     let expires = access["expiresAt"].as_str().unwrap();
     assert!(expires.ends_with('Z') && expires.len() == 20, "{expires}");
@@ -213,7 +218,12 @@ fn twenty_parallel_assumes_refresh_an_expired_session_once() {
         - hat_fakes::now();
     assert!((800..=900).contains(&left), "{left}");
     assert_ne!(file["refreshToken"], refresh.as_str());
-    assert!(file["refreshToken"].as_str().unwrap().starts_with(signin::REFRESH_PREFIX));
+    assert!(
+        file["refreshToken"]
+            .as_str()
+            .unwrap()
+            .starts_with(signin::REFRESH_PREFIX)
+    );
     assert_eq!(file["clientId"], CLIENT);
     assert_eq!(file["dpopKey"], signin::TEST_KEY);
     assert_eq!(file["tokenType"], "aws_sigv4");

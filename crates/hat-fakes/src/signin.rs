@@ -89,7 +89,8 @@ impl FakeSignin {
         let mut s = self.state.lock().unwrap();
         s.serial += 1;
         let token = format!("{REFRESH_PREFIX}{}", s.serial);
-        s.sessions.insert(token.clone(), (client_id.to_string(), x, y));
+        s.sessions
+            .insert(token.clone(), (client_id.to_string(), x, y));
         token
     }
 
@@ -188,7 +189,10 @@ fn check(request: &crate::server::Request, s: &mut State) -> Result<String, Stri
     if body["grantType"] != "refresh_token" {
         return Err(format!("grantType {}", body["grantType"]));
     }
-    let refresh = body["refreshToken"].as_str().unwrap_or_default().to_string();
+    let refresh = body["refreshToken"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
     let Some((client, x, y)) = s.sessions.get(&refresh).cloned() else {
         return Err("unknown refresh token".into());
     };
@@ -237,7 +241,10 @@ fn check(request: &crate::server::Request, s: &mut State) -> Result<String, Stri
     if (iat - crate::now()).abs() > 60 {
         return Err(format!("iat {iat} is more than a minute off"));
     }
-    let jti = c["jti"].as_str().filter(|j| !j.is_empty()).ok_or("no jti")?;
+    let jti = c["jti"]
+        .as_str()
+        .filter(|j| !j.is_empty())
+        .ok_or("no jti")?;
     if !s.jtis.insert(jti.to_string()) {
         return Err(format!("jti {jti} replayed"));
     }
