@@ -134,7 +134,7 @@ fn each_missing_field_is_one_sentence_naming_aws_login() {
             .stderr_has(&format!("has no `{name}`"))
             .stderr_has("run `aws login --profile me`");
         assert_eq!(
-            String::from_utf8_lossy(&out.stderr).trim().lines().count(),
+            out.stderr.trim().lines().count(),
             1,
             "{name}"
         );
