@@ -133,11 +133,7 @@ fn each_missing_field_is_one_sentence_naming_aws_login() {
         out.failure()
             .stderr_has(&format!("has no `{name}`"))
             .stderr_has("run `aws login --profile me`");
-        assert_eq!(
-            out.stderr.trim().lines().count(),
-            1,
-            "{name}"
-        );
+        assert_eq!(out.stderr.trim().lines().count(), 1, "{name}");
     }
     // Not JSON at all, and a time that is not one.
     let sb = sandbox();
@@ -310,12 +306,14 @@ fn a_role_chains_on_a_login_session_against_moto() {
     let key = exports["AWS_ACCESS_KEY_ID"].clone().unwrap();
     assert_ne!(key, "ASIACACHEDEXAMPLE");
     assert_eq!(fake.calls(), 0);
-    // Both steps are in hat's cache: the next assume reads one file.
+    // Both steps are in hat's cache (keyed by the endpoints too): the next assume
+    // reads the role's entry alone.
     with_fake(sb.assume(&["admin", "-v"]), &fake)
-        .sts("http://127.0.0.1:9")
+        .sts(moto::url())
         .run()
         .success()
-        .stderr_has("cached credentials");
+        .stderr_has("profile admin: cached credentials")
+        .stderr_lacks("AssumeRole");
 }
 
 #[test]
