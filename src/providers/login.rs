@@ -220,7 +220,7 @@ fn refresh(
             .token_input(body)
             .customize()
             .mutate_request(move |request| {
-                let header = proof.sign(&request.uri().to_string(), clock::now());
+                let header = proof.sign(request.uri(), clock::now());
                 request.headers_mut().insert("DPoP", header);
             })
             .send(),
