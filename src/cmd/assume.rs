@@ -122,7 +122,7 @@ fn sso_role(args: &AssumeArgs, env: &Env, start_url: &str, shell: Shell) -> Resu
         session: None,
         start_url: start_url.to_string(),
         region: sso_region.clone(),
-        scopes: vec![crate::sso::DEFAULT_SCOPE.to_string()],
+        scopes: None,
     };
     let options = session::SessionOptions {
         region: args.region.clone(),

@@ -102,8 +102,10 @@ fn usable(r: &Registration, target: &SsoTarget, grant: &str) -> bool {
     } else {
         !lists_code
     };
-    let scopes_agree =
-        r.scopes == target.scopes || (target.session.is_none() && r.scopes.is_empty());
+    // With no scopes configured the registration is the one the CLI shares (the same
+    // `"scopes": null` key): its device registration lists none, its PKCE one the default.
+    let scopes_agree = r.scopes == target.request_scopes()
+        || ((target.session.is_none() || target.scopes.is_none()) && r.scopes.is_empty());
     granted && scopes_agree && r.expires_at > clock::now() + REGISTRATION_MARGIN
 }
 
@@ -144,9 +146,10 @@ fn registration(
 fn register(oidc: &Oidc, store: &Store, target: &SsoTarget, grant: &str) -> Result<Registration> {
     verbose!("SSO: RegisterClient for {}", target.name());
     let pkce = grant == CODE_GRANT;
+    let scopes = target.request_scopes();
     let new = oidc
         .register_client(
-            &target.scopes,
+            &scopes,
             pkce.then_some((target.start_url.as_str(), REGISTERED_REDIRECT)),
         )
         .map_err(|e| anyhow!("could not register hat with IAM Identity Center: {e}"))?;
@@ -159,7 +162,7 @@ fn register(oidc: &Oidc, store: &Store, target: &SsoTarget, grant: &str) -> Resu
         client_id: new.client_id,
         client_secret: new.client_secret,
         expires_at: new.expires_at,
-        scopes: target.scopes.clone(),
+        scopes,
         grant_types,
     };
     store.save_registration(target, &registration)?;
@@ -210,7 +213,7 @@ fn pkce_flow(
         .context("the callback listener has no port")?
         .port();
     let redirect_uri = format!("http://127.0.0.1:{port}/oauth/callback");
-    let scopes = target.scopes.join(" ");
+    let scopes = target.request_scopes().join(" ");
     let url = authorize_url(
         oidc.endpoint(),
         &[

@@ -10,6 +10,3 @@ pub mod populate;
 pub mod portal;
 pub mod session;
 pub mod token;
-
-/// The scope that makes tokens refreshable; the AWS CLI's default for sso-sessions.
-pub const DEFAULT_SCOPE: &str = "sso:account:access";

@@ -852,3 +852,132 @@ fn registrations_are_shaped_per_flow_as_the_cli_v2_sends_them() {
     assert_eq!(device["clientType"], "public");
     assert_eq!(device["scopes"], serde_json::json!(["sso:account:access"]));
 }
+
+/// The registration cache file name the AWS CLI v2 computes
+/// (awscli/botocore/utils.py, `BaseSSOTokenFetcher._registration_cache_key`): the venv's
+/// botocore 1.x has no SSO token fetcher, so Python builds the CLI v2's argument dict and
+/// hashes its `json.dumps(args, sort_keys=True)`, which is the part hat imitates.
+fn cli_registration_path(
+    sb: &Sandbox,
+    start_url: &str,
+    session: Option<&str>,
+    scopes: Option<&[&str]>,
+) -> PathBuf {
+    let script = r#"
+import hashlib, json, sys
+start_url, region, session, scopes = sys.argv[1:]
+args = {'tool': 'botocore', 'startUrl': start_url, 'region': region,
+        'scopes': None if scopes == '-' else [s for s in scopes.split(',') if s],
+        'session_name': None if session == '-' else session}
+print(hashlib.sha1(json.dumps(args, sort_keys=True).encode('utf-8')).hexdigest())
+"#;
+    let scopes = scopes.map_or("-".to_string(), |s| s.join(","));
+    let out = sb
+        .peer("python3")
+        .args([
+            "-c",
+            script,
+            start_url,
+            "eu-west-1",
+            session.unwrap_or("-"),
+            &scopes,
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let key = String::from_utf8(out.stdout).unwrap();
+    sb.home()
+        .join(format!(".aws/sso/cache/{}.json", key.trim()))
+}
+
+#[test]
+fn the_registration_cache_key_is_the_cli_v2s_with_null_scopes_when_none_are_configured() {
+    // Issue 13: `"scopes": null` when sso_registration_scopes is absent, the list when it
+    // is set, and null scopes and session for the legacy form.
+    let sb = Sandbox::new();
+    sb.config(
+        "\
+[sso-session corp]
+sso_start_url = https://corp.awsapps.com/start
+sso_region = eu-west-1
+sso_registration_scopes = sso:account:access, extra
+
+[sso-session open]
+sso_start_url = https://open.awsapps.com/start
+sso_region = eu-west-1
+",
+    );
+    let fake = FakeSso::start(Options::default());
+    let cases: [(&[&str], PathBuf); 3] = [
+        (
+            &["--sso-session", "corp"],
+            cli_registration_path(
+                &sb,
+                START_URL,
+                Some("corp"),
+                Some(&["sso:account:access", "extra"]),
+            ),
+        ),
+        (
+            &["--sso-session", "open"],
+            cli_registration_path(&sb, "https://open.awsapps.com/start", Some("open"), None),
+        ),
+        (
+            &[
+                "--sso-start-url",
+                "https://legacy.awsapps.com/start",
+                "--sso-region",
+                "eu-west-1",
+            ],
+            cli_registration_path(&sb, "https://legacy.awsapps.com/start", None, None),
+        ),
+    ];
+    for (args, path) in cases {
+        assert!(!path.exists(), "{}", path.display());
+        let mut argv = vec!["sso", "login", "--use-device-code"];
+        argv.extend_from_slice(args);
+        with_fake(sb.hat(&argv), &fake).run().success();
+        let text = std::fs::read_to_string(&path)
+            .unwrap_or_else(|e| panic!("{args:?}: no registration at {}: {e}", path.display()));
+        let registration: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert!(registration["clientId"].is_string(), "{text}");
+    }
+    // Unconfigured scopes still ask for the default, so the tokens can be refreshed.
+    let bodies = fake.registrations();
+    assert_eq!(bodies.len(), 3, "{bodies:?}");
+    assert_eq!(
+        bodies[0]["scopes"],
+        serde_json::json!(["sso:account:access", "extra"])
+    );
+    assert_eq!(
+        bodies[1]["scopes"],
+        serde_json::json!(["sso:account:access"])
+    );
+}
+
+#[test]
+fn a_cli_registration_under_the_null_scopes_key_is_shared() {
+    // Issue 13: the AWS CLI's device registration for an sso-session without
+    // sso_registration_scopes (no scopes in the file) is the one hat reuses.
+    let sb = Sandbox::new();
+    sb.config("[sso-session open]\nsso_start_url = https://open.awsapps.com/start\nsso_region = eu-west-1\n");
+    let fake = FakeSso::start(Options::default());
+    let (client_id, client_secret, _, _) = fake.mint();
+    let path = cli_registration_path(&sb, "https://open.awsapps.com/start", Some("open"), None);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    let expires = hat::sso::token::stamp(hat::clock::now() + 80 * 86400);
+    std::fs::write(
+        &path,
+        serde_json::json!({"clientId": client_id, "clientSecret": client_secret, "expiresAt": expires})
+            .to_string(),
+    )
+    .unwrap();
+    with_fake(
+        sb.hat(&["sso", "login", "--sso-session", "open", "--use-device-code"]),
+        &fake,
+    )
+    .run()
+    .success();
+    assert_eq!(fake.calls("RegisterClient"), 0);
+    assert_eq!(read_token(&sb, "open")["clientId"], client_id.as_str());
+}
