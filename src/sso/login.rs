@@ -419,33 +419,51 @@ fn device_flow(
     if open_browser && webbrowser::open(&complete).is_err() {
         verbose!("SSO: no browser could be opened");
     }
-    let mut interval = Duration::from_secs(poll_interval(auth.interval));
+    let interval = Duration::from_secs(poll_interval(auth.interval));
     let lifetime = Duration::from_secs(u64::try_from(auth.expires_in.max(1)).unwrap_or(600));
     let waiting = Waiting::new("waiting for approval", lifetime);
-    // botocore's schedule: one poll at once, then every interval (+5 s on SlowDown).
+    let outcome = poll_for_token(
+        interval,
+        |pause| {
+            waiting.sleep(pause);
+            !waiting.expired()
+        },
+        || {
+            oidc.create_token(
+                &registration.client_id,
+                &registration.client_secret,
+                Grant::Device(&auth.device_code),
+            )
+        },
+    );
+    waiting.done();
+    match outcome {
+        Some(Ok(token)) => Ok(token),
+        Some(Err(e)) => Err(device_error(e, target)),
+        None => bail!(
+            "the code for {} expired before it was approved; run `{}` again",
+            target.name(),
+            target.login_command()
+        ),
+    }
+}
+
+/// botocore's device-code schedule (`SSOTokenFetcher._poll_for_token`): one CreateToken
+/// at once, then one every `interval`, 5 s longer after each SlowDown, while
+/// AuthorizationPending. `wait` pauses and says whether the code is still alive; `None`
+/// when it expired first.
+fn poll_for_token<T>(
+    mut interval: Duration,
+    mut wait: impl FnMut(Duration) -> bool,
+    mut poll: impl FnMut() -> Result<T, CallError>,
+) -> Option<Result<T, CallError>> {
     let mut first = true;
     loop {
-        if !first {
-            waiting.sleep(interval);
+        if !first && !wait(interval) {
+            return None;
         }
         first = false;
-        if waiting.expired() {
-            bail!(
-                "the code for {} expired before it was approved; run `{}` again",
-                target.name(),
-                target.login_command()
-            );
-        }
-        let result = oidc.create_token(
-            &registration.client_id,
-            &registration.client_secret,
-            Grant::Device(&auth.device_code),
-        );
-        match result {
-            Ok(token) => {
-                waiting.done();
-                return Ok(token);
-            }
+        match poll() {
             Err(e) if e.is("AuthorizationPendingException") => {}
             Err(e) if e.is("SlowDownException") => {
                 interval += Duration::from_secs(5);
@@ -454,10 +472,7 @@ fn device_flow(
                     interval.as_secs()
                 );
             }
-            Err(e) => {
-                waiting.done();
-                return Err(device_error(e, target));
-            }
+            done => return Some(done),
         }
     }
 }
@@ -660,6 +675,75 @@ mod tests {
     fn device_polling_waits_the_returned_interval_or_five_seconds() {
         assert_eq!(poll_interval(0), 5);
         assert_eq!(poll_interval(3), 3);
+    }
+
+    fn answer(code: &str) -> CallError {
+        CallError {
+            code: Some(code.to_string()),
+            status: Some(400),
+            message: code.to_string(),
+        }
+    }
+
+    /// Runs the schedule against scripted answers; returns the pauses taken before
+    /// each poll (`None` for one made at once) and the outcome.
+    fn schedule(
+        interval: u64,
+        answers: &[&str],
+        alive: usize,
+    ) -> (Vec<Option<u64>>, Option<Result<&'static str, String>>) {
+        let log = std::cell::RefCell::new(Vec::new());
+        let pending = std::cell::Cell::new(None);
+        let mut answers = answers.iter();
+        let mut waits = 0;
+        let outcome = poll_for_token(
+            Duration::from_secs(poll_interval(interval)),
+            |pause| {
+                waits += 1;
+                pending.set(Some(pause.as_secs()));
+                waits <= alive
+            },
+            || {
+                log.borrow_mut().push(pending.take());
+                match answers.next() {
+                    Some(&"ok") => Ok("token"),
+                    Some(code) => Err(answer(code)),
+                    None => panic!("polled after the script ended"),
+                }
+            },
+        );
+        (log.into_inner(), outcome.map(|r| r.map_err(|e| e.message)))
+    }
+
+    #[test]
+    fn device_polling_follows_botocores_schedule() {
+        // Issue 13: at once, then the returned interval; +5 s for each SlowDown.
+        let (pauses, outcome) = schedule(
+            2,
+            &[
+                "AuthorizationPendingException",
+                "SlowDownException",
+                "AuthorizationPendingException",
+                "SlowDownException",
+                "ok",
+            ],
+            10,
+        );
+        assert_eq!(pauses, [None, Some(2), Some(7), Some(7), Some(12)]);
+        assert_eq!(outcome, Some(Ok("token")));
+        // No interval returned: 5 s.
+        let (pauses, _) = schedule(0, &["AuthorizationPendingException", "ok"], 10);
+        assert_eq!(pauses, [None, Some(5)]);
+        // Approved before the first pause: one poll, no wait.
+        assert_eq!(schedule(3, &["ok"], 0), (vec![None], Some(Ok("token"))));
+        // Any other error ends the polling at once.
+        let (pauses, outcome) = schedule(1, &["AccessDeniedException"], 10);
+        assert_eq!(pauses, [None]);
+        assert_eq!(outcome, Some(Err("AccessDeniedException".into())));
+        // The code's lifetime ends while still pending: no poll after it.
+        let (pauses, outcome) = schedule(1, &["AuthorizationPendingException"; 3], 2);
+        assert_eq!(pauses, [None, Some(1), Some(1)]);
+        assert_eq!(outcome, None);
     }
 
     #[test]
