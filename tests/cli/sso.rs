@@ -981,3 +981,204 @@ fn a_cli_registration_under_the_null_scopes_key_is_shared() {
     assert_eq!(fake.calls("RegisterClient"), 0);
     assert_eq!(read_token(&sb, "open")["clientId"], client_id.as_str());
 }
+
+/// A browser that records the URL it was given and refuses the sign-in at hat's
+/// callback (with the URL's own `state`), so a login against a host that is not there
+/// ends at once, without any network.
+fn refusing_browser(sb: &Sandbox) -> String {
+    let log = sb.path("browser.log");
+    let script = sb.write(
+        "refuse.py",
+        &format!(
+            r#"import sys, urllib.parse, urllib.request
+url = sys.argv[1]
+open({log:?}, 'a').write(url + '\n')
+query = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(url).query))
+opener = urllib.request.build_opener(urllib.request.ProxyHandler({{}}))
+back = query['redirect_uri'] + '?error=access_denied&state=' + urllib.parse.quote(query['state'])
+try:
+    opener.open(back, timeout=30).read()
+except Exception:
+    pass
+"#,
+            log = log.display().to_string()
+        ),
+    );
+    let path = sb.write(
+        "browser.sh",
+        &format!("#!/bin/sh\nexec python3 '{}' \"$1\"\n", script.display()),
+    );
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    path.display().to_string()
+}
+
+/// The one /authorize URL the browser was given: its origin and its query fields as
+/// sent (still percent-encoded), in order.
+fn authorize_sent(sb: &Sandbox) -> (String, Vec<(String, String)>) {
+    let log = std::fs::read_to_string(sb.path("browser.log")).expect("the browser ran");
+    let urls: Vec<&str> = log.lines().collect();
+    assert_eq!(urls.len(), 1, "{log}");
+    let (base, query) = urls[0]
+        .split_once("/authorize?")
+        .expect("an /authorize URL");
+    let fields = query
+        .split('&')
+        .map(|pair| {
+            let (k, v) = pair.split_once('=').expect("key=value");
+            (k.to_string(), v.to_string())
+        })
+        .collect();
+    (base.to_string(), fields)
+}
+
+/// Checks every field of the /authorize query, with the CLI v2's encoding
+/// (`percent_encode_sequence`: `%20` for spaces, `:` and `/` encoded).
+#[track_caller]
+fn assert_authorize_fields(fields: &[(String, String)], client_id: &str, scopes: &str) {
+    let names: Vec<&str> = fields.iter().map(|(k, _)| k.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "response_type",
+            "client_id",
+            "redirect_uri",
+            "state",
+            "code_challenge",
+            "code_challenge_method",
+            "scopes"
+        ]
+    );
+    let get = |name: &str| fields.iter().find(|(k, _)| k == name).unwrap().1.as_str();
+    assert_eq!(get("response_type"), "code");
+    assert_eq!(get("client_id"), client_id);
+    let port = get("redirect_uri")
+        .strip_prefix("http%3A%2F%2F127.0.0.1%3A")
+        .and_then(|rest| rest.strip_suffix("%2Foauth%2Fcallback"))
+        .unwrap_or_else(|| panic!("redirect_uri {}", get("redirect_uri")));
+    assert!(port.parse::<u16>().is_ok(), "{port}");
+    for name in ["state", "code_challenge"] {
+        let value = get(name);
+        assert!(
+            !value.is_empty()
+                && value
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'),
+            "{name} = {value}"
+        );
+    }
+    assert_eq!(get("code_challenge").len(), 43);
+    assert_eq!(get("code_challenge_method"), "S256");
+    assert_eq!(get("scopes"), scopes);
+}
+
+/// A PKCE registration the AWS CLI v2 cached for `session`, so the login goes straight
+/// to the browser; the client id.
+fn cli_pkce_registration(sb: &Sandbox, start_url: &str, region: &str, session: &str) -> String {
+    let script = r#"
+import datetime, hashlib, json, os, sys
+start_url, region, session = sys.argv[1:]
+args = {'tool': 'botocore', 'startUrl': start_url, 'region': region,
+        'scopes': ['sso:account:access', 'extra'], 'session_name': session}
+key = hashlib.sha1(json.dumps(args, sort_keys=True).encode()).hexdigest()
+expires = (datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(days=80)).strftime('%Y-%m-%dT%H:%M:%SZ')
+path = os.path.expanduser(f'~/.aws/sso/cache/{key}.json')
+os.makedirs(os.path.dirname(path), exist_ok=True)
+json.dump({'clientId': 'cli-client', 'clientSecret': 'cli-secret', 'expiresAt': expires,
+           'scopes': ['sso:account:access', 'extra'],
+           'grantTypes': ['authorization_code', 'refresh_token']}, open(path, 'w'))
+"#;
+    let status = sb
+        .peer("python3")
+        .args(["-c", script, start_url, region, session])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    "cli-client".to_string()
+}
+
+#[test]
+fn the_authorize_url_is_on_the_partitions_oidc_host_in_china_and_with_fips() {
+    // Issue 13: the CLI v2's `_get_base_authorization_uri` takes the resolved OIDC
+    // endpoint, so China gets amazonaws.com.cn and FIPS oidc-fips. The browser refuses,
+    // so nothing is sent to those hosts.
+    let sb = Sandbox::new();
+    sb.config(
+        "\
+[sso-session cn]
+sso_start_url = https://d-1.awsapps.cn/start
+sso_region = cn-north-1
+sso_registration_scopes = sso:account:access, extra
+
+[sso-session gov]
+sso_start_url = https://d-2.awsapps.com/start
+sso_region = us-east-1
+sso_registration_scopes = sso:account:access, extra
+
+[profile fips]
+sso_session = gov
+sso_account_id = 111111111111
+sso_role_name = Admin
+use_fips_endpoint = true
+",
+    );
+    let cases = [
+        (
+            vec!["--sso-session", "cn"],
+            ("https://d-1.awsapps.cn/start", "cn-north-1", "cn"),
+            "https://oidc.cn-north-1.amazonaws.com.cn",
+        ),
+        (
+            vec!["--profile", "fips"],
+            ("https://d-2.awsapps.com/start", "us-east-1", "gov"),
+            "https://oidc-fips.us-east-1.amazonaws.com",
+        ),
+    ];
+    for (args, (start_url, region, session), host) in cases {
+        let _ = std::fs::remove_file(sb.path("browser.log"));
+        let client_id = cli_pkce_registration(&sb, start_url, region, session);
+        let mut argv = vec!["sso", "login"];
+        argv.extend(args);
+        sb.hat(&argv)
+            .env("BROWSER", &refusing_browser(&sb))
+            .run()
+            .failure()
+            .stderr_has("was refused in the browser (access_denied)");
+        let (base, fields) = authorize_sent(&sb);
+        assert_eq!(base, host);
+        assert_authorize_fields(&fields, &client_id, "sso%3Aaccount%3Aaccess%20extra");
+    }
+    // The environment's FIPS switch does the same for an sso-session alone.
+    let _ = std::fs::remove_file(sb.path("browser.log"));
+    sb.hat(&["sso", "login", "--sso-session", "gov"])
+        .env("AWS_USE_FIPS_ENDPOINT", "true")
+        .env("BROWSER", &refusing_browser(&sb))
+        .run()
+        .failure();
+    assert_eq!(
+        authorize_sent(&sb).0,
+        "https://oidc-fips.us-east-1.amazonaws.com"
+    );
+}
+
+#[test]
+fn with_the_oidc_endpoint_overridden_the_browser_goes_to_its_authorize_page() {
+    // Issue 13: an endpoint URL for SSO OIDC moves the /authorize page with it (the CLI
+    // derives it from the resolved endpoint); the whole flow then runs against the fake.
+    let sb = sandbox();
+    let fake = FakeSso::start(Options::default());
+    with_fake(sb.hat(&["sso", "login", "--sso-session", "corp"]), &fake)
+        .env("BROWSER", &browser(&sb))
+        .run()
+        .success()
+        .stderr_has("signed in to corp");
+    let (base, fields) = authorize_sent(&sb);
+    assert_eq!(base, fake.url.trim_end_matches('/'));
+    let token = read_token(&sb, "corp");
+    assert_authorize_fields(
+        &fields,
+        token["clientId"].as_str().unwrap(),
+        "sso%3Aaccount%3Aaccess",
+    );
+    assert_eq!(fake.calls("CreateToken:authorization_code"), 1);
+}
