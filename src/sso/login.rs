@@ -8,6 +8,7 @@
 //! be refreshed, and the registration is reused until it expires.
 
 use super::portal::{CallError, Grant, Oidc};
+use super::start_url;
 use super::token::{Registration, Store, Token};
 use crate::chain::SsoTarget;
 use crate::env::Env;
@@ -39,22 +40,25 @@ pub struct LoginOptions {
 /// Signs in to `target` and stores the token. The caller holds the token's lock.
 pub fn login(oidc: &Oidc, env: &Env, target: &SsoTarget, options: LoginOptions) -> Result<Token> {
     let store = Store::new(env);
+    // What SSO OIDC is told; the caches keep the configured URL (the CLI v2's rule).
+    let issuer = start_url::resolve(oidc.sdk(), &target.start_url)?;
+    let issuer = issuer.as_str();
     let browser = browser_available(env);
     let (registration, new) = if options.device_code || !browser {
         if !options.device_code {
             notify("no browser can be opened here (no DISPLAY or BROWSER); using a device code");
         }
-        let registration = registration(oidc, &store, target, DEVICE_GRANT)?;
-        let token = device_flow(oidc, target, &registration, browser)?;
+        let registration = registration(oidc, &store, target, DEVICE_GRANT, issuer)?;
+        let token = device_flow(oidc, target, &registration, browser, issuer)?;
         (registration, token)
     } else {
-        let registration = registration(oidc, &store, target, CODE_GRANT)?;
+        let registration = registration(oidc, &store, target, CODE_GRANT, issuer)?;
         match pkce_flow(oidc, target, &registration)? {
             Some(token) => (registration, token),
             None => {
                 let registration =
-                    registration_for(oidc, &store, target, DEVICE_GRANT, registration)?;
-                let token = device_flow(oidc, target, &registration, false)?;
+                    registration_for(oidc, &store, target, DEVICE_GRANT, registration, issuer)?;
+                let token = device_flow(oidc, target, &registration, false, issuer)?;
                 (registration, token)
             }
         }
@@ -116,11 +120,12 @@ fn registration_for(
     target: &SsoTarget,
     grant: &str,
     current: Registration,
+    issuer: &str,
 ) -> Result<Registration> {
     if usable(&current, target, grant) {
         Ok(current)
     } else {
-        register(oidc, store, target, grant)
+        register(oidc, store, target, grant, issuer)
     }
 }
 
@@ -131,6 +136,7 @@ fn registration(
     store: &Store,
     target: &SsoTarget,
     grant: &str,
+    issuer: &str,
 ) -> Result<Registration> {
     if let Some(r) = store.load_registration(target)
         && usable(&r, target, grant)
@@ -138,20 +144,24 @@ fn registration(
         verbose!("SSO: reusing the client registration for {}", target.name());
         return Ok(r);
     }
-    register(oidc, store, target, grant)
+    register(oidc, store, target, grant, issuer)
 }
 
 /// Registers hat for one flow, shaped as the AWS CLI v2's registration for it, so the
-/// cached registration means to the CLI what it means to hat.
-fn register(oidc: &Oidc, store: &Store, target: &SsoTarget, grant: &str) -> Result<Registration> {
+/// cached registration means to the CLI what it means to hat. `issuer` is the resolved
+/// start URL ([`start_url::resolve`]).
+fn register(
+    oidc: &Oidc,
+    store: &Store,
+    target: &SsoTarget,
+    grant: &str,
+    issuer: &str,
+) -> Result<Registration> {
     verbose!("SSO: RegisterClient for {}", target.name());
     let pkce = grant == CODE_GRANT;
     let scopes = target.request_scopes();
     let new = oidc
-        .register_client(
-            &scopes,
-            pkce.then_some((target.start_url.as_str(), REGISTERED_REDIRECT)),
-        )
+        .register_client(&scopes, pkce.then_some((issuer, REGISTERED_REDIRECT)))
         .map_err(|e| anyhow!("could not register hat with IAM Identity Center: {e}"))?;
     let grant_types = if pkce {
         PKCE_GRANT_TYPES.iter().map(|s| s.to_string()).collect()
@@ -397,14 +407,11 @@ fn device_flow(
     target: &SsoTarget,
     registration: &Registration,
     open_browser: bool,
+    issuer: &str,
 ) -> Result<super::portal::NewToken> {
     verbose!("SSO: StartDeviceAuthorization for {}", target.name());
     let auth = oidc
-        .start_device_authorization(
-            &registration.client_id,
-            &registration.client_secret,
-            &target.start_url,
-        )
+        .start_device_authorization(&registration.client_id, &registration.client_secret, issuer)
         .map_err(|e| anyhow!("could not start the sign-in to {}: {e}", target.name()))?;
     let complete = auth
         .verification_uri_complete

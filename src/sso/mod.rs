@@ -9,4 +9,5 @@ pub mod login;
 pub mod populate;
 pub mod portal;
 pub mod session;
+pub mod start_url;
 pub mod token;
