@@ -56,18 +56,27 @@ pub fn resolve(sdk: &Sdk, configured: &str) -> Result<String> {
         return Ok(configured.to_string());
     }
     crate::verbose!("SSO: {configured} is not on an AWS domain; following its redirect");
-    let client = net::client_without_redirects(sdk.limits(), sdk.ca_bundle(), TIMEOUT)?;
     let fail = |why: String| {
         anyhow!("could not resolve the vanity start URL {configured} ({why}); check sso_start_url")
     };
-    let ask = |method: reqwest::Method| {
-        sdk.block_on(client.request(method, url.clone()).send())
-            .map_err(|e| fail(crate::failure::http(&e, TIMEOUT)))
-    };
-    let mut answer = ask(reqwest::Method::HEAD)?;
-    if matches!(answer.status().as_u16(), 405 | 501) {
-        answer = ask(reqwest::Method::GET)?;
-    }
+    // The client is made on the runtime: its connector needs the reactor.
+    let answer = sdk.block_on(async {
+        let client = net::client_without_redirects(sdk.limits(), sdk.ca_bundle(), TIMEOUT)?;
+        let ask = |method: reqwest::Method| {
+            let request = client.request(method, url.clone()).send();
+            async {
+                request
+                    .await
+                    .map_err(|e| fail(crate::failure::http(&e, TIMEOUT)))
+            }
+        };
+        let answer = ask(reqwest::Method::HEAD).await?;
+        if matches!(answer.status().as_u16(), 405 | 501) {
+            ask(reqwest::Method::GET).await
+        } else {
+            Ok(answer)
+        }
+    })?;
     let status = answer.status();
     let landed = if status.is_redirection() && status != reqwest::StatusCode::NOT_MODIFIED {
         let location = answer

@@ -1182,3 +1182,175 @@ fn with_the_oidc_endpoint_overridden_the_browser_goes_to_its_authorize_page() {
     );
     assert_eq!(fake.calls("CreateToken:authorization_code"), 1);
 }
+
+/// The vanity host's certificate authority and its certificate for localhost (made with
+/// openssl: a P-256 CA valid 100 years whose key was thrown away, and a leaf with
+/// subjectAltName DNS:localhost,IP:127.0.0.1, serverAuth).
+const VANITY_CA: &str = include_str!("../support/vanity_tls/ca.pem");
+const VANITY_CERT: &str = include_str!("../support/vanity_tls/cert.pem");
+const VANITY_KEY: &str = include_str!("../support/vanity_tls/key.pem");
+
+/// A company's vanity sign-in host: https on loopback (trusted through AWS_CA_BUNDLE
+/// naming [`VANITY_CA`]), redirecting as `routes` says; the requests it received.
+fn vanity_host(
+    routes: &'static [(&'static str, &'static str, u16, &'static str)],
+) -> (
+    hat_fakes::server::Server,
+    std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+) {
+    use hat_fakes::server::{Response, Server};
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let log = std::sync::Arc::clone(&seen);
+    let server = Server::start_tls(VANITY_CERT, VANITY_KEY, move |r| {
+        log.lock().unwrap().push(format!("{} {}", r.method, r.path));
+        match routes
+            .iter()
+            .find(|(method, path, _, _)| *method == r.method && *path == r.path)
+        {
+            Some((_, _, status, location)) => {
+                Response::new(*status, "text/html", "").header("location", location)
+            }
+            None => Response::new(404, "text/html", "not here"),
+        }
+    });
+    (server, seen)
+}
+
+const PORTAL_START: &str = "https://d-1234567890.awsapps.com/start";
+
+const VANITY_ROUTES: &[(&str, &str, u16, &str)] = &[
+    // One 302 to the portal's start URL (with the trailing slash the CLI strips).
+    (
+        "HEAD",
+        "/start",
+        302,
+        "https://d-1234567890.awsapps.com/start/",
+    ),
+    // HEAD refused: the CLI asks again with GET.
+    ("HEAD", "/get", 405, ""),
+    ("GET", "/get", 302, "https://d-1234567890.awsapps.com/start"),
+    // A chain of two: the CLI follows one redirect only.
+    ("HEAD", "/chain", 302, "/start"),
+];
+
+/// botocore's token cache file name for a start URL without an sso-session.
+fn botocore_token_path(sb: &Sandbox, start_url: &str) -> PathBuf {
+    let out = sb
+        .peer("python3")
+        .args([
+            "-c",
+            "import sys; from botocore.utils import SSOTokenLoader; print(SSOTokenLoader(cache={})._generate_cache_key(sys.argv[1], None))",
+            start_url,
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let key = String::from_utf8(out.stdout).unwrap();
+    sb.home()
+        .join(format!(".aws/sso/cache/{}.json", key.trim()))
+}
+
+#[test]
+fn a_vanity_start_url_is_resolved_for_oidc_while_the_caches_keep_the_configured_one() {
+    // Issue 13, the CLI v2's resolve.py: a start URL off the AWS-owned hosts is asked
+    // where it leads; SSO OIDC gets that URL, the cache files keep the configured one.
+    let sb = Sandbox::new();
+    let (vanity, seen) = vanity_host(VANITY_ROUTES);
+    let ca = sb.write("ca.pem", VANITY_CA);
+    let ca = ca.display().to_string();
+    for path in ["/start", "/get"] {
+        let fake = FakeSso::start(Options::default());
+        let configured = format!("https://localhost:{}{path}", vanity.port());
+        with_fake(
+            sb.hat(&[
+                "sso",
+                "login",
+                "--sso-start-url",
+                &configured,
+                "--sso-region",
+                "eu-west-1",
+                "--use-device-code",
+            ]),
+            &fake,
+        )
+        .env("AWS_CA_BUNDLE", &ca)
+        .run()
+        .success();
+        let started = fake.device_authorizations();
+        assert_eq!(started.len(), 1, "{started:?}");
+        assert_eq!(started[0]["startUrl"], PORTAL_START);
+        let text = std::fs::read_to_string(botocore_token_path(&sb, &configured))
+            .expect("the token file botocore names after the configured URL");
+        let token: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(token["startUrl"], configured.as_str());
+        assert!(cli_registration_path(&sb, &configured, None, None).exists());
+    }
+    assert_eq!(
+        *seen.lock().unwrap(),
+        ["HEAD /start", "HEAD /get", "GET /get"]
+    );
+
+    // The PKCE flow registers with the resolved URL as issuerUrl.
+    sb.config(&format!(
+        "[sso-session vanity]\nsso_start_url = https://localhost:{}/start\nsso_region = eu-west-1\n",
+        vanity.port()
+    ));
+    let fake = FakeSso::start(Options::default());
+    with_fake(sb.hat(&["sso", "login", "--sso-session", "vanity"]), &fake)
+        .env("AWS_CA_BUNDLE", &ca)
+        .env("BROWSER", &browser(&sb))
+        .run()
+        .success();
+    let bodies = fake.registrations();
+    assert_eq!(bodies.len(), 1, "{bodies:?}");
+    assert_eq!(bodies[0]["issuerUrl"], PORTAL_START);
+    assert!(read_token(&sb, "vanity")["accessToken"].is_string());
+}
+
+#[test]
+fn a_vanity_start_url_that_redirects_twice_or_cannot_be_reached_is_a_clear_error() {
+    // The CLI follows one redirect; where it lands must be IAM Identity Center's.
+    let sb = Sandbox::new();
+    let (vanity, seen) = vanity_host(VANITY_ROUTES);
+    let ca = sb.write("ca.pem", VANITY_CA);
+    let fake = FakeSso::start(Options::default());
+    let configured = format!("https://localhost:{}/chain", vanity.port());
+    with_fake(
+        sb.hat(&[
+            "sso",
+            "login",
+            "--sso-start-url",
+            &configured,
+            "--sso-region",
+            "eu-west-1",
+            "--use-device-code",
+        ]),
+        &fake,
+    )
+    .env("AWS_CA_BUNDLE", &ca.display().to_string())
+    .run()
+    .failure()
+    .stderr_has(&format!(
+        "could not resolve the vanity start URL {configured} (it leads to https://localhost:{}/start, which is not an IAM Identity Center address)",
+        vanity.port()
+    ));
+    assert_eq!(*seen.lock().unwrap(), ["HEAD /chain"]);
+    assert_eq!(fake.total_calls(), 0);
+    // Without the CA that signed the vanity host's certificate: not trusted, named.
+    with_fake(
+        sb.hat(&[
+            "sso",
+            "login",
+            "--sso-start-url",
+            &format!("https://localhost:{}/start", vanity.port()),
+            "--sso-region",
+            "eu-west-1",
+            "--use-device-code",
+        ]),
+        &fake,
+    )
+    .run()
+    .failure()
+    .stderr_has("could not resolve the vanity start URL");
+    assert_eq!(fake.total_calls(), 0);
+}
