@@ -1,7 +1,9 @@
 //! The command line, defined once: it feeds `--help`, the parser and the generated
 //! completions under `completions/`.
 
+use crate::duration;
 use crate::emit::Shell;
+use crate::session::SessionOptions;
 use clap::{Args, Parser, Subcommand};
 
 #[derive(Debug, Parser)]
@@ -240,10 +242,6 @@ pub struct ExecArgs {
     #[arg(short, long, value_name = "REGION")]
     pub region: Option<String>,
 
-    /// Session length for the last role: 1h, 90m, 1h30m or seconds
-    #[arg(short, long, value_name = "DURATION")]
-    pub duration: Option<String>,
-
     /// Serve the credentials from a local endpoint that refreshes them, instead of
     /// putting keys in the environment (for jobs that outlive a session)
     #[arg(long)]
@@ -253,18 +251,11 @@ pub struct ExecArgs {
     #[arg(long)]
     pub force: bool,
 
-    /// Ignore cached credentials and ask STS again (the new ones are cached)
-    #[arg(long)]
-    pub no_cache: bool,
+    #[command(flatten)]
+    pub fetch: FetchFlags,
 
-    /// A tag on the role session, KEY=VALUE (repeatable), on top of the profile's
-    /// session_tags
-    #[arg(long = "session-tag", value_name = "KEY=VALUE")]
-    pub session_tag: Vec<String>,
-
-    /// The role session's source identity, instead of the profile's source_identity
-    #[arg(long, value_name = "NAME")]
-    pub source_identity: Option<String>,
+    #[command(flatten)]
+    pub tags: TagFlags,
 
     /// Say on stderr what hat does: cache hits, STS calls, the role chain
     #[arg(short, long)]
@@ -303,22 +294,11 @@ pub struct ExportArgs {
     #[arg(short, long, value_name = "REGION")]
     pub region: Option<String>,
 
-    /// Session length for the last role: 1h, 90m, 1h30m or seconds
-    #[arg(short, long, value_name = "DURATION")]
-    pub duration: Option<String>,
+    #[command(flatten)]
+    pub fetch: FetchFlags,
 
-    /// Ignore cached credentials and ask STS again (the new ones are cached)
-    #[arg(long)]
-    pub no_cache: bool,
-
-    /// A tag on the role session, KEY=VALUE (repeatable), on top of the profile's
-    /// session_tags
-    #[arg(long = "session-tag", value_name = "KEY=VALUE")]
-    pub session_tag: Vec<String>,
-
-    /// The role session's source identity, instead of the profile's source_identity
-    #[arg(long, value_name = "NAME")]
-    pub source_identity: Option<String>,
+    #[command(flatten)]
+    pub tags: TagFlags,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -512,13 +492,8 @@ pub struct CredentialProcessArgs {
     #[arg(long, value_name = "PROFILE")]
     pub profile: String,
 
-    /// Session length for the last role: 1h, 90m, 1h30m or seconds
-    #[arg(short, long, value_name = "DURATION")]
-    pub duration: Option<String>,
-
-    /// Ignore cached credentials and ask STS again (the new ones are cached)
-    #[arg(long)]
-    pub no_cache: bool,
+    #[command(flatten)]
+    pub fetch: FetchFlags,
 }
 
 #[derive(Debug, Args)]
@@ -531,27 +506,15 @@ pub struct AssumeArgs {
     #[arg(short, long, value_name = "REGION")]
     pub region: Option<String>,
 
-    /// Session length for the last role: 1h, 90m, 1h30m or seconds (STS: 15m to 12h;
-    /// one hour at most when chaining roles)
-    #[arg(short, long, value_name = "DURATION")]
-    pub duration: Option<String>,
+    #[command(flatten)]
+    pub fetch: FetchFlags,
 
     /// The 6-digit MFA code, instead of being asked for it on the terminal
     #[arg(long, value_name = "CODE")]
     pub mfa_token: Option<String>,
 
-    /// Ignore cached credentials and ask STS again (the new ones are cached)
-    #[arg(long)]
-    pub no_cache: bool,
-
-    /// A tag on the role session, KEY=VALUE (repeatable), on top of the profile's
-    /// session_tags
-    #[arg(long = "session-tag", value_name = "KEY=VALUE")]
-    pub session_tag: Vec<String>,
-
-    /// The role session's source identity, instead of the profile's source_identity
-    #[arg(long, value_name = "NAME")]
-    pub source_identity: Option<String>,
+    #[command(flatten)]
+    pub tags: TagFlags,
 
     /// Say on stderr what hat does: cache hits, STS calls, the role chain
     #[arg(short, long)]
@@ -1042,4 +1005,50 @@ pub struct RegistryRemoveArgs {
     /// The registry's name (see `hat registry list`)
     #[arg(value_name = "NAME")]
     pub name: String,
+}
+
+/// How a command fetches its credentials: `-d` and `--no-cache`, the same flags with the
+/// same meaning on `assume`, `exec`, `export` and `credential-process`.
+#[derive(Debug, Args, Default, Clone)]
+pub struct FetchFlags {
+    /// Session length for the last role: 1h, 90m, 1h30m or seconds (STS: 15m to 12h;
+    /// one hour at most when chaining roles)
+    #[arg(short, long, value_name = "DURATION")]
+    pub duration: Option<String>,
+
+    /// Ignore cached credentials and ask STS again (the new ones are cached)
+    #[arg(long)]
+    pub no_cache: bool,
+}
+
+/// The role session's tags and source identity, on `assume`, `exec` and `export`.
+#[derive(Debug, Args, Default, Clone)]
+pub struct TagFlags {
+    /// A tag on the role session, KEY=VALUE (repeatable), on top of the profile's
+    /// session_tags
+    #[arg(long = "session-tag", value_name = "KEY=VALUE")]
+    pub session_tag: Vec<String>,
+
+    /// The role session's source identity, instead of the profile's source_identity
+    #[arg(long, value_name = "NAME")]
+    pub source_identity: Option<String>,
+}
+
+impl FetchFlags {
+    /// What the session layer takes from these flags and the command's `-r` (and,
+    /// where the command has them, the tag flags); `-d` is parsed here, once.
+    pub fn options(
+        &self,
+        region: Option<&String>,
+        tags: Option<&TagFlags>,
+    ) -> anyhow::Result<SessionOptions> {
+        Ok(SessionOptions {
+            region: region.cloned(),
+            duration: self.duration.as_deref().map(duration::parse).transpose()?,
+            mfa_token: None,
+            no_cache: self.no_cache,
+            session_tags: tags.map(|t| t.session_tag.clone()).unwrap_or_default(),
+            source_identity: tags.and_then(|t| t.source_identity.clone()),
+        })
+    }
 }

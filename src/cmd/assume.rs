@@ -10,7 +10,7 @@ use crate::env::Env;
 use crate::exit::Exit;
 use crate::frecency::Frecency;
 use crate::web_console::open::{self, DurationFor, Visit};
-use crate::{duration, log, picker, resolve, sdk, session, tty};
+use crate::{log, picker, resolve, sdk, session, tty};
 use anyhow::{Result, bail};
 use std::io::IsTerminal;
 
@@ -81,18 +81,12 @@ pub fn run(args: &AssumeArgs, env: &Env) -> Result<String> {
         }
         None => bail!("{}", missing_profile(&config, env)),
     };
-    let duration = args.duration.as_deref().map(duration::parse).transpose()?;
+    let mut options = args.fetch.options(args.region.as_ref(), Some(&args.tags))?;
+    options.mfa_token = args.mfa_token.clone();
+    let duration = options.duration;
     let mut chain = resolve::resolve(&config, profile)?;
     // `--chain ARN`: one more hop on top, cached and capped like any other.
     chain.hops.extend(extra);
-    let mut options = session::SessionOptions {
-        region: args.region.clone(),
-        duration,
-        mfa_token: args.mfa_token.clone(),
-        no_cache: args.no_cache,
-        session_tags: args.session_tag.clone(),
-        source_identity: args.source_identity.clone(),
-    };
     if args.wants_console() && open::precheck(&chain)? == DurationFor::ConsoleOnly {
         options.duration = None;
     }
@@ -126,9 +120,7 @@ fn sso_role(args: &AssumeArgs, env: &Env, start_url: &str, shell: Shell) -> Resu
     };
     let options = session::SessionOptions {
         region: args.region.clone(),
-        duration: None,
-        mfa_token: None,
-        no_cache: args.no_cache,
+        no_cache: args.fetch.no_cache,
         ..session::SessionOptions::default()
     };
     let session = session::open_sso(env, target, account, role, &options)?;

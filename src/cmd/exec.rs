@@ -47,18 +47,7 @@ pub fn run(args: &ExecArgs, env: &Env) -> Result<String> {
         );
     }
     let config = crate::config::load(env)?;
-    let options = session::SessionOptions {
-        region: args.region.clone(),
-        duration: args
-            .duration
-            .as_deref()
-            .map(crate::duration::parse)
-            .transpose()?,
-        mfa_token: None,
-        no_cache: args.no_cache,
-        session_tags: args.session_tag.clone(),
-        source_identity: args.source_identity.clone(),
-    };
+    let options = args.fetch.options(args.region.as_ref(), Some(&args.tags))?;
     let session = session::open(&config, env, &args.profile, &options)?;
     let (program, rest) = args.command.split_first().expect("clap requires a command");
 

@@ -39,18 +39,7 @@ pub fn run(args: &ExportArgs, env: &Env) -> Result<String> {
     if args.format == ExportFormat::Credentials {
         check_target(&config, target, &args.profile)?;
     }
-    let options = session::SessionOptions {
-        region: args.region.clone(),
-        duration: args
-            .duration
-            .as_deref()
-            .map(crate::duration::parse)
-            .transpose()?,
-        mfa_token: None,
-        no_cache: args.no_cache,
-        session_tags: args.session_tag.clone(),
-        source_identity: args.source_identity.clone(),
-    };
+    let options = args.fetch.options(args.region.as_ref(), Some(&args.tags))?;
     let session = session::open(&config, env, &args.profile, &options)?;
     let creds = &session.credentials;
     let exports = Exports::role(&args.profile, session.region.as_deref(), creds);
