@@ -366,6 +366,21 @@ pub enum MigrateCommand {
         #[arg(long)]
         dry_run: bool,
     },
+    /// Import aws-vault's long-term keys into hat's key store and point its
+    /// credential_process lines at hat
+    #[command(long_about = "Import the long-term keys in aws-vault's file backend \
+        (~/.awsvault/keys, or AWS_VAULT_FILE_DIR; its passphrase from \
+        AWS_VAULT_FILE_PASSPHRASE or asked on the terminal) into hat's key store, under \
+        the same profile names, then point `credential_process = aws-vault export \
+        --format=json P` and `aws-vault exec P --json` lines in ~/.aws/config at `hat \
+        credential-process --profile P`, keeping every other byte. aws-vault's cached \
+        sessions are not imported, and aws-vault's own copies of the keys stay until you \
+        run `aws-vault remove P`. Running it again changes nothing.")]
+    AwsVault {
+        /// Print what would be imported and the change as a unified diff, and write nothing
+        #[arg(long)]
+        dry_run: bool,
+    },
 }
 
 #[derive(Debug, Args)]
