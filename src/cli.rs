@@ -243,9 +243,20 @@ pub struct ExecArgs {
     pub region: Option<String>,
 
     /// Serve the credentials from a local endpoint that refreshes them, instead of
-    /// putting keys in the environment (for jobs that outlive a session)
-    #[arg(long)]
+    /// putting keys in the environment (for jobs that outlive a session); aws-vault's
+    /// --ecs-server
+    #[arg(short, long, visible_alias = "ecs-server")]
     pub server: bool,
+
+    /// Print the credentials as credential_process JSON instead of running a command
+    /// (aws-vault's `exec --json`)
+    #[arg(short, long, conflicts_with = "server")]
+    pub json: bool,
+
+    /// Not taken: hat has no EC2 metadata emulation (it would have to own
+    /// 169.254.169.254, which needs root); use --server
+    #[arg(long)]
+    pub ec2_server: bool,
 
     /// Run even inside another `hat exec` of a different profile
     #[arg(long)]
@@ -264,7 +275,7 @@ pub struct ExecArgs {
     /// The command and its arguments (after `--`)
     #[arg(
         value_name = "COMMAND",
-        required = true,
+        required_unless_present_any = ["json", "ec2_server"],
         trailing_var_arg = true,
         allow_hyphen_values = true,
         value_hint = clap::ValueHint::CommandWithArguments

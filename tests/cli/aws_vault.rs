@@ -204,3 +204,102 @@ fn aws_vault_file_dir_moves_the_store() {
         .success()
         .stderr_has("no aws-vault file backend at");
 }
+
+// aws-vault's everyday `exec` flags (cli/exec.go), as hat exec takes them.
+
+#[test]
+fn exec_json_prints_the_credential_process_answer_as_aws_vault_exec_json_does() {
+    let sandbox = Sandbox::new();
+    sandbox.config(crate::support::CHAIN_CONFIG);
+    let out = sandbox
+        .hat(&["exec", "a", "--json", "--duration", "1h"])
+        .sts(crate::support::moto::url())
+        .run();
+    out.success();
+    let answer: serde_json::Value = serde_json::from_str(out.stdout.trim()).unwrap();
+    assert_eq!(answer["Version"], 1, "{}", out.stdout);
+    assert!(
+        answer["AccessKeyId"].as_str().unwrap().starts_with("ASIA"),
+        "{answer}"
+    );
+    assert!(
+        answer["SessionToken"]
+            .as_str()
+            .is_some_and(|t| !t.is_empty())
+    );
+    assert!(
+        answer["Expiration"]
+            .as_str()
+            .is_some_and(|t| t.ends_with('Z'))
+    );
+    // -j, aws-vault's short spelling, gives the same (now cached) credentials.
+    let again = sandbox
+        .hat(&["exec", "a", "-j"])
+        .sts(crate::support::moto::url())
+        .run();
+    again.success();
+    let cached: serde_json::Value = serde_json::from_str(again.stdout.trim()).unwrap();
+    assert_eq!(cached["AccessKeyId"], answer["AccessKeyId"]);
+
+    sandbox
+        .hat(&["exec", "a", "--json", "--", "env"])
+        .run()
+        .failure()
+        .stderr_has("--json prints the credentials and runs no command");
+}
+
+#[test]
+fn exec_ecs_server_and_s_are_hats_server_and_ec2_server_says_why_not() {
+    let sandbox = Sandbox::new();
+    sandbox.config(crate::support::CHAIN_CONFIG);
+    for flag in ["-s", "--ecs-server", "--server"] {
+        let out = sandbox
+            .hat(&[
+                "exec",
+                "base",
+                flag,
+                "--",
+                "sh",
+                "-c",
+                "echo \"$AWS_CONTAINER_CREDENTIALS_FULL_URI|${AWS_ACCESS_KEY_ID:-none}\"",
+            ])
+            .run();
+        out.success();
+        assert!(
+            out.stdout.starts_with("http://127.0.0.1:") && out.stdout.trim_end().ends_with("|none"),
+            "{flag}: {}",
+            out.stdout
+        );
+    }
+    sandbox
+        .hat(&["exec", "base", "--ec2-server", "--", "true"])
+        .run()
+        .failure()
+        .stderr_has("hat does not emulate the EC2 metadata service")
+        .stderr_has("hat exec base --server -- COMMAND");
+    sandbox
+        .hat(&["exec", "base", "--ec2-server"])
+        .run()
+        .failure()
+        .stderr_has("does not emulate the EC2 metadata service");
+}
+
+#[test]
+fn exec_region_takes_aws_vaults_spelling() {
+    let sandbox = Sandbox::new();
+    sandbox.config(crate::support::CHAIN_CONFIG);
+    sandbox
+        .hat(&[
+            "exec",
+            "base",
+            "--region",
+            "eu-west-2",
+            "--",
+            "sh",
+            "-c",
+            "echo $AWS_REGION",
+        ])
+        .run()
+        .success()
+        .stdout_has("eu-west-2");
+}
