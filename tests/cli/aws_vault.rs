@@ -234,7 +234,7 @@ fn exec_json_prints_the_credential_process_answer_as_aws_vault_exec_json_does() 
     );
     // -j, aws-vault's short spelling, gives the same (now cached) credentials.
     let again = sandbox
-        .hat(&["exec", "a", "-j"])
+        .hat(&["exec", "a", "-j", "-d", "1h"])
         .sts(crate::support::moto::url())
         .run();
     again.success();
