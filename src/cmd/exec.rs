@@ -53,16 +53,16 @@ pub fn run(args: &ExecArgs, env: &Env) -> Result<String> {
             args.profile
         );
     }
+    if args.json && !args.command.is_empty() {
+        bail!(
+            "--json prints the credentials and runs no command; drop the command, or drop --json"
+        );
+    }
     let config = crate::config::load(env)?;
     let options = args.fetch.options(args.region.as_ref(), Some(&args.tags))?;
     let session = session::open(&config, env, &args.profile, &options)?;
     if args.json {
         // aws-vault's `exec --json`: the credential_process answer, on stdout.
-        if !args.command.is_empty() {
-            bail!(
-                "--json prints the credentials and runs no command; drop the command, or drop --json"
-            );
-        }
         return Ok(format!("{}\n", session.credentials.to_process_json()?));
     }
     let (program, rest) = args.command.split_first().expect("clap requires a command");

@@ -234,11 +234,12 @@ fn exec_json_prints_the_credential_process_answer_as_aws_vault_exec_json_does() 
     );
     // -j, aws-vault's short spelling, gives the same (now cached) credentials.
     let again = sandbox
-        .hat(&["exec", "a", "-j", "-d", "1h"])
+        .hat(&["exec", "a", "-j", "-d", "1h", "-v"])
         .sts(crate::support::moto::url())
         .run();
     again.success();
     let cached: serde_json::Value = serde_json::from_str(again.stdout.trim()).unwrap();
+    again.stderr_has("profile a: cached credentials");
     assert_eq!(cached["AccessKeyId"], answer["AccessKeyId"]);
 
     sandbox
