@@ -149,6 +149,36 @@ impl Exports {
         out
     }
 
+    /// Code that runs `command` (a command line for `sh -c`, as Granted's `--exec`
+    /// runs it) with these variables, leaving the shell's own as they were: a subshell
+    /// in POSIX shells, a block with `set -lx` in fish (what it clears goes through
+    /// `env -u`, which sees no values). None for nushell, whose function applies data
+    /// and runs no code.
+    pub fn run_command(&self, shell: Shell, command: &str) -> Option<String> {
+        let cleared: Vec<&str> = self
+            .vars
+            .iter()
+            .filter(|(_, v)| v.is_none())
+            .map(|(name, _)| *name)
+            .collect();
+        let sh_c = format!("sh -c {}", shell.quote(command));
+        match shell {
+            Shell::Nu => None,
+            Shell::Fish => {
+                let mut out = String::from("begin\n");
+                for (name, value) in &self.vars {
+                    if let Some(value) = value {
+                        out.push_str(&format!("set -lx {name} {}\n", shell.quote(value)));
+                    }
+                }
+                let unset: String = cleared.iter().map(|n| format!("-u {n} ")).collect();
+                out.push_str(&format!("command env {unset}{sh_c}\nend\n"));
+                Some(out)
+            }
+            _ => Some(format!("(\n{}\\command {sh_c}\n)\n", self.render(shell))),
+        }
+    }
+
     fn render_nu(&self) -> String {
         let unset: Vec<&str> = self
             .vars
