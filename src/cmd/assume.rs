@@ -86,16 +86,26 @@ pub fn run(args: &AssumeArgs, env: &Env) -> Result<String> {
         }
         None => bail!("{}", missing_profile(&config, env)),
     };
-    // Checked before any STS call: a refusal should cost nothing.
-    if args.granted.export {
+    // Granted's -ex writes under the profile's own name. Where the SDKs would ignore
+    // keys there (the profile has role_arn, sso_session, ...), hat writes PROFILE-hat,
+    // the name `hat export` suggests. Checked before any STS call.
+    let export_to = if args.granted.export {
+        let own = crate::export_file::check_target(&config, profile, "");
+        let target = match own {
+            Ok(()) => profile.to_string(),
+            Err(_) => format!("{profile}-hat"),
+        };
         crate::export_file::check_target(
             &config,
-            profile,
+            &target,
             &format!(
-                "write them under another name with `hat export {profile} -f credentials --profile-name {profile}-hat`"
+                "write them under another name with `hat export {profile} -f credentials --profile-name NAME`"
             ),
         )?;
-    }
+        Some(target)
+    } else {
+        None
+    };
     let mut options = args.fetch.options(args.region.as_ref(), Some(&args.tags))?;
     options.mfa_token = args.mfa_token.clone();
     let duration = options.duration;
@@ -120,8 +130,16 @@ pub fn run(args: &AssumeArgs, env: &Env) -> Result<String> {
     if args.granted.env {
         crate::export_file::write_dotenv(std::path::Path::new(".env"), profile, &exports, &creds)?;
     }
-    if args.granted.export {
-        crate::export_file::write_credentials(env, profile, &creds)?;
+    if let Some(target) = &export_to {
+        // Keys with no expiry came from a file already (here, one `-ex` or `hat export`
+        // wrote, whose expiration hat does not carry): writing them back would drop it.
+        if creds.expiration.is_none() {
+            log::info(&format!(
+                "profile `{profile}` holds keys of its own; the credentials file is left as it is"
+            ));
+        } else {
+            crate::export_file::write_credentials(env, target, &creds)?;
+        }
     }
     if let Some(command) = &args.granted.exec {
         let Some(code) = exports.run_command(shell, command) else {
