@@ -323,4 +323,35 @@ mod tests {
     fn unmanaged_names_are_refused() {
         Exports::cleared().set("PATH", "/evil");
     }
+
+    #[test]
+    fn run_command_sets_the_variables_for_the_command_only() {
+        let mut e = Exports::cleared();
+        e.set("AWS_ACCESS_KEY_ID", "AK'1").set("HAT_PROFILE", "p");
+        let posix = e.run_command(Shell::Bash, "echo 'a b'").unwrap();
+        assert!(
+            posix.starts_with("(\nunset AWS_SECRET_ACCESS_KEY\n"),
+            "{posix}"
+        );
+        assert!(
+            posix.contains(r#"export AWS_ACCESS_KEY_ID='AK'\''1'"#),
+            "{posix}"
+        );
+        assert!(
+            posix.ends_with("\\command sh -c 'echo '\\''a b'\\'''\n)\n"),
+            "{posix}"
+        );
+        let fish = e.run_command(Shell::Fish, "echo 'a b'").unwrap();
+        assert!(
+            fish.starts_with("begin\nset -lx AWS_ACCESS_KEY_ID 'AK\\'1'\n"),
+            "{fish}"
+        );
+        assert!(
+            fish.contains("command env -u AWS_SECRET_ACCESS_KEY "),
+            "{fish}"
+        );
+        assert!(!fish.contains("set -gx"), "{fish}");
+        assert!(fish.ends_with("sh -c 'echo \\'a b\\''\nend\n"), "{fish}");
+        assert_eq!(e.run_command(Shell::Nu, "x"), None);
+    }
 }
