@@ -55,7 +55,7 @@ complete -c hat -n "__fish_hat_using_subcommand assume" -s s -l service -d 'With
 complete -c hat -n "__fish_hat_using_subcommand assume" -l destination -l console-destination -d 'With -c: a whole console URL to land on instead of a service (Granted\'s -cd)' -r
 complete -c hat -n "__fish_hat_using_subcommand assume" -l browser-profile -d 'With -c: the browser profile (or Firefox container) to open the console in (Granted\'s -bp)' -r
 complete -c hat -n "__fish_hat_using_subcommand assume" -l pass-through -d 'Granted\'s: arguments for a proxy assumer (Granted\'s -pt); hat has none' -r
-complete -c hat -n "__fish_hat_using_subcommand assume" -l exec -d 'Granted\'s: run a command with the credentials; hat does this with `hat exec PROFILE -- COMMAND`' -r
+complete -c hat -n "__fish_hat_using_subcommand assume" -l exec -d 'Granted\'s: run COMMAND (with `sh -c`) with the credentials instead of putting them into the shell, like `hat exec PROFILE -- sh -c COMMAND`' -r
 complete -c hat -n "__fish_hat_using_subcommand assume" -l shell -d 'Syntax of the printed code (set by the shell function)' -r -f -a "bash\t''
 zsh\t''
 fish\t''
@@ -74,8 +74,8 @@ complete -c hat -n "__fish_hat_using_subcommand assume" -s c -l console -d 'Open
 complete -c hat -n "__fish_hat_using_subcommand assume" -s u -l url -d 'With -c: print the sign-in URL instead of opening a browser (it is a credential)'
 complete -c hat -n "__fish_hat_using_subcommand assume" -s t -l terminal -d 'With -c: also export the credentials into the shell'
 complete -c hat -n "__fish_hat_using_subcommand assume" -s x -l export-all-env-vars -d 'Granted\'s: export every variable for credential_process profiles; hat always does'
-complete -c hat -n "__fish_hat_using_subcommand assume" -l export -d 'Granted\'s: write the credentials into ~/.aws/credentials (Granted\'s -ex); hat does this with `hat export PROFILE -f credentials`'
-complete -c hat -n "__fish_hat_using_subcommand assume" -s e -l env -d 'Granted\'s: write the credentials into a .env file; hat does this with `hat export PROFILE -f dotenv`'
+complete -c hat -n "__fish_hat_using_subcommand assume" -l export -d 'Granted\'s -ex: also write the credentials into ~/.aws/credentials as the profile\'s name (as `hat export PROFILE -f credentials` does)'
+complete -c hat -n "__fish_hat_using_subcommand assume" -s e -l env -d 'Granted\'s -e: also write the credentials into ./.env (as `hat export PROFILE -f dotenv` does)'
 complete -c hat -n "__fish_hat_using_subcommand assume" -l export-sso-token -d 'Granted\'s: copy the SSO token to ~/.aws/sso/cache (Granted\'s -es); hat keeps its tokens there already'
 complete -c hat -n "__fish_hat_using_subcommand assume" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c hat -n "__fish_hat_using_subcommand init" -l cmd -d 'Name of the function to define' -r

@@ -801,13 +801,13 @@ pub struct CompletionsArgs {
 /// so a Granted user is told which command to run instead of getting a parse error.
 #[derive(Debug, Args, Default)]
 pub struct GrantedOnly {
-    /// Granted's: write the credentials into ~/.aws/credentials (Granted's -ex);
-    /// hat does this with `hat export PROFILE -f credentials`
+    /// Granted's -ex: also write the credentials into ~/.aws/credentials as the
+    /// profile's name (as `hat export PROFILE -f credentials` does)
     #[arg(long, hide = true)]
     pub export: bool,
 
-    /// Granted's: write the credentials into a .env file; hat does this with
-    /// `hat export PROFILE -f dotenv`
+    /// Granted's -e: also write the credentials into ./.env (as `hat export PROFILE -f
+    /// dotenv` does)
     #[arg(short = 'e', long, hide = true)]
     pub env: bool,
 
@@ -820,30 +820,17 @@ pub struct GrantedOnly {
     #[arg(long, value_name = "ARG", hide = true)]
     pub pass_through: Vec<String>,
 
-    /// Granted's: run a command with the credentials; hat does this with
-    /// `hat exec PROFILE -- COMMAND`
+    /// Granted's: run COMMAND (with `sh -c`) with the credentials instead of putting
+    /// them into the shell, like `hat exec PROFILE -- sh -c COMMAND`
     #[arg(long, value_name = "COMMAND", hide = true)]
     pub exec: Option<String>,
 }
 
 impl GrantedOnly {
-    /// The hat command that does what the first Granted-only flag given asks, as a
-    /// sentence for the error, or None when none was given.
-    pub fn instead(&self, profile: &str) -> Option<String> {
-        let p = if profile.is_empty() {
-            "PROFILE"
-        } else {
-            profile
-        };
-        if self.export {
-            Some(format!(
-                "--export (-ex) writes to ~/.aws/credentials in Granted; in hat run `hat export {p} -f credentials`"
-            ))
-        } else if self.env {
-            Some(format!(
-                "--env (-e) writes a .env file in Granted; in hat run `hat export {p} -f dotenv`"
-            ))
-        } else if self.export_sso_token {
+    /// Why a Granted flag hat does not take was refused, as a sentence for the
+    /// error, or None when none was given.
+    pub fn refused(&self) -> Option<String> {
+        if self.export_sso_token {
             Some(
                 "--export-sso-token (-es) is not needed with hat: its SSO tokens are already in ~/.aws/sso/cache, where the AWS CLI reads them"
                     .to_string(),
@@ -854,9 +841,7 @@ impl GrantedOnly {
                     .to_string(),
             )
         } else {
-            self.exec.as_ref().map(|command| {
-                format!("--exec runs a command in Granted; in hat run `hat exec {p} -- {command}`")
-            })
+            None
         }
     }
 }

@@ -85,6 +85,7 @@ type Handler = dyn Fn(Request) -> Response + Send + Sync;
 /// A running server. It serves until the process ends.
 pub struct Server {
     addr: SocketAddr,
+    tls: bool,
 }
 
 impl Server {
@@ -107,13 +108,39 @@ impl Server {
         let handler: Arc<Handler> = Arc::new(handler);
         std::thread::Builder::new()
             .name(format!("hat-fakes:{}", addr.port()))
-            .spawn(move || runtime.block_on(accept(listener, handler)))?;
-        Ok(Server { addr })
+            .spawn(move || runtime.block_on(accept_with(listener, handler, None)))?;
+        Ok(Server { addr, tls: false })
     }
 
-    /// `http://127.0.0.1:PORT`, without a trailing slash.
+    /// Serves `handler` over TLS with `config` (a certificate for 127.0.0.1) on a free
+    /// port; [`Server::url`] is then the `https://` one.
+    pub fn start_tls(
+        config: Arc<rustls::ServerConfig>,
+        handler: impl Fn(Request) -> Response + Send + Sync + 'static,
+    ) -> Server {
+        let listener = TcpListener::bind(("127.0.0.1", 0)).expect("could not serve on 127.0.0.1");
+        listener
+            .set_nonblocking(true)
+            .expect("a non-blocking listener");
+        let addr = listener.local_addr().expect("a bound address");
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("a tokio runtime");
+        let handler: Arc<Handler> = Arc::new(handler);
+        let tls = tokio_rustls::TlsAcceptor::from(config);
+        std::thread::Builder::new()
+            .name(format!("hat-fakes-tls:{}", addr.port()))
+            .spawn(move || runtime.block_on(accept_with(listener, handler, Some(tls))))
+            .expect("a server thread");
+        Server { addr, tls: true }
+    }
+
+    /// `http://127.0.0.1:PORT` (`https://` for [`Server::start_tls`]), without a
+    /// trailing slash.
     pub fn url(&self) -> String {
-        format!("http://{}", self.addr)
+        let scheme = if self.tls { "https" } else { "http" };
+        format!("{scheme}://{}", self.addr)
     }
 
     pub fn port(&self) -> u16 {
@@ -121,7 +148,11 @@ impl Server {
     }
 }
 
-async fn accept(listener: TcpListener, handler: Arc<Handler>) {
+async fn accept_with(
+    listener: TcpListener,
+    handler: Arc<Handler>,
+    tls: Option<tokio_rustls::TlsAcceptor>,
+) {
     let Ok(listener) = tokio::net::TcpListener::from_std(listener) else {
         return;
     };
@@ -132,15 +163,24 @@ async fn accept(listener: TcpListener, handler: Arc<Handler>) {
             continue;
         };
         let handler = Arc::clone(&handler);
+        let tls = tls.clone();
         tokio::spawn(async move {
             let service = hyper::service::service_fn(move |request| {
                 let handler = Arc::clone(&handler);
                 async move { answer(request, handler).await }
             });
-            // A client that hangs up mid-request is its own business.
-            let _ = hyper::server::conn::http1::Builder::new()
-                .serve_connection(TokioIo::new(stream), service)
-                .await;
+            let http = hyper::server::conn::http1::Builder::new();
+            // A client that hangs up mid-request (or mid-handshake) is its own business.
+            match tls {
+                None => {
+                    let _ = http.serve_connection(TokioIo::new(stream), service).await;
+                }
+                Some(tls) => {
+                    if let Ok(stream) = tls.accept(stream).await {
+                        let _ = http.serve_connection(TokioIo::new(stream), service).await;
+                    }
+                }
+            }
         });
     }
 }
@@ -255,6 +295,42 @@ async fn send(authority: &str, request: &Request) -> Result<Response, Box<dyn st
         headers,
         body,
     })
+}
+
+/// A GET of `url` (`http://127.0.0.1:PORT/...`) with `headers`, on a fresh connection:
+/// for a fake that asks another server (the EKS API asking STS), from a handler or from
+/// a test's own thread. A 502 when that server cannot be reached.
+pub fn get(url: &str, headers: &[(&str, &str)]) -> Response {
+    let Some(rest) = url.strip_prefix("http://") else {
+        return Response::new(
+            502,
+            "text/plain",
+            format!("fake: not an http:// URL: {url}"),
+        );
+    };
+    let (authority, target) = rest.find('/').map_or((rest, "/"), |i| rest.split_at(i));
+    let request = Request {
+        method: "GET".into(),
+        target: target.to_string(),
+        path: target.split('?').next().unwrap_or("/").to_string(),
+        query: Vec::new(),
+        headers: headers
+            .iter()
+            .map(|(k, v)| (k.to_ascii_lowercase(), v.to_string()))
+            .collect(),
+        body: Vec::new(),
+    };
+    let answer = match tokio::runtime::Handle::try_current() {
+        Ok(handle) => handle.block_on(send(authority, &request)),
+        Err(_) => match tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+        {
+            Ok(runtime) => runtime.block_on(send(authority, &request)),
+            Err(e) => Err(e.into()),
+        },
+    };
+    answer.unwrap_or_else(|e| Response::new(502, "text/plain", format!("fake: {authority}: {e}")))
 }
 
 /// Headers that describe one connection, not the message (hyper sets its own).
