@@ -308,6 +308,42 @@ async fn send(authority: &str, request: &Request) -> Result<Response, Box<dyn st
     })
 }
 
+/// A GET of `url` (`http://127.0.0.1:PORT/...`) with `headers`, on a fresh connection:
+/// for a fake that asks another server (the EKS API asking STS), from a handler or from
+/// a test's own thread. A 502 when that server cannot be reached.
+pub fn get(url: &str, headers: &[(&str, &str)]) -> Response {
+    let Some(rest) = url.strip_prefix("http://") else {
+        return Response::new(
+            502,
+            "text/plain",
+            format!("fake: not an http:// URL: {url}"),
+        );
+    };
+    let (authority, target) = rest.find('/').map_or((rest, "/"), |i| rest.split_at(i));
+    let request = Request {
+        method: "GET".into(),
+        target: target.to_string(),
+        path: target.split('?').next().unwrap_or("/").to_string(),
+        query: Vec::new(),
+        headers: headers
+            .iter()
+            .map(|(k, v)| (k.to_ascii_lowercase(), v.to_string()))
+            .collect(),
+        body: Vec::new(),
+    };
+    let answer = match tokio::runtime::Handle::try_current() {
+        Ok(handle) => handle.block_on(send(authority, &request)),
+        Err(_) => match tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+        {
+            Ok(runtime) => runtime.block_on(send(authority, &request)),
+            Err(e) => Err(e.into()),
+        },
+    };
+    answer.unwrap_or_else(|e| Response::new(502, "text/plain", format!("fake: {authority}: {e}")))
+}
+
 /// Headers that describe one connection, not the message (hyper sets its own).
 fn is_hop_by_hop(name: &str) -> bool {
     [
