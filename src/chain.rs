@@ -64,6 +64,9 @@ pub enum Base {
     Login { profile: String, session: String },
 }
 
+/// The scope that makes SSO tokens refreshable; the AWS CLI's default for sso-sessions.
+pub const DEFAULT_SCOPE: &str = "sso:account:access";
+
 /// Where one IAM Identity Center sign-in lives: the start URL and region, and the
 /// sso-session name when there is one (it names the token file; else the start URL
 /// does).
@@ -72,13 +75,24 @@ pub struct SsoTarget {
     pub session: Option<String>,
     pub start_url: String,
     pub region: String,
-    pub scopes: Vec<String>,
+    /// `sso_registration_scopes` as configured; `None` when absent, which the AWS CLI
+    /// v2's registration cache key tells apart from any list (`"scopes": null`).
+    pub scopes: Option<Vec<String>>,
 }
 
 impl SsoTarget {
     /// What a person calls this sign-in: the session name, else the start URL.
     pub fn name(&self) -> &str {
         self.session.as_deref().unwrap_or(&self.start_url)
+    }
+
+    /// The scopes hat asks for: the configured ones, else `sso:account:access`, so the
+    /// tokens can be refreshed (the CLI v2's PKCE default).
+    pub fn request_scopes(&self) -> Vec<String> {
+        match &self.scopes {
+            Some(list) if !list.is_empty() => list.clone(),
+            _ => vec![DEFAULT_SCOPE.to_string()],
+        }
     }
 
     /// The command that signs in to this target again.
@@ -400,7 +414,7 @@ mod tests {
                 session: Some("corp".into()),
                 start_url: "https://x/start".into(),
                 region: "eu-west-1".into(),
-                scopes: vec![],
+                scopes: None,
             },
             account_id: "1".into(),
             role_name: "r".into(),

@@ -72,6 +72,9 @@ pub const READ: &[&str] = &[
     "HAT_KEYS_FILE",
     "HAT_KEYS_PASSPHRASE",
     "HAT_KEYS_ROTATE_WAIT",
+    // aws-vault's file backend, for `hat migrate aws-vault`.
+    "AWS_VAULT_FILE_DIR",
+    "AWS_VAULT_FILE_PASSPHRASE",
     // The browser, and the user's name for role session names.
     "BROWSER",
     "DISPLAY",

@@ -458,7 +458,7 @@ mod tests {
                     session: Some("corp".into()),
                     start_url: "https://x.awsapps.com/start".into(),
                     region: "eu-west-1".into(),
-                    scopes: vec![],
+                    scopes: None,
                 },
                 account_id: "1".into(),
                 role_name: "R".into(),

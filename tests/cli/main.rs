@@ -6,6 +6,7 @@ mod support;
 
 mod architecture;
 mod assume;
+mod aws_vault;
 mod bounded;
 mod cache;
 mod completions;
