@@ -187,6 +187,9 @@ _hat() {
             hat__subcmd__help__subcmd__keys,rotate)
                 cmd="hat__subcmd__help__subcmd__keys__subcmd__rotate"
                 ;;
+            hat__subcmd__help__subcmd__migrate,aws-vault)
+                cmd="hat__subcmd__help__subcmd__migrate__subcmd__aws__subcmd__vault"
+                ;;
             hat__subcmd__help__subcmd__migrate,granted)
                 cmd="hat__subcmd__help__subcmd__migrate__subcmd__granted"
                 ;;
@@ -250,11 +253,17 @@ _hat() {
             hat__subcmd__keys__subcmd__help,rotate)
                 cmd="hat__subcmd__keys__subcmd__help__subcmd__rotate"
                 ;;
+            hat__subcmd__migrate,aws-vault)
+                cmd="hat__subcmd__migrate__subcmd__aws__subcmd__vault"
+                ;;
             hat__subcmd__migrate,granted)
                 cmd="hat__subcmd__migrate__subcmd__granted"
                 ;;
             hat__subcmd__migrate,help)
                 cmd="hat__subcmd__migrate__subcmd__help"
+                ;;
+            hat__subcmd__migrate__subcmd__help,aws-vault)
+                cmd="hat__subcmd__migrate__subcmd__help__subcmd__aws__subcmd__vault"
                 ;;
             hat__subcmd__migrate__subcmd__help,granted)
                 cmd="hat__subcmd__migrate__subcmd__help__subcmd__granted"
@@ -343,7 +352,7 @@ _hat() {
             return 0
             ;;
         hat__subcmd__assume)
-            opts="-r -d -v -q -c -s -u -t -x -e -h --region --duration --mfa-token --no-cache --session-tag --source-identity --verbose --quiet --unset --active-role --role-arn --chain --source-profile --console --service --url --terminal --console-destination --destination --browser-profile --export-all-env-vars --export --env --export-sso-token --pass-through --exec --shell --sso-start-url --sso-region --account-id --role-name --help"
+            opts="-r -d -v -q -c -s -u -t -x -e -h --region --duration --no-cache --mfa-token --session-tag --source-identity --verbose --quiet --unset --active-role --role-arn --chain --source-profile --console --service --url --terminal --console-destination --destination --browser-profile --export-all-env-vars --export --env --export-sso-token --pass-through --exec --shell --sso-start-url --sso-region --account-id --role-name --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -815,7 +824,7 @@ _hat() {
             return 0
             ;;
         hat__subcmd__exec)
-            opts="-r -d -v -h --region --duration --server --force --no-cache --session-tag --source-identity --verbose --help"
+            opts="-r -s -j -d -v -h --region --ecs-server --server --json --ec2-server --force --duration --no-cache --session-tag --source-identity --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1247,8 +1256,22 @@ _hat() {
             return 0
             ;;
         hat__subcmd__help__subcmd__migrate)
-            opts="granted"
+            opts="granted aws-vault"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hat__subcmd__help__subcmd__migrate__subcmd__aws__subcmd__vault)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -1643,8 +1666,22 @@ _hat() {
             return 0
             ;;
         hat__subcmd__migrate)
-            opts="-h --help granted help"
+            opts="-h --help granted aws-vault help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hat__subcmd__migrate__subcmd__aws__subcmd__vault)
+            opts="-h --dry-run --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -1671,8 +1708,22 @@ _hat() {
             return 0
             ;;
         hat__subcmd__migrate__subcmd__help)
-            opts="granted help"
+            opts="granted aws-vault help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hat__subcmd__migrate__subcmd__help__subcmd__aws__subcmd__vault)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

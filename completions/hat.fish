@@ -55,7 +55,7 @@ complete -c hat -n "__fish_hat_using_subcommand assume" -s s -l service -d 'With
 complete -c hat -n "__fish_hat_using_subcommand assume" -l destination -l console-destination -d 'With -c: a whole console URL to land on instead of a service (Granted\'s -cd)' -r
 complete -c hat -n "__fish_hat_using_subcommand assume" -l browser-profile -d 'With -c: the browser profile (or Firefox container) to open the console in (Granted\'s -bp)' -r
 complete -c hat -n "__fish_hat_using_subcommand assume" -l pass-through -d 'Granted\'s: arguments for a proxy assumer (Granted\'s -pt); hat has none' -r
-complete -c hat -n "__fish_hat_using_subcommand assume" -l exec -d 'Granted\'s: run a command with the credentials; hat does this with `hat exec PROFILE -- COMMAND`' -r
+complete -c hat -n "__fish_hat_using_subcommand assume" -l exec -d 'Granted\'s: run COMMAND (with `sh -c`) with the credentials instead of putting them into the shell, like `hat exec PROFILE -- sh -c COMMAND`' -r
 complete -c hat -n "__fish_hat_using_subcommand assume" -l shell -d 'Syntax of the printed code (set by the shell function)' -r -f -a "bash\t''
 zsh\t''
 fish\t''
@@ -74,8 +74,8 @@ complete -c hat -n "__fish_hat_using_subcommand assume" -s c -l console -d 'Open
 complete -c hat -n "__fish_hat_using_subcommand assume" -s u -l url -d 'With -c: print the sign-in URL instead of opening a browser (it is a credential)'
 complete -c hat -n "__fish_hat_using_subcommand assume" -s t -l terminal -d 'With -c: also export the credentials into the shell'
 complete -c hat -n "__fish_hat_using_subcommand assume" -s x -l export-all-env-vars -d 'Granted\'s: export every variable for credential_process profiles; hat always does'
-complete -c hat -n "__fish_hat_using_subcommand assume" -l export -d 'Granted\'s: write the credentials into ~/.aws/credentials (Granted\'s -ex); hat does this with `hat export PROFILE -f credentials`'
-complete -c hat -n "__fish_hat_using_subcommand assume" -s e -l env -d 'Granted\'s: write the credentials into a .env file; hat does this with `hat export PROFILE -f dotenv`'
+complete -c hat -n "__fish_hat_using_subcommand assume" -l export -d 'Granted\'s -ex: also write the credentials into ~/.aws/credentials as the profile\'s name (as `hat export PROFILE -f credentials` does)'
+complete -c hat -n "__fish_hat_using_subcommand assume" -s e -l env -d 'Granted\'s -e: also write the credentials into ./.env (as `hat export PROFILE -f dotenv` does)'
 complete -c hat -n "__fish_hat_using_subcommand assume" -l export-sso-token -d 'Granted\'s: copy the SSO token to ~/.aws/sso/cache (Granted\'s -es); hat keeps its tokens there already'
 complete -c hat -n "__fish_hat_using_subcommand assume" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c hat -n "__fish_hat_using_subcommand init" -l cmd -d 'Name of the function to define' -r
@@ -85,7 +85,7 @@ complete -c hat -n "__fish_hat_using_subcommand config" -l json -d 'Print {"prof
 complete -c hat -n "__fish_hat_using_subcommand config" -l show-secrets -d 'Show secret values (aws_secret_access_key, aws_session_token) instead of <redacted>'
 complete -c hat -n "__fish_hat_using_subcommand config" -s h -l help -d 'Print help'
 complete -c hat -n "__fish_hat_using_subcommand credential-process" -l profile -d 'The profile whose credentials to print' -r
-complete -c hat -n "__fish_hat_using_subcommand credential-process" -s d -l duration -d 'Session length for the last role: 1h, 90m, 1h30m or seconds' -r
+complete -c hat -n "__fish_hat_using_subcommand credential-process" -s d -l duration -d 'Session length for the last role: 1h, 90m, 1h30m or seconds (STS: 15m to 12h; one hour at most when chaining roles)' -r
 complete -c hat -n "__fish_hat_using_subcommand credential-process" -l no-cache -d 'Ignore cached credentials and ask STS again (the new ones are cached)'
 complete -c hat -n "__fish_hat_using_subcommand credential-process" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c hat -n "__fish_hat_using_subcommand console" -s s -l service -d 'The console page to open: a service or shortcut (s3, ddb, cfn, l, ...)' -r
@@ -101,10 +101,12 @@ complete -c hat -n "__fish_hat_using_subcommand console" -l list-services -d 'Li
 complete -c hat -n "__fish_hat_using_subcommand console" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c hat -n "__fish_hat_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c hat -n "__fish_hat_using_subcommand exec" -s r -l region -d 'Region to export; full names or shorthands like ue1, euw2, apse2' -r
-complete -c hat -n "__fish_hat_using_subcommand exec" -s d -l duration -d 'Session length for the last role: 1h, 90m, 1h30m or seconds' -r
+complete -c hat -n "__fish_hat_using_subcommand exec" -s d -l duration -d 'Session length for the last role: 1h, 90m, 1h30m or seconds (STS: 15m to 12h; one hour at most when chaining roles)' -r
 complete -c hat -n "__fish_hat_using_subcommand exec" -l session-tag -d 'A tag on the role session, KEY=VALUE (repeatable), on top of the profile\'s session_tags' -r
 complete -c hat -n "__fish_hat_using_subcommand exec" -l source-identity -d 'The role session\'s source identity, instead of the profile\'s source_identity' -r
-complete -c hat -n "__fish_hat_using_subcommand exec" -l server -d 'Serve the credentials from a local endpoint that refreshes them, instead of putting keys in the environment (for jobs that outlive a session)'
+complete -c hat -n "__fish_hat_using_subcommand exec" -s s -l server -l ecs-server -d 'Serve the credentials from a local endpoint that refreshes them, instead of putting keys in the environment (for jobs that outlive a session); aws-vault\'s --ecs-server'
+complete -c hat -n "__fish_hat_using_subcommand exec" -s j -l json -d 'Print the credentials as credential_process JSON instead of running a command (aws-vault\'s `exec --json`)'
+complete -c hat -n "__fish_hat_using_subcommand exec" -l ec2-server -d 'Not taken: hat has no EC2 metadata emulation (it would have to own 169.254.169.254, which needs root); use --server'
 complete -c hat -n "__fish_hat_using_subcommand exec" -l force -d 'Run even inside another `hat exec` of a different profile'
 complete -c hat -n "__fish_hat_using_subcommand exec" -l no-cache -d 'Ignore cached credentials and ask STS again (the new ones are cached)'
 complete -c hat -n "__fish_hat_using_subcommand exec" -s v -l verbose -d 'Say on stderr what hat does: cache hits, STS calls, the role chain'
@@ -116,7 +118,7 @@ credentials\t''"
 complete -c hat -n "__fish_hat_using_subcommand export" -s o -l output -d 'The file for `dotenv` (default ./.env)' -r -F
 complete -c hat -n "__fish_hat_using_subcommand export" -l profile-name -d 'The profile name to write for `credentials` (default: PROFILE)' -r
 complete -c hat -n "__fish_hat_using_subcommand export" -s r -l region -d 'Region to include (env, dotenv); full names or shorthands like ue1' -r
-complete -c hat -n "__fish_hat_using_subcommand export" -s d -l duration -d 'Session length for the last role: 1h, 90m, 1h30m or seconds' -r
+complete -c hat -n "__fish_hat_using_subcommand export" -s d -l duration -d 'Session length for the last role: 1h, 90m, 1h30m or seconds (STS: 15m to 12h; one hour at most when chaining roles)' -r
 complete -c hat -n "__fish_hat_using_subcommand export" -l session-tag -d 'A tag on the role session, KEY=VALUE (repeatable), on top of the profile\'s session_tags' -r
 complete -c hat -n "__fish_hat_using_subcommand export" -l source-identity -d 'The role session\'s source identity, instead of the profile\'s source_identity' -r
 complete -c hat -n "__fish_hat_using_subcommand export" -l no-cache -d 'Ignore cached credentials and ask STS again (the new ones are cached)'
@@ -175,12 +177,16 @@ complete -c hat -n "__fish_hat_using_subcommand keys; and __fish_seen_subcommand
 complete -c hat -n "__fish_hat_using_subcommand keys; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c hat -n "__fish_hat_using_subcommand list" -l names -d 'Print only the names, one a line (for scripts and shell completions)'
 complete -c hat -n "__fish_hat_using_subcommand list" -s h -l help -d 'Print help'
-complete -c hat -n "__fish_hat_using_subcommand migrate; and not __fish_seen_subcommand_from granted help" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c hat -n "__fish_hat_using_subcommand migrate; and not __fish_seen_subcommand_from granted help" -f -a "granted" -d 'Point Granted\'s credential_process lines in ~/.aws/config at hat'
-complete -c hat -n "__fish_hat_using_subcommand migrate; and not __fish_seen_subcommand_from granted help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c hat -n "__fish_hat_using_subcommand migrate; and not __fish_seen_subcommand_from granted aws-vault help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c hat -n "__fish_hat_using_subcommand migrate; and not __fish_seen_subcommand_from granted aws-vault help" -f -a "granted" -d 'Point Granted\'s credential_process lines in ~/.aws/config at hat'
+complete -c hat -n "__fish_hat_using_subcommand migrate; and not __fish_seen_subcommand_from granted aws-vault help" -f -a "aws-vault" -d 'Import aws-vault\'s long-term keys into hat\'s key store and point its credential_process lines at hat'
+complete -c hat -n "__fish_hat_using_subcommand migrate; and not __fish_seen_subcommand_from granted aws-vault help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c hat -n "__fish_hat_using_subcommand migrate; and __fish_seen_subcommand_from granted" -l dry-run -d 'Print the change as a unified diff and write nothing'
 complete -c hat -n "__fish_hat_using_subcommand migrate; and __fish_seen_subcommand_from granted" -s h -l help -d 'Print help'
+complete -c hat -n "__fish_hat_using_subcommand migrate; and __fish_seen_subcommand_from aws-vault" -l dry-run -d 'Print what would be imported and the change as a unified diff, and write nothing'
+complete -c hat -n "__fish_hat_using_subcommand migrate; and __fish_seen_subcommand_from aws-vault" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c hat -n "__fish_hat_using_subcommand migrate; and __fish_seen_subcommand_from help" -f -a "granted" -d 'Point Granted\'s credential_process lines in ~/.aws/config at hat'
+complete -c hat -n "__fish_hat_using_subcommand migrate; and __fish_seen_subcommand_from help" -f -a "aws-vault" -d 'Import aws-vault\'s long-term keys into hat\'s key store and point its credential_process lines at hat'
 complete -c hat -n "__fish_hat_using_subcommand migrate; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c hat -n "__fish_hat_using_subcommand eks; and not __fish_seen_subcommand_from token kubeconfig help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c hat -n "__fish_hat_using_subcommand eks; and not __fish_seen_subcommand_from token kubeconfig help" -f -a "token" -d 'Print an ExecCredential with a bearer token for a cluster (what kubectl runs)'
@@ -275,6 +281,7 @@ complete -c hat -n "__fish_hat_using_subcommand help; and __fish_seen_subcommand
 complete -c hat -n "__fish_hat_using_subcommand help; and __fish_seen_subcommand_from keys" -f -a "rotate" -d 'Replace a profile\'s key in IAM: create, check, store, then delete the old one'
 complete -c hat -n "__fish_hat_using_subcommand help; and __fish_seen_subcommand_from keys" -f -a "remove" -d 'Delete a profile\'s stored keys and hat\'s credential_process line'
 complete -c hat -n "__fish_hat_using_subcommand help; and __fish_seen_subcommand_from migrate" -f -a "granted" -d 'Point Granted\'s credential_process lines in ~/.aws/config at hat'
+complete -c hat -n "__fish_hat_using_subcommand help; and __fish_seen_subcommand_from migrate" -f -a "aws-vault" -d 'Import aws-vault\'s long-term keys into hat\'s key store and point its credential_process lines at hat'
 complete -c hat -n "__fish_hat_using_subcommand help; and __fish_seen_subcommand_from eks" -f -a "token" -d 'Print an ExecCredential with a bearer token for a cluster (what kubectl runs)'
 complete -c hat -n "__fish_hat_using_subcommand help; and __fish_seen_subcommand_from eks" -f -a "kubeconfig" -d 'Add a cluster to your kubeconfig, or turn `aws eks get-token` users into hat ones'
 complete -c hat -n "__fish_hat_using_subcommand help; and __fish_seen_subcommand_from cache" -f -a "list" -d 'List cached credentials: profile, time left, entry (the profile\'s, or a step of its chain)'

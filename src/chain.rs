@@ -59,7 +59,13 @@ pub enum Base {
         profile: String,
         mfa_serial: Option<String>,
     },
+    /// `login_session = ARN`: the AWS CLI's `aws login` (console credentials) session,
+    /// whose credentials and refresh token are in `~/.aws/login/cache`.
+    Login { profile: String, session: String },
 }
+
+/// The scope that makes SSO tokens refreshable; the AWS CLI's default for sso-sessions.
+pub const DEFAULT_SCOPE: &str = "sso:account:access";
 
 /// Where one IAM Identity Center sign-in lives: the start URL and region, and the
 /// sso-session name when there is one (it names the token file; else the start URL
@@ -69,13 +75,24 @@ pub struct SsoTarget {
     pub session: Option<String>,
     pub start_url: String,
     pub region: String,
-    pub scopes: Vec<String>,
+    /// `sso_registration_scopes` as configured; `None` when absent, which the AWS CLI
+    /// v2's registration cache key tells apart from any list (`"scopes": null`).
+    pub scopes: Option<Vec<String>>,
 }
 
 impl SsoTarget {
     /// What a person calls this sign-in: the session name, else the start URL.
     pub fn name(&self) -> &str {
         self.session.as_deref().unwrap_or(&self.start_url)
+    }
+
+    /// The scopes hat asks for: the configured ones, else `sso:account:access`, so the
+    /// tokens can be refreshed (the CLI v2's PKCE default).
+    pub fn request_scopes(&self) -> Vec<String> {
+        match &self.scopes {
+            Some(list) if !list.is_empty() => list.clone(),
+            _ => vec![DEFAULT_SCOPE.to_string()],
+        }
     }
 
     /// The command that signs in to this target again.
@@ -203,7 +220,8 @@ impl Base {
             | Base::Ec2InstanceMetadata { profile }
             | Base::EcsContainer { profile }
             | Base::Sso { profile, .. }
-            | Base::Store { profile, .. } => profile,
+            | Base::Store { profile, .. }
+            | Base::Login { profile, .. } => profile,
         }
     }
 
@@ -221,13 +239,16 @@ impl Base {
     /// Whether the base's credentials are a role session (so a role on top of them is
     /// role chaining, and they may sign in to the console with a session length).
     pub fn is_role_session(&self) -> bool {
-        matches!(
-            self,
+        match self {
             Base::WebIdentity { .. }
-                | Base::Ec2InstanceMetadata { .. }
-                | Base::EcsContainer { .. }
-                | Base::Sso { .. }
-        )
+            | Base::Ec2InstanceMetadata { .. }
+            | Base::EcsContainer { .. }
+            | Base::Sso { .. } => true,
+            // `aws login` as a role (assumed-role/ROLE/NAME) hands out that role's
+            // session; as an IAM user, temporary keys of the user.
+            Base::Login { session, .. } => session.contains(":assumed-role/"),
+            _ => false,
+        }
     }
 
     /// Whether the base asks STS for a session whose length hat chooses (`-d` applies
@@ -393,7 +414,7 @@ mod tests {
                 session: Some("corp".into()),
                 start_url: "https://x/start".into(),
                 region: "eu-west-1".into(),
-                scopes: vec![],
+                scopes: None,
             },
             account_id: "1".into(),
             role_name: "r".into(),
@@ -412,6 +433,18 @@ mod tests {
             profile: "e".into(),
         };
         assert!(!chain(env.clone(), 0).is_role_session());
+        // `aws login` as a role hands out a role session (it signs in to the console,
+        // and a role on top of it is chaining); as a user, temporary keys as they are.
+        let login = |arn: &str| Base::Login {
+            profile: "l".into(),
+            session: arn.into(),
+        };
+        let role = login("arn:aws:sts::1:assumed-role/Admin/me");
+        assert_eq!(chain(role.clone(), 0).console_use(), ConsoleUse::Role);
+        assert!(!role.asks_for_a_session() && role.mfa_serial().is_none());
+        let user = login("arn:aws:iam::1:user/me");
+        assert_eq!(chain(user.clone(), 0).console_use(), ConsoleUse::AsIs);
+        assert_eq!(chain(user, 1).console_use(), ConsoleUse::Role);
         assert!(chain(env.clone(), 2).is_role_session());
         assert_eq!(chain(env, 2).role_arn(), Some("arn:aws:iam::1:role/r1"));
     }

@@ -1,7 +1,9 @@
 //! The command line, defined once: it feeds `--help`, the parser and the generated
 //! completions under `completions/`.
 
+use crate::duration;
 use crate::emit::Shell;
+use crate::session::SessionOptions;
 use clap::{Args, Parser, Subcommand};
 
 #[derive(Debug, Parser)]
@@ -240,31 +242,31 @@ pub struct ExecArgs {
     #[arg(short, long, value_name = "REGION")]
     pub region: Option<String>,
 
-    /// Session length for the last role: 1h, 90m, 1h30m or seconds
-    #[arg(short, long, value_name = "DURATION")]
-    pub duration: Option<String>,
-
     /// Serve the credentials from a local endpoint that refreshes them, instead of
-    /// putting keys in the environment (for jobs that outlive a session)
-    #[arg(long)]
+    /// putting keys in the environment (for jobs that outlive a session); aws-vault's
+    /// --ecs-server
+    #[arg(short, long, visible_alias = "ecs-server")]
     pub server: bool,
+
+    /// Print the credentials as credential_process JSON instead of running a command
+    /// (aws-vault's `exec --json`)
+    #[arg(short, long, conflicts_with = "server")]
+    pub json: bool,
+
+    /// Not taken: hat has no EC2 metadata emulation (it would have to own
+    /// 169.254.169.254, which needs root); use --server
+    #[arg(long)]
+    pub ec2_server: bool,
 
     /// Run even inside another `hat exec` of a different profile
     #[arg(long)]
     pub force: bool,
 
-    /// Ignore cached credentials and ask STS again (the new ones are cached)
-    #[arg(long)]
-    pub no_cache: bool,
+    #[command(flatten)]
+    pub fetch: FetchFlags,
 
-    /// A tag on the role session, KEY=VALUE (repeatable), on top of the profile's
-    /// session_tags
-    #[arg(long = "session-tag", value_name = "KEY=VALUE")]
-    pub session_tag: Vec<String>,
-
-    /// The role session's source identity, instead of the profile's source_identity
-    #[arg(long, value_name = "NAME")]
-    pub source_identity: Option<String>,
+    #[command(flatten)]
+    pub tags: TagFlags,
 
     /// Say on stderr what hat does: cache hits, STS calls, the role chain
     #[arg(short, long)]
@@ -273,7 +275,7 @@ pub struct ExecArgs {
     /// The command and its arguments (after `--`)
     #[arg(
         value_name = "COMMAND",
-        required = true,
+        required_unless_present_any = ["json", "ec2_server"],
         trailing_var_arg = true,
         allow_hyphen_values = true,
         value_hint = clap::ValueHint::CommandWithArguments
@@ -303,22 +305,11 @@ pub struct ExportArgs {
     #[arg(short, long, value_name = "REGION")]
     pub region: Option<String>,
 
-    /// Session length for the last role: 1h, 90m, 1h30m or seconds
-    #[arg(short, long, value_name = "DURATION")]
-    pub duration: Option<String>,
+    #[command(flatten)]
+    pub fetch: FetchFlags,
 
-    /// Ignore cached credentials and ask STS again (the new ones are cached)
-    #[arg(long)]
-    pub no_cache: bool,
-
-    /// A tag on the role session, KEY=VALUE (repeatable), on top of the profile's
-    /// session_tags
-    #[arg(long = "session-tag", value_name = "KEY=VALUE")]
-    pub session_tag: Vec<String>,
-
-    /// The role session's source identity, instead of the profile's source_identity
-    #[arg(long, value_name = "NAME")]
-    pub source_identity: Option<String>,
+    #[command(flatten)]
+    pub tags: TagFlags,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -383,6 +374,21 @@ pub enum MigrateCommand {
     /// Point Granted's credential_process lines in ~/.aws/config at hat
     Granted {
         /// Print the change as a unified diff and write nothing
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Import aws-vault's long-term keys into hat's key store and point its
+    /// credential_process lines at hat
+    #[command(long_about = "Import the long-term keys in aws-vault's file backend \
+        (~/.awsvault/keys, or AWS_VAULT_FILE_DIR; its passphrase from \
+        AWS_VAULT_FILE_PASSPHRASE or asked on the terminal) into hat's key store, under \
+        the same profile names, then point `credential_process = aws-vault export \
+        --format=json P` and `aws-vault exec P --json` lines in ~/.aws/config at `hat \
+        credential-process --profile P`, keeping every other byte. aws-vault's cached \
+        sessions are not imported, and aws-vault's own copies of the keys stay until you \
+        run `aws-vault remove P`. Running it again changes nothing.")]
+    AwsVault {
+        /// Print what would be imported and the change as a unified diff, and write nothing
         #[arg(long)]
         dry_run: bool,
     },
@@ -512,13 +518,8 @@ pub struct CredentialProcessArgs {
     #[arg(long, value_name = "PROFILE")]
     pub profile: String,
 
-    /// Session length for the last role: 1h, 90m, 1h30m or seconds
-    #[arg(short, long, value_name = "DURATION")]
-    pub duration: Option<String>,
-
-    /// Ignore cached credentials and ask STS again (the new ones are cached)
-    #[arg(long)]
-    pub no_cache: bool,
+    #[command(flatten)]
+    pub fetch: FetchFlags,
 }
 
 #[derive(Debug, Args)]
@@ -531,27 +532,15 @@ pub struct AssumeArgs {
     #[arg(short, long, value_name = "REGION")]
     pub region: Option<String>,
 
-    /// Session length for the last role: 1h, 90m, 1h30m or seconds (STS: 15m to 12h;
-    /// one hour at most when chaining roles)
-    #[arg(short, long, value_name = "DURATION")]
-    pub duration: Option<String>,
+    #[command(flatten)]
+    pub fetch: FetchFlags,
 
     /// The 6-digit MFA code, instead of being asked for it on the terminal
     #[arg(long, value_name = "CODE")]
     pub mfa_token: Option<String>,
 
-    /// Ignore cached credentials and ask STS again (the new ones are cached)
-    #[arg(long)]
-    pub no_cache: bool,
-
-    /// A tag on the role session, KEY=VALUE (repeatable), on top of the profile's
-    /// session_tags
-    #[arg(long = "session-tag", value_name = "KEY=VALUE")]
-    pub session_tag: Vec<String>,
-
-    /// The role session's source identity, instead of the profile's source_identity
-    #[arg(long, value_name = "NAME")]
-    pub source_identity: Option<String>,
+    #[command(flatten)]
+    pub tags: TagFlags,
 
     /// Say on stderr what hat does: cache hits, STS calls, the role chain
     #[arg(short, long)]
@@ -812,13 +801,13 @@ pub struct CompletionsArgs {
 /// so a Granted user is told which command to run instead of getting a parse error.
 #[derive(Debug, Args, Default)]
 pub struct GrantedOnly {
-    /// Granted's: write the credentials into ~/.aws/credentials (Granted's -ex);
-    /// hat does this with `hat export PROFILE -f credentials`
+    /// Granted's -ex: also write the credentials into ~/.aws/credentials as the
+    /// profile's name (as `hat export PROFILE -f credentials` does)
     #[arg(long, hide = true)]
     pub export: bool,
 
-    /// Granted's: write the credentials into a .env file; hat does this with
-    /// `hat export PROFILE -f dotenv`
+    /// Granted's -e: also write the credentials into ./.env (as `hat export PROFILE -f
+    /// dotenv` does)
     #[arg(short = 'e', long, hide = true)]
     pub env: bool,
 
@@ -831,30 +820,17 @@ pub struct GrantedOnly {
     #[arg(long, value_name = "ARG", hide = true)]
     pub pass_through: Vec<String>,
 
-    /// Granted's: run a command with the credentials; hat does this with
-    /// `hat exec PROFILE -- COMMAND`
+    /// Granted's: run COMMAND (with `sh -c`) with the credentials instead of putting
+    /// them into the shell, like `hat exec PROFILE -- sh -c COMMAND`
     #[arg(long, value_name = "COMMAND", hide = true)]
     pub exec: Option<String>,
 }
 
 impl GrantedOnly {
-    /// The hat command that does what the first Granted-only flag given asks, as a
-    /// sentence for the error, or None when none was given.
-    pub fn instead(&self, profile: &str) -> Option<String> {
-        let p = if profile.is_empty() {
-            "PROFILE"
-        } else {
-            profile
-        };
-        if self.export {
-            Some(format!(
-                "--export (-ex) writes to ~/.aws/credentials in Granted; in hat run `hat export {p} -f credentials`"
-            ))
-        } else if self.env {
-            Some(format!(
-                "--env (-e) writes a .env file in Granted; in hat run `hat export {p} -f dotenv`"
-            ))
-        } else if self.export_sso_token {
+    /// Why a Granted flag hat does not take was refused, as a sentence for the
+    /// error, or None when none was given.
+    pub fn refused(&self) -> Option<String> {
+        if self.export_sso_token {
             Some(
                 "--export-sso-token (-es) is not needed with hat: its SSO tokens are already in ~/.aws/sso/cache, where the AWS CLI reads them"
                     .to_string(),
@@ -865,9 +841,7 @@ impl GrantedOnly {
                     .to_string(),
             )
         } else {
-            self.exec.as_ref().map(|command| {
-                format!("--exec runs a command in Granted; in hat run `hat exec {p} -- {command}`")
-            })
+            None
         }
     }
 }
@@ -1042,4 +1016,50 @@ pub struct RegistryRemoveArgs {
     /// The registry's name (see `hat registry list`)
     #[arg(value_name = "NAME")]
     pub name: String,
+}
+
+/// How a command fetches its credentials: `-d` and `--no-cache`, the same flags with the
+/// same meaning on `assume`, `exec`, `export` and `credential-process`.
+#[derive(Debug, Args, Default, Clone)]
+pub struct FetchFlags {
+    /// Session length for the last role: 1h, 90m, 1h30m or seconds (STS: 15m to 12h;
+    /// one hour at most when chaining roles)
+    #[arg(short, long, value_name = "DURATION")]
+    pub duration: Option<String>,
+
+    /// Ignore cached credentials and ask STS again (the new ones are cached)
+    #[arg(long)]
+    pub no_cache: bool,
+}
+
+/// The role session's tags and source identity, on `assume`, `exec` and `export`.
+#[derive(Debug, Args, Default, Clone)]
+pub struct TagFlags {
+    /// A tag on the role session, KEY=VALUE (repeatable), on top of the profile's
+    /// session_tags
+    #[arg(long = "session-tag", value_name = "KEY=VALUE")]
+    pub session_tag: Vec<String>,
+
+    /// The role session's source identity, instead of the profile's source_identity
+    #[arg(long, value_name = "NAME")]
+    pub source_identity: Option<String>,
+}
+
+impl FetchFlags {
+    /// What the session layer takes from these flags and the command's `-r` (and,
+    /// where the command has them, the tag flags); `-d` is parsed here, once.
+    pub fn options(
+        &self,
+        region: Option<&String>,
+        tags: Option<&TagFlags>,
+    ) -> anyhow::Result<SessionOptions> {
+        Ok(SessionOptions {
+            region: region.cloned(),
+            duration: self.duration.as_deref().map(duration::parse).transpose()?,
+            mfa_token: None,
+            no_cache: self.no_cache,
+            session_tags: tags.map(|t| t.session_tag.clone()).unwrap_or_default(),
+            source_identity: tags.and_then(|t| t.source_identity.clone()),
+        })
+    }
 }

@@ -2,7 +2,8 @@
 //! variable (`AWS_ENDPOINT_URL_STS`), then `AWS_ENDPOINT_URL`, then the profile's
 //! `[services NAME]` entry for the service, then the profile's `endpoint_url`; all of
 //! it off when `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true` (or the profile's
-//! `ignore_configured_endpoint_urls = true`). One mechanism for STS, SSO, SSO OIDC, IAM and EKS.
+//! `ignore_configured_endpoint_urls = true`). One mechanism for STS, SSO, SSO OIDC, IAM, EKS and
+//! Sign-In.
 //!
 //! Without a configured URL the host comes from each service crate's own endpoint
 //! resolver, with FIPS (`AWS_USE_FIPS_ENDPOINT`, then the profile's
@@ -20,6 +21,8 @@ pub enum Service {
     SsoOidc,
     Iam,
     Eks,
+    /// The AWS Sign-In service (`aws login` sessions' token refresh).
+    Signin,
 }
 
 impl Service {
@@ -31,6 +34,7 @@ impl Service {
             Service::SsoOidc => "SSO_OIDC",
             Service::Iam => "IAM",
             Service::Eks => "EKS",
+            Service::Signin => "SIGNIN",
         }
     }
 
@@ -42,6 +46,7 @@ impl Service {
             Service::SsoOidc => "oidc",
             Service::Iam => "iam",
             Service::Eks => "eks",
+            Service::Signin => "signin",
         }
     }
 
@@ -53,6 +58,7 @@ impl Service {
             Service::SsoOidc => "sso_oidc",
             Service::Iam => "iam",
             Service::Eks => "eks",
+            Service::Signin => "signin",
         }
     }
 }
@@ -68,6 +74,7 @@ pub struct Endpoints {
     dual_stack: bool,
     ca_bundle: Option<std::path::PathBuf>,
     eks: Option<String>,
+    signin: Option<String>,
 }
 
 impl Endpoints {
@@ -110,6 +117,7 @@ impl Endpoints {
             dual_stack,
             ca_bundle,
             eks: one(Service::Eks),
+            signin: one(Service::Signin),
         }
     }
 
@@ -131,6 +139,7 @@ impl Endpoints {
             Service::SsoOidc => self.sso_oidc.as_deref(),
             Service::Iam => self.iam.as_deref(),
             Service::Eks => self.eks.as_deref(),
+            Service::Signin => self.signin.as_deref(),
         }
     }
 
@@ -173,6 +182,7 @@ impl Endpoints {
             Service::SsoOidc => resolve!(aws_sdk_ssooidc),
             Service::Iam => resolve!(aws_sdk_iam),
             Service::Eks => resolve!(aws_sdk_eks),
+            Service::Signin => resolve!(aws_sdk_signin),
         };
         // The resolvers fail only for combinations a partition lacks (dual-stack where
         // there is none); the client reports that itself when it calls.

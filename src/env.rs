@@ -20,6 +20,7 @@ pub const READ: &[&str] = &[
     "XDG_STATE_HOME",
     "XDG_DATA_HOME",
     "HAT_CONFIG_FILE",
+    "AWS_LOGIN_CACHE_DIRECTORY",
     // Credentials and the profile in the shell.
     "AWS_ACCESS_KEY_ID",
     "AWS_SECRET_ACCESS_KEY",
@@ -43,6 +44,7 @@ pub const READ: &[&str] = &[
     "AWS_ENDPOINT_URL_SSO_OIDC",
     "AWS_ENDPOINT_URL_IAM",
     "AWS_ENDPOINT_URL_EKS",
+    "AWS_ENDPOINT_URL_SIGNIN",
     "AWS_USE_FIPS_ENDPOINT",
     "AWS_USE_DUALSTACK_ENDPOINT",
     // EKS.
@@ -70,6 +72,9 @@ pub const READ: &[&str] = &[
     "HAT_KEYS_FILE",
     "HAT_KEYS_PASSPHRASE",
     "HAT_KEYS_ROTATE_WAIT",
+    // aws-vault's file backend, for `hat migrate aws-vault`.
+    "AWS_VAULT_FILE_DIR",
+    "AWS_VAULT_FILE_PASSPHRASE",
     // The browser, and the user's name for role session names.
     "BROWSER",
     "DISPLAY",
@@ -214,6 +219,20 @@ impl Env {
             .join(".aws")
             .join("sso")
             .join("cache")
+    }
+
+    /// The AWS CLI's `aws login` cache: `AWS_LOGIN_CACHE_DIRECTORY` (aws-config's
+    /// override), else `~/.aws/login/cache`.
+    pub fn login_cache_dir(&self) -> PathBuf {
+        match self.get("AWS_LOGIN_CACHE_DIRECTORY") {
+            Some(dir) => self.expand_tilde(dir),
+            None => self
+                .home()
+                .unwrap_or_default()
+                .join(".aws")
+                .join("login")
+                .join("cache"),
+        }
     }
 
     /// The local user's name, for a default role session name.

@@ -25,6 +25,7 @@ pub mod emit;
 pub mod endpoint;
 pub mod env;
 pub mod exit;
+pub mod export_file;
 pub mod failure;
 pub mod frecency;
 pub mod fs;

@@ -35,6 +35,7 @@ pub fn cache_has_entries(env: &Env) -> bool {
 pub fn row(config: &ConfigSet, env: &Env, name: &str, peek_cache: bool, now: i64) -> Row {
     let value = |key: &str| config.profile_value(name, key);
     let role_arn = value("role_arn");
+    let login = value("login_session");
     let kind = if role_arn.is_some() {
         if value("web_identity_token_file").is_some() {
             "web-identity"
@@ -47,6 +48,8 @@ pub fn row(config: &ConfigSet, env: &Env, name: &str, peek_cache: bool, now: i64
         || value("granted_sso_account_id").is_some()
     {
         "sso"
+    } else if login.is_some() {
+        "login"
     } else if value("credential_process").is_some() {
         "process"
     } else if value("aws_access_key_id").is_some() {
@@ -54,12 +57,21 @@ pub fn row(config: &ConfigSet, env: &Env, name: &str, peek_cache: bool, now: i64
     } else {
         "-"
     };
-    let (account, role) = match role_arn.as_deref() {
+    let (account, role) = match role_arn.as_deref().or(login.as_deref()) {
         // arn:PARTITION:iam::ACCOUNT:role/PATH/NAME
         Some(arn) => {
             let mut parts = arn.splitn(6, ':');
             let account = parts.nth(4).unwrap_or("").to_string();
             let resource = parts.next().unwrap_or("");
+            // `aws login` names a user or a role session (assumed-role/ROLE/SESSION).
+            let resource = resource
+                .strip_prefix("assumed-role/")
+                .map_or(resource, |r| r.split('/').next().unwrap_or(r));
+            let resource = if resource.starts_with("user/") {
+                ""
+            } else {
+                resource
+            };
             let role = resource
                 .strip_prefix("role/")
                 .map(|r| r.rsplit('/').next().unwrap_or(r))
@@ -103,7 +115,9 @@ mod tests {
             Path::new("c"),
             "[profile r]\nrole_arn = arn:aws:iam::123456789012:role/team/Admin\nsource_profile = k\nregion = eu-west-1\n\
              [profile s]\nsso_session = corp\nsso_account_id = 210987654321\nsso_role_name = Reader\n\
-             [profile p]\ncredential_process = x\n",
+             [profile p]\ncredential_process = x\n\
+             [profile l]\nlogin_session = arn:aws:sts::012345678910:assumed-role/Admin/alice\n\
+             [profile u]\nlogin_session = arn:aws:iam::012345678910:user/alice\n",
             Path::new("k"),
             "[k]\naws_access_key_id = A\naws_secret_access_key = B\n",
         )
@@ -126,5 +140,15 @@ mod tests {
         );
         assert_eq!(row(&config, &env, "p", false, 0).kind, "process");
         assert_eq!(row(&config, &env, "k", false, 0).kind, "keys");
+        let l = row(&config, &env, "l", false, 0);
+        assert_eq!(
+            (l.kind, l.account.as_str(), l.role.as_str()),
+            ("login", "012345678910", "Admin")
+        );
+        let u = row(&config, &env, "u", false, 0);
+        assert_eq!(
+            (u.kind, u.account.as_str(), u.role.as_str()),
+            ("login", "012345678910", "")
+        );
     }
 }

@@ -27,9 +27,19 @@ pub const USER_AGENT: &str = concat!("hat/", env!("CARGO_PKG_VERSION"));
 /// hanging a shell. `ca_bundle` ([`crate::sdk::Sdk::ca_bundle`]) adds trust roots, as
 /// for the SDK clients.
 pub fn client(limits: &Limits, ca_bundle: Option<&[u8]>) -> Result<reqwest::Client> {
-    let mut builder = builder()
-        .connect_timeout(limits.connect)
-        .timeout(limits.total);
+    with_roots(
+        builder()
+            .connect_timeout(limits.connect)
+            .timeout(limits.total),
+        ca_bundle,
+    )
+}
+
+/// `builder` trusting `ca_bundle`'s certificates too.
+fn with_roots(
+    mut builder: reqwest::ClientBuilder,
+    ca_bundle: Option<&[u8]>,
+) -> Result<reqwest::Client> {
     if let Some(pem) = ca_bundle {
         let certificates = reqwest::Certificate::from_pem_bundle(pem)
             .map_err(|e| anyhow!("the CA bundle is not PEM certificates: {e}"))?;
@@ -38,6 +48,24 @@ pub fn client(limits: &Limits, ca_bundle: Option<&[u8]>) -> Result<reqwest::Clie
         }
     }
     build(builder)
+}
+
+/// A [`client`] that reports redirects instead of following them, within `total`: for
+/// asking a vanity SSO start URL where it leads ([`crate::sso::start_url`]), as the AWS
+/// CLI does (one hop, read from the answer).
+pub fn client_without_redirects(
+    limits: &Limits,
+    ca_bundle: Option<&[u8]>,
+    total: Duration,
+) -> Result<reqwest::Client> {
+    let limits = Limits { total, ..*limits };
+    with_roots(
+        builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .connect_timeout(limits.connect)
+            .timeout(limits.total),
+        ca_bundle,
+    )
 }
 
 /// Said after a failed call whose error shows an untrusted certificate: how to fix it.

@@ -190,6 +190,12 @@ fn base_source(config: &ConfigSet, name: &str, profile: &Section, first: bool) -
     if crate::sso::config::is_sso_profile(profile) {
         return crate::sso::config::base(config, name, profile);
     }
+    if let Some(session) = profile.get("login_session") {
+        return Ok(Base::Login {
+            profile: name.to_string(),
+            session: session.trim().to_string(),
+        });
+    }
     if has_static_keys(profile) {
         return static_base(config, name, profile, first);
     }
@@ -207,7 +213,7 @@ fn base_source(config: &ConfigSet, name: &str, profile: &Section, first: bool) -
         None => String::new(),
     };
     bail!(
-        "profile `{name}`{location} has no credentials: give it aws_access_key_id and aws_secret_access_key, role_arn with source_profile or credential_source, credential_process, web_identity_token_file with role_arn, or sso_session with sso_account_id and sso_role_name"
+        "profile `{name}`{location} has no credentials: give it aws_access_key_id and aws_secret_access_key, role_arn with source_profile or credential_source, credential_process, web_identity_token_file with role_arn, sso_session with sso_account_id and sso_role_name, or login_session (from `aws login`)"
     )
 }
 
@@ -447,6 +453,25 @@ duration_seconds = 1800
             resolve(&cfg, "other").unwrap().base,
             Base::Process { .. }
         ));
+    }
+
+    #[test]
+    fn login_sessions_are_a_base_roles_chain_on() {
+        let cfg = config(
+            "[profile me]\nlogin_session = arn:aws:iam::1:user/me \nregion = eu-west-1\n[profile admin]\nrole_arn = arn:aws:iam::1:role/admin\nsource_profile = me\n",
+        );
+        let me = resolve(&cfg, "me").unwrap();
+        assert_eq!(
+            me.base,
+            Base::Login {
+                profile: "me".into(),
+                session: "arn:aws:iam::1:user/me".into()
+            }
+        );
+        assert!(me.hops.is_empty());
+        let admin = resolve(&cfg, "admin").unwrap();
+        assert!(matches!(admin.base, Base::Login { ref profile, .. } if profile == "me"));
+        assert_eq!(admin.describe(), "me -> admin");
     }
 
     #[test]

@@ -10,7 +10,7 @@ use crate::env::Env;
 use crate::exit::Exit;
 use crate::frecency::Frecency;
 use crate::web_console::open::{self, DurationFor, Visit};
-use crate::{duration, log, picker, resolve, sdk, session, tty};
+use crate::{log, picker, resolve, sdk, session, tty};
 use anyhow::{Result, bail};
 use std::io::IsTerminal;
 
@@ -38,8 +38,13 @@ pub fn run(args: &AssumeArgs, env: &Env) -> Result<String> {
         return Ok(Exports::cleared().render(shell));
     }
 
-    if let Some(instead) = args.granted.instead(args.profile.as_deref().unwrap_or("")) {
-        bail!("{instead}");
+    if let Some(refused) = args.granted.refused() {
+        bail!("{refused}");
+    }
+    if args.granted.exec.is_some() && shell == Shell::Nu {
+        bail!(
+            "--exec runs the command through the shell function, which nushell's cannot do; run `hat exec PROFILE -- COMMAND`"
+        );
     }
     let active;
     let args_profile = if args.active_role {
@@ -81,18 +86,32 @@ pub fn run(args: &AssumeArgs, env: &Env) -> Result<String> {
         }
         None => bail!("{}", missing_profile(&config, env)),
     };
-    let duration = args.duration.as_deref().map(duration::parse).transpose()?;
+    // Granted's -ex writes under the profile's own name. Where the SDKs would ignore
+    // keys there (the profile has role_arn, sso_session, ...), hat writes PROFILE-hat,
+    // the name `hat export` suggests. Checked before any STS call.
+    let export_to = if args.granted.export {
+        let own = crate::export_file::check_target(&config, profile, "");
+        let target = match own {
+            Ok(()) => profile.to_string(),
+            Err(_) => format!("{profile}-hat"),
+        };
+        crate::export_file::check_target(
+            &config,
+            &target,
+            &format!(
+                "write them under another name with `hat export {profile} -f credentials --profile-name NAME`"
+            ),
+        )?;
+        Some(target)
+    } else {
+        None
+    };
+    let mut options = args.fetch.options(args.region.as_ref(), Some(&args.tags))?;
+    options.mfa_token = args.mfa_token.clone();
+    let duration = options.duration;
     let mut chain = resolve::resolve(&config, profile)?;
     // `--chain ARN`: one more hop on top, cached and capped like any other.
     chain.hops.extend(extra);
-    let mut options = session::SessionOptions {
-        region: args.region.clone(),
-        duration,
-        mfa_token: args.mfa_token.clone(),
-        no_cache: args.no_cache,
-        session_tags: args.session_tag.clone(),
-        source_identity: args.source_identity.clone(),
-    };
     if args.wants_console() && open::precheck(&chain)? == DurationFor::ConsoleOnly {
         options.duration = None;
     }
@@ -106,6 +125,27 @@ pub fn run(args: &AssumeArgs, env: &Env) -> Result<String> {
     let exports = Exports::role(profile, region.as_deref(), &creds);
     if !args.quiet {
         log::info(&summary(profile, region.as_deref(), &creds));
+    }
+    // Granted's -e and -ex write the files and still put the credentials into the shell.
+    if args.granted.env {
+        crate::export_file::write_dotenv(std::path::Path::new(".env"), profile, &exports, &creds)?;
+    }
+    if let Some(target) = &export_to {
+        // Keys with no expiry came from a file already (here, one `-ex` or `hat export`
+        // wrote, whose expiration hat does not carry): writing them back would drop it.
+        if creds.expiration.is_none() {
+            log::info(&format!(
+                "profile `{profile}` holds keys of its own; the credentials file is left as it is"
+            ));
+        } else {
+            crate::export_file::write_credentials(env, target, &creds)?;
+        }
+    }
+    if let Some(command) = &args.granted.exec {
+        let Some(code) = exports.run_command(shell, command) else {
+            bail!("--exec needs a shell that runs code; run `hat exec {profile} -- {command}`");
+        };
+        return Ok(code);
     }
     Ok(exports.render(shell))
 }
@@ -122,13 +162,11 @@ fn sso_role(args: &AssumeArgs, env: &Env, start_url: &str, shell: Shell) -> Resu
         session: None,
         start_url: start_url.to_string(),
         region: sso_region.clone(),
-        scopes: vec![crate::sso::DEFAULT_SCOPE.to_string()],
+        scopes: None,
     };
     let options = session::SessionOptions {
         region: args.region.clone(),
-        duration: None,
-        mfa_token: None,
-        no_cache: args.no_cache,
+        no_cache: args.fetch.no_cache,
         ..session::SessionOptions::default()
     };
     let session = session::open_sso(env, target, account, role, &options)?;

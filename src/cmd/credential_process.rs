@@ -11,15 +11,7 @@ use anyhow::Result;
 
 pub fn run(args: &CredentialProcessArgs, env: &Env) -> Result<String> {
     let config = std::mem::ManuallyDrop::new(ConfigSet::load_indexed(env)?);
-    let options = session::SessionOptions {
-        duration: args
-            .duration
-            .as_deref()
-            .map(crate::duration::parse)
-            .transpose()?,
-        no_cache: args.no_cache,
-        ..session::SessionOptions::default()
-    };
+    let options = args.fetch.options(None, None)?;
     let session = session::open(&config, env, &args.profile, &options).map_err(|e| {
         // Only a prompt that could not be shown is helped by filling the cache.
         if crate::tty::available() || !format!("{e:#}").contains("no terminal to ask on") {

@@ -34,7 +34,8 @@ const SHADOWING: &[&str] = &[
     "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
 ];
 
-/// Ends with the command's status ([`Exit::status`]): nothing goes to stdout.
+/// Ends with the command's status ([`Exit::status`]): nothing goes to stdout but
+/// `--json`'s answer.
 pub fn run(args: &ExecArgs, env: &Env) -> Result<String> {
     log::set_verbose(args.verbose);
     if let Some(outer) = env.get(MARK)
@@ -46,20 +47,24 @@ pub fn run(args: &ExecArgs, env: &Env) -> Result<String> {
             args.profile
         );
     }
+    if args.ec2_server {
+        bail!(
+            "hat does not emulate the EC2 metadata service (it would have to own 169.254.169.254, which needs root and a route); use `hat exec {} --server -- COMMAND`, the container-credentials endpoint every SDK reads",
+            args.profile
+        );
+    }
+    if args.json && !args.command.is_empty() {
+        bail!(
+            "--json prints the credentials and runs no command; drop the command, or drop --json"
+        );
+    }
     let config = crate::config::load(env)?;
-    let options = session::SessionOptions {
-        region: args.region.clone(),
-        duration: args
-            .duration
-            .as_deref()
-            .map(crate::duration::parse)
-            .transpose()?,
-        mfa_token: None,
-        no_cache: args.no_cache,
-        session_tags: args.session_tag.clone(),
-        source_identity: args.source_identity.clone(),
-    };
+    let options = args.fetch.options(args.region.as_ref(), Some(&args.tags))?;
     let session = session::open(&config, env, &args.profile, &options)?;
+    if args.json {
+        // aws-vault's `exec --json`: the credential_process answer, on stdout.
+        return Ok(format!("{}\n", session.credentials.to_process_json()?));
+    }
     let (program, rest) = args.command.split_first().expect("clap requires a command");
 
     if !args.server {

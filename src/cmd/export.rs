@@ -1,28 +1,13 @@
 //! `hat export PROFILE --format env|json|dotenv|credentials`: a profile's credentials
 //! for tools that want them as shell code, JSON, a `.env` file, or a profile in the
-//! shared credentials file. Files keep every line hat does not own and are written
-//! atomically with mode 0600.
+//! shared credentials file (the files through [`crate::export_file`]).
 
 use crate::cli::{ExportArgs, ExportFormat};
-use crate::clock;
-use crate::config::{ConfigSet, edit};
-use crate::creds::Credentials;
-use crate::emit::{Exports, MANAGED, Shell};
+use crate::emit::{Exports, Shell};
 use crate::env::Env;
-use crate::{log, session};
-use anyhow::{Context, Result, bail};
-use std::path::{Path, PathBuf};
-
-/// Settings that make the SDKs ignore keys written into the same profile.
-const OWN_SOURCE: &[&str] = &[
-    "role_arn",
-    "source_profile",
-    "credential_source",
-    "credential_process",
-    "web_identity_token_file",
-    "sso_session",
-    "sso_start_url",
-];
+use crate::{export_file, session};
+use anyhow::{Result, bail};
+use std::path::PathBuf;
 
 pub fn run(args: &ExportArgs, env: &Env) -> Result<String> {
     let config = crate::config::load(env)?;
@@ -37,20 +22,14 @@ pub fn run(args: &ExportArgs, env: &Env) -> Result<String> {
     // Checked before any STS call: a refusal should cost nothing.
     let target = args.profile_name.as_deref().unwrap_or(&args.profile);
     if args.format == ExportFormat::Credentials {
-        check_target(&config, target, &args.profile)?;
+        let profile = &args.profile;
+        export_file::check_target(
+            &config,
+            target,
+            &format!("pass --profile-name NAME, e.g. --profile-name {profile}-hat"),
+        )?;
     }
-    let options = session::SessionOptions {
-        region: args.region.clone(),
-        duration: args
-            .duration
-            .as_deref()
-            .map(crate::duration::parse)
-            .transpose()?,
-        mfa_token: None,
-        no_cache: args.no_cache,
-        session_tags: args.session_tag.clone(),
-        source_identity: args.source_identity.clone(),
-    };
+    let options = args.fetch.options(args.region.as_ref(), Some(&args.tags))?;
     let session = session::open(&config, env, &args.profile, &options)?;
     let creds = &session.credentials;
     let exports = Exports::role(&args.profile, session.region.as_deref(), creds);
@@ -59,172 +38,12 @@ pub fn run(args: &ExportArgs, env: &Env) -> Result<String> {
         ExportFormat::Json => Ok(format!("{}\n", creds.to_process_json()?)),
         ExportFormat::Dotenv => {
             let path = args.output.clone().unwrap_or_else(|| PathBuf::from(".env"));
-            let old = read_or_empty(&path)?;
-            crate::fs::write(&path, dotenv(&old, &exports))?;
-            log::info(&format!(
-                "wrote {} credentials to {}{}",
-                args.profile,
-                path.display(),
-                expiry_note(creds)
-            ));
+            export_file::write_dotenv(&path, &args.profile, &exports, creds)?;
             Ok(String::new())
         }
         ExportFormat::Credentials => {
-            let path = env.credentials_file();
-            let old = read_or_empty(&path)?;
-            crate::fs::write(&path, credentials_file(&old, target, creds))?;
-            log::info(&format!(
-                "wrote profile `{target}` to {}{}; use it with AWS_PROFILE={target} or --profile {target}",
-                path.display(),
-                expiry_note(creds)
-            ));
+            export_file::write_credentials(env, target, creds)?;
             Ok(String::new())
         }
-    }
-}
-
-/// Refuses to write over long-term keys, or into a profile whose own settings the SDKs
-/// would use instead of the keys.
-fn check_target(config: &ConfigSet, target: &str, profile: &str) -> Result<()> {
-    let Some(section) = config.profile(target) else {
-        return Ok(());
-    };
-    let suggestion = format!("pass --profile-name NAME, e.g. --profile-name {profile}-hat");
-    if let Some(key) = OWN_SOURCE.iter().find(|k| section.get(k).is_some()) {
-        bail!(
-            "profile `{target}` has {key} ({}), which the SDKs use instead of keys written next to it; {suggestion}",
-            config.locate(target, key).unwrap_or_default()
-        );
-    }
-    if section.get("aws_access_key_id").is_some() && section.get("expiration").is_none() {
-        bail!(
-            "profile `{target}` holds long-term keys ({}) that hat will not overwrite; {suggestion}",
-            config
-                .locate(target, "aws_access_key_id")
-                .unwrap_or_default()
-        );
-    }
-    Ok(())
-}
-
-fn read_or_empty(path: &Path) -> Result<String> {
-    match std::fs::read_to_string(path) {
-        Ok(text) => Ok(text),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(String::new()),
-        Err(e) => Err(e).with_context(|| format!("could not read {}", path.display())),
-    }
-}
-
-fn expiry_note(creds: &Credentials) -> String {
-    match creds.remaining(clock::now()) {
-        Some(left) => format!("; they expire in {}", clock::human(left)),
-        None => " (long-term keys)".into(),
-    }
-}
-
-/// The credentials file with `[target]` holding these keys and an `expiration`.
-fn credentials_file(old: &str, target: &str, creds: &Credentials) -> String {
-    let expiration = creds.expiration.map(clock::to_rfc3339);
-    let mut pairs = vec![
-        ("aws_access_key_id", creds.access_key_id.as_str()),
-        ("aws_secret_access_key", creds.secret_access_key.as_str()),
-    ];
-    let mut stale = Vec::new();
-    match &creds.session_token {
-        Some(token) => pairs.push(("aws_session_token", token)),
-        None => stale.extend(["aws_session_token", "aws_security_token"]),
-    }
-    match &expiration {
-        Some(e) => pairs.push(("expiration", e)),
-        None => stale.push("expiration"),
-    }
-    let text = edit::set_keys(old, target, &pairs);
-    edit::remove_keys(&text, target, &stale).0
-}
-
-/// The `.env` file: lines that set a variable hat manages are replaced, every other
-/// line is kept.
-fn dotenv(old: &str, exports: &Exports) -> String {
-    let mut out: String = old
-        .split_inclusive('\n')
-        .filter(|line| {
-            let body = line.trim_start();
-            let body = body.strip_prefix("export ").unwrap_or(body);
-            let name = body.split('=').next().unwrap_or("").trim();
-            !MANAGED.contains(&name)
-        })
-        .collect();
-    if !out.is_empty() && !out.ends_with('\n') {
-        out.push('\n');
-    }
-    for name in MANAGED {
-        if let Some(value) = exports.get(name) {
-            out.push_str(&format!("{name}={}\n", dotenv_value(value)));
-        }
-    }
-    out
-}
-
-/// Bare when it is safe everywhere (docker's --env-file reads values literally), else
-/// double-quoted with the escapes dotenv readers share.
-fn dotenv_value(value: &str) -> String {
-    let bare = value
-        .chars()
-        .all(|c| c.is_ascii_alphanumeric() || "_-./+=:@,".contains(c));
-    if bare {
-        return value.to_string();
-    }
-    let mut out = String::from("\"");
-    for c in value.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '"' => out.push_str("\\\""),
-            '$' => out.push_str("\\$"),
-            '`' => out.push_str("\\`"),
-            '\n' => out.push_str("\\n"),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn creds(token: Option<&str>, expiration: Option<i64>) -> Credentials {
-        Credentials {
-            access_key_id: "ASIA1".into(),
-            secret_access_key: "s/e+c=".into(),
-            session_token: token.map(str::to_string),
-            expiration,
-        }
-    }
-
-    #[test]
-    fn credentials_profile_is_written_in_place_and_the_rest_kept() {
-        let old = "# mine\n[base]\naws_access_key_id = AKIA\n\n[out]\naws_access_key_id = OLD\nexpiration = 2000-01-01T00:00:00Z\n; tail\n";
-        let new = credentials_file(old, "out", &creds(Some("T"), Some(1_787_419_800)));
-        assert_eq!(
-            new,
-            "# mine\n[base]\naws_access_key_id = AKIA\n\n[out]\naws_access_key_id = ASIA1\nexpiration = 2026-08-22T17:30:00Z\naws_secret_access_key = s/e+c=\naws_session_token = T\n; tail\n"
-        );
-        let long_term = credentials_file(&new, "out", &creds(None, None));
-        assert!(!long_term.contains("aws_session_token") && !long_term.contains("expiration"));
-        assert!(long_term.starts_with("# mine\n[base]\naws_access_key_id = AKIA\n"));
-    }
-
-    #[test]
-    fn dotenv_replaces_only_the_variables_hat_manages() {
-        let mut e = Exports::cleared();
-        e.set("AWS_ACCESS_KEY_ID", "ASIA1")
-            .set("AWS_SESSION_TOKEN", "a b\"$")
-            .set("AWS_PROFILE", "p");
-        let out = dotenv("DB=1\nexport AWS_ACCESS_KEY_ID=OLD\nAWS_REGION=x\n# c", &e);
-        assert_eq!(
-            out,
-            "DB=1\n# c\nAWS_ACCESS_KEY_ID=ASIA1\nAWS_SESSION_TOKEN=\"a b\\\"\\$\"\nAWS_PROFILE=p\n"
-        );
     }
 }

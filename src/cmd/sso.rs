@@ -13,7 +13,7 @@ use crate::sdk::Sdk;
 use crate::sso::portal::Portal;
 use crate::sso::session::Signer;
 use crate::sso::token::{Store, sha1_hex};
-use crate::sso::{self, DEFAULT_SCOPE, login, populate};
+use crate::sso::{self, login, populate};
 use crate::{clock, log};
 use anyhow::{Context, Result, anyhow, bail};
 use aws_smithy_types::retry::RetryConfig;
@@ -53,7 +53,7 @@ pub fn target(config: &ConfigSet, args: &SsoTargetArgs) -> Result<SsoTarget> {
             session: None,
             start_url: url.clone(),
             region: region.clone(),
-            scopes: vec![DEFAULT_SCOPE.to_string()],
+            scopes: None,
         });
     }
     let sessions: Vec<&str> = config.sso_session_names().collect();

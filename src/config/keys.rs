@@ -26,6 +26,8 @@ pub const KEYS: &[&str] = &[
     "source_identity",
     "mfa_process",
     "region",
+    // `aws login` (the AWS CLI's console-credentials sign-in).
+    "login_session",
     // IAM Identity Center, in profiles and [sso-session NAME] sections.
     "sso_session",
     "sso_start_url",
@@ -54,6 +56,7 @@ pub const KEYS: &[&str] = &[
     "sso_oidc",
     "iam",
     "eks",
+    "signin",
     // How hard calls try (the SDKs' retry settings).
     "max_attempts",
     "retry_mode",

@@ -149,6 +149,36 @@ impl Exports {
         out
     }
 
+    /// Code that runs `command` (a command line for `sh -c`, as Granted's `--exec`
+    /// runs it) with these variables, leaving the shell's own as they were: a subshell
+    /// in POSIX shells, a block with `set -lx` in fish (what it clears goes through
+    /// `env -u`, which sees no values). None for nushell, whose function applies data
+    /// and runs no code.
+    pub fn run_command(&self, shell: Shell, command: &str) -> Option<String> {
+        let cleared: Vec<&str> = self
+            .vars
+            .iter()
+            .filter(|(_, v)| v.is_none())
+            .map(|(name, _)| *name)
+            .collect();
+        let sh_c = format!("sh -c {}", shell.quote(command));
+        match shell {
+            Shell::Nu => None,
+            Shell::Fish => {
+                let mut out = String::from("begin\n");
+                for (name, value) in &self.vars {
+                    if let Some(value) = value {
+                        out.push_str(&format!("set -lx {name} {}\n", shell.quote(value)));
+                    }
+                }
+                let unset: String = cleared.iter().map(|n| format!("-u {n} ")).collect();
+                out.push_str(&format!("command env {unset}{sh_c}\nend\n"));
+                Some(out)
+            }
+            _ => Some(format!("(\n{}\\command {sh_c}\n)\n", self.render(shell))),
+        }
+    }
+
     fn render_nu(&self) -> String {
         let unset: Vec<&str> = self
             .vars
@@ -292,5 +322,36 @@ mod tests {
     #[should_panic(expected = "not a variable hat manages")]
     fn unmanaged_names_are_refused() {
         Exports::cleared().set("PATH", "/evil");
+    }
+
+    #[test]
+    fn run_command_sets_the_variables_for_the_command_only() {
+        let mut e = Exports::cleared();
+        e.set("AWS_ACCESS_KEY_ID", "AK'1").set("HAT_PROFILE", "p");
+        let posix = e.run_command(Shell::Bash, "echo 'a b'").unwrap();
+        assert!(
+            posix.starts_with("(\nunset AWS_SECRET_ACCESS_KEY\n"),
+            "{posix}"
+        );
+        assert!(
+            posix.contains(r#"export AWS_ACCESS_KEY_ID='AK'\''1'"#),
+            "{posix}"
+        );
+        assert!(
+            posix.ends_with("\\command sh -c 'echo '\\''a b'\\'''\n)\n"),
+            "{posix}"
+        );
+        let fish = e.run_command(Shell::Fish, "echo 'a b'").unwrap();
+        assert!(
+            fish.starts_with("begin\nset -lx AWS_ACCESS_KEY_ID 'AK\\'1'\n"),
+            "{fish}"
+        );
+        assert!(
+            fish.contains("command env -u AWS_SECRET_ACCESS_KEY "),
+            "{fish}"
+        );
+        assert!(!fish.contains("set -gx"), "{fish}");
+        assert!(fish.ends_with("sh -c 'echo \\'a b\\''\nend\n"), "{fish}");
+        assert_eq!(e.run_command(Shell::Nu, "x"), None);
     }
 }

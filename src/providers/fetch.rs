@@ -5,7 +5,7 @@
 
 use super::mfa::Codes;
 use super::plan::{self, MFA_SESSION_SECONDS, Request, Step};
-use super::{container, imds, keychain, process, sso, sts};
+use super::{container, imds, keychain, login, process, sso, sts};
 use crate::cache::{self, Cache};
 use crate::chain::{Base, Chain};
 use crate::clock;
@@ -196,6 +196,17 @@ impl<'a> Fetcher<'a> {
                 profile,
                 mfa_serial: None,
             } => keychain::read(self.env, profile),
+            Base::Login { profile, session } => {
+                self.fetch_once(key, &format!("profile {profile}"), |this| {
+                    let session = login::Session {
+                        profile,
+                        arn: session,
+                        region: this.request.region.as_deref(),
+                    };
+                    let (env, request) = (this.env, this.request);
+                    login::credentials(|| this.sdk(), env, &request.endpoints, &session)
+                })
+            }
             Base::Store {
                 profile,
                 mfa_serial: Some(serial),

@@ -8,6 +8,7 @@ pub mod fetch;
 pub mod http;
 pub mod imds;
 pub mod keychain;
+pub mod login;
 pub mod mfa;
 pub mod plan;
 pub mod process;

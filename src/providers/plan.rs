@@ -319,6 +319,16 @@ fn base_step(
             let id = keychain::key_id(env, profile)?;
             step(cache::key(&["static", &id]), false, None)
         }
+        // Cached like an SSO role: a cached profile reads hat's entry alone, and a miss
+        // reads (or refreshes) the AWS CLI's file under this key's lock.
+        Base::Login { session, .. } => {
+            let key = cache::key(&[
+                "login",
+                session,
+                request.endpoints.get(Service::Signin).unwrap_or("default"),
+            ]);
+            step(key, true, None)
+        }
     })
 }
 
@@ -448,7 +458,7 @@ mod tests {
                     session: Some("corp".into()),
                     start_url: "https://x.awsapps.com/start".into(),
                     region: "eu-west-1".into(),
-                    scopes: vec![],
+                    scopes: None,
                 },
                 account_id: "1".into(),
                 role_name: "R".into(),

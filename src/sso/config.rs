@@ -3,7 +3,6 @@
 //! profiles Granted's `sso populate` wrote (`granted_sso_*`), so Granted users switch
 //! without editing their config.
 
-use super::DEFAULT_SCOPE;
 use crate::chain::Base;
 use crate::chain::SsoTarget;
 use crate::config::{ConfigSet, Section};
@@ -87,7 +86,7 @@ pub fn profile_target(config: &ConfigSet, name: &str, profile: &Section) -> Resu
                 session: None,
                 start_url: url.to_string(),
                 region: region.to_string(),
-                scopes: vec![DEFAULT_SCOPE.to_string()],
+                scopes: None,
             });
         }
         (None, _) => "sso_start_url",
@@ -142,20 +141,16 @@ fn granted_target(config: &ConfigSet, name: &str, profile: &Section) -> Result<S
     })
 }
 
-/// `sso_registration_scopes = a, b` (default `sso:account:access`).
-fn scopes(value: Option<&str>) -> Vec<String> {
-    let list: Vec<String> = value
-        .unwrap_or(DEFAULT_SCOPE)
-        .split(',')
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_string)
-        .collect();
-    if list.is_empty() {
-        vec![DEFAULT_SCOPE.to_string()]
-    } else {
-        list
-    }
+/// `sso_registration_scopes = a, b`, as the CLI v2's `parse_sso_registration_scopes`
+/// (an empty value is an empty list); `None` when the key is absent.
+fn scopes(value: Option<&str>) -> Option<Vec<String>> {
+    value.map(|v| {
+        v.split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+            .collect()
+    })
 }
 
 /// ` (FILE, line N)` where a section was declared.
@@ -221,7 +216,7 @@ sso_role_name = r
                     session: Some("corp".into()),
                     start_url: "https://corp.awsapps.com/start".into(),
                     region: "eu-west-1".into(),
-                    scopes: vec!["sso:account:access".into(), "extra".into()],
+                    scopes: Some(vec!["sso:account:access".into(), "extra".into()]),
                 },
                 account_id: "111111111111".into(),
                 role_name: "Admin".into(),

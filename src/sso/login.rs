@@ -8,6 +8,7 @@
 //! be refreshed, and the registration is reused until it expires.
 
 use super::portal::{CallError, Grant, Oidc};
+use super::start_url;
 use super::token::{Registration, Store, Token};
 use crate::chain::SsoTarget;
 use crate::env::Env;
@@ -39,22 +40,25 @@ pub struct LoginOptions {
 /// Signs in to `target` and stores the token. The caller holds the token's lock.
 pub fn login(oidc: &Oidc, env: &Env, target: &SsoTarget, options: LoginOptions) -> Result<Token> {
     let store = Store::new(env);
+    // What SSO OIDC is told; the caches keep the configured URL (the CLI v2's rule).
+    let issuer = start_url::resolve(oidc.sdk(), &target.start_url)?;
+    let issuer = issuer.as_str();
     let browser = browser_available(env);
     let (registration, new) = if options.device_code || !browser {
         if !options.device_code {
             notify("no browser can be opened here (no DISPLAY or BROWSER); using a device code");
         }
-        let registration = registration(oidc, &store, target, DEVICE_GRANT)?;
-        let token = device_flow(oidc, target, &registration, browser)?;
+        let registration = registration(oidc, &store, target, DEVICE_GRANT, issuer)?;
+        let token = device_flow(oidc, target, &registration, browser, issuer)?;
         (registration, token)
     } else {
-        let registration = registration(oidc, &store, target, CODE_GRANT)?;
+        let registration = registration(oidc, &store, target, CODE_GRANT, issuer)?;
         match pkce_flow(oidc, target, &registration)? {
             Some(token) => (registration, token),
             None => {
                 let registration =
-                    registration_for(oidc, &store, target, DEVICE_GRANT, registration)?;
-                let token = device_flow(oidc, target, &registration, false)?;
+                    registration_for(oidc, &store, target, DEVICE_GRANT, registration, issuer)?;
+                let token = device_flow(oidc, target, &registration, false, issuer)?;
                 (registration, token)
             }
         }
@@ -102,8 +106,10 @@ fn usable(r: &Registration, target: &SsoTarget, grant: &str) -> bool {
     } else {
         !lists_code
     };
-    let scopes_agree =
-        r.scopes == target.scopes || (target.session.is_none() && r.scopes.is_empty());
+    // With no scopes configured the registration is the one the CLI shares (the same
+    // `"scopes": null` key): its device registration lists none, its PKCE one the default.
+    let scopes_agree = r.scopes == target.request_scopes()
+        || ((target.session.is_none() || target.scopes.is_none()) && r.scopes.is_empty());
     granted && scopes_agree && r.expires_at > clock::now() + REGISTRATION_MARGIN
 }
 
@@ -114,11 +120,12 @@ fn registration_for(
     target: &SsoTarget,
     grant: &str,
     current: Registration,
+    issuer: &str,
 ) -> Result<Registration> {
     if usable(&current, target, grant) {
         Ok(current)
     } else {
-        register(oidc, store, target, grant)
+        register(oidc, store, target, grant, issuer)
     }
 }
 
@@ -129,6 +136,7 @@ fn registration(
     store: &Store,
     target: &SsoTarget,
     grant: &str,
+    issuer: &str,
 ) -> Result<Registration> {
     if let Some(r) = store.load_registration(target)
         && usable(&r, target, grant)
@@ -136,19 +144,24 @@ fn registration(
         verbose!("SSO: reusing the client registration for {}", target.name());
         return Ok(r);
     }
-    register(oidc, store, target, grant)
+    register(oidc, store, target, grant, issuer)
 }
 
 /// Registers hat for one flow, shaped as the AWS CLI v2's registration for it, so the
-/// cached registration means to the CLI what it means to hat.
-fn register(oidc: &Oidc, store: &Store, target: &SsoTarget, grant: &str) -> Result<Registration> {
+/// cached registration means to the CLI what it means to hat. `issuer` is the resolved
+/// start URL ([`start_url::resolve`]).
+fn register(
+    oidc: &Oidc,
+    store: &Store,
+    target: &SsoTarget,
+    grant: &str,
+    issuer: &str,
+) -> Result<Registration> {
     verbose!("SSO: RegisterClient for {}", target.name());
     let pkce = grant == CODE_GRANT;
+    let scopes = target.request_scopes();
     let new = oidc
-        .register_client(
-            &target.scopes,
-            pkce.then_some((target.start_url.as_str(), REGISTERED_REDIRECT)),
-        )
+        .register_client(&scopes, pkce.then_some((issuer, REGISTERED_REDIRECT)))
         .map_err(|e| anyhow!("could not register hat with IAM Identity Center: {e}"))?;
     let grant_types = if pkce {
         PKCE_GRANT_TYPES.iter().map(|s| s.to_string()).collect()
@@ -159,7 +172,7 @@ fn register(oidc: &Oidc, store: &Store, target: &SsoTarget, grant: &str) -> Resu
         client_id: new.client_id,
         client_secret: new.client_secret,
         expires_at: new.expires_at,
-        scopes: target.scopes.clone(),
+        scopes,
         grant_types,
     };
     store.save_registration(target, &registration)?;
@@ -210,7 +223,7 @@ fn pkce_flow(
         .context("the callback listener has no port")?
         .port();
     let redirect_uri = format!("http://127.0.0.1:{port}/oauth/callback");
-    let scopes = target.scopes.join(" ");
+    let scopes = target.request_scopes().join(" ");
     let url = authorize_url(
         oidc.endpoint(),
         &[
@@ -394,14 +407,11 @@ fn device_flow(
     target: &SsoTarget,
     registration: &Registration,
     open_browser: bool,
+    issuer: &str,
 ) -> Result<super::portal::NewToken> {
     verbose!("SSO: StartDeviceAuthorization for {}", target.name());
     let auth = oidc
-        .start_device_authorization(
-            &registration.client_id,
-            &registration.client_secret,
-            &target.start_url,
-        )
+        .start_device_authorization(&registration.client_id, &registration.client_secret, issuer)
         .map_err(|e| anyhow!("could not start the sign-in to {}: {e}", target.name()))?;
     let complete = auth
         .verification_uri_complete
@@ -416,33 +426,51 @@ fn device_flow(
     if open_browser && webbrowser::open(&complete).is_err() {
         verbose!("SSO: no browser could be opened");
     }
-    let mut interval = Duration::from_secs(poll_interval(auth.interval));
+    let interval = Duration::from_secs(poll_interval(auth.interval));
     let lifetime = Duration::from_secs(u64::try_from(auth.expires_in.max(1)).unwrap_or(600));
     let waiting = Waiting::new("waiting for approval", lifetime);
-    // botocore's schedule: one poll at once, then every interval (+5 s on SlowDown).
+    let outcome = poll_for_token(
+        interval,
+        |pause| {
+            waiting.sleep(pause);
+            !waiting.expired()
+        },
+        || {
+            oidc.create_token(
+                &registration.client_id,
+                &registration.client_secret,
+                Grant::Device(&auth.device_code),
+            )
+        },
+    );
+    waiting.done();
+    match outcome {
+        Some(Ok(token)) => Ok(token),
+        Some(Err(e)) => Err(device_error(e, target)),
+        None => bail!(
+            "the code for {} expired before it was approved; run `{}` again",
+            target.name(),
+            target.login_command()
+        ),
+    }
+}
+
+/// botocore's device-code schedule (`SSOTokenFetcher._poll_for_token`): one CreateToken
+/// at once, then one every `interval`, 5 s longer after each SlowDown, while
+/// AuthorizationPending. `wait` pauses and says whether the code is still alive; `None`
+/// when it expired first.
+fn poll_for_token<T>(
+    mut interval: Duration,
+    mut wait: impl FnMut(Duration) -> bool,
+    mut poll: impl FnMut() -> Result<T, CallError>,
+) -> Option<Result<T, CallError>> {
     let mut first = true;
     loop {
-        if !first {
-            waiting.sleep(interval);
+        if !first && !wait(interval) {
+            return None;
         }
         first = false;
-        if waiting.expired() {
-            bail!(
-                "the code for {} expired before it was approved; run `{}` again",
-                target.name(),
-                target.login_command()
-            );
-        }
-        let result = oidc.create_token(
-            &registration.client_id,
-            &registration.client_secret,
-            Grant::Device(&auth.device_code),
-        );
-        match result {
-            Ok(token) => {
-                waiting.done();
-                return Ok(token);
-            }
+        match poll() {
             Err(e) if e.is("AuthorizationPendingException") => {}
             Err(e) if e.is("SlowDownException") => {
                 interval += Duration::from_secs(5);
@@ -451,10 +479,7 @@ fn device_flow(
                     interval.as_secs()
                 );
             }
-            Err(e) => {
-                waiting.done();
-                return Err(device_error(e, target));
-            }
+            done => return Some(done),
         }
     }
 }
@@ -657,6 +682,75 @@ mod tests {
     fn device_polling_waits_the_returned_interval_or_five_seconds() {
         assert_eq!(poll_interval(0), 5);
         assert_eq!(poll_interval(3), 3);
+    }
+
+    fn answer(code: &str) -> CallError {
+        CallError {
+            code: Some(code.to_string()),
+            status: Some(400),
+            message: code.to_string(),
+        }
+    }
+
+    /// Runs the schedule against scripted answers; returns the pauses taken before
+    /// each poll (`None` for one made at once) and the outcome.
+    fn schedule(
+        interval: u64,
+        answers: &[&str],
+        alive: usize,
+    ) -> (Vec<Option<u64>>, Option<Result<&'static str, String>>) {
+        let log = std::cell::RefCell::new(Vec::new());
+        let pending = std::cell::Cell::new(None);
+        let mut answers = answers.iter();
+        let mut waits = 0;
+        let outcome = poll_for_token(
+            Duration::from_secs(poll_interval(interval)),
+            |pause| {
+                waits += 1;
+                pending.set(Some(pause.as_secs()));
+                waits <= alive
+            },
+            || {
+                log.borrow_mut().push(pending.take());
+                match answers.next() {
+                    Some(&"ok") => Ok("token"),
+                    Some(code) => Err(answer(code)),
+                    None => panic!("polled after the script ended"),
+                }
+            },
+        );
+        (log.into_inner(), outcome.map(|r| r.map_err(|e| e.message)))
+    }
+
+    #[test]
+    fn device_polling_follows_botocores_schedule() {
+        // Issue 13: at once, then the returned interval; +5 s for each SlowDown.
+        let (pauses, outcome) = schedule(
+            2,
+            &[
+                "AuthorizationPendingException",
+                "SlowDownException",
+                "AuthorizationPendingException",
+                "SlowDownException",
+                "ok",
+            ],
+            10,
+        );
+        assert_eq!(pauses, [None, Some(2), Some(7), Some(7), Some(12)]);
+        assert_eq!(outcome, Some(Ok("token")));
+        // No interval returned: 5 s.
+        let (pauses, _) = schedule(0, &["AuthorizationPendingException", "ok"], 10);
+        assert_eq!(pauses, [None, Some(5)]);
+        // Approved before the first pause: one poll, no wait.
+        assert_eq!(schedule(3, &["ok"], 0), (vec![None], Some(Ok("token"))));
+        // Any other error ends the polling at once.
+        let (pauses, outcome) = schedule(1, &["AccessDeniedException"], 10);
+        assert_eq!(pauses, [None]);
+        assert_eq!(outcome, Some(Err("AccessDeniedException".into())));
+        // The code's lifetime ends while still pending: no poll after it.
+        let (pauses, outcome) = schedule(1, &["AuthorizationPendingException"; 3], 2);
+        assert_eq!(pauses, [None, Some(1), Some(1)]);
+        assert_eq!(outcome, None);
     }
 
     #[test]

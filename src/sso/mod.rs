@@ -9,7 +9,5 @@ pub mod login;
 pub mod populate;
 pub mod portal;
 pub mod session;
+pub mod start_url;
 pub mod token;
-
-/// The scope that makes tokens refreshable; the AWS CLI's default for sso-sessions.
-pub const DEFAULT_SCOPE: &str = "sso:account:access";

@@ -362,7 +362,7 @@ mod tests {
             session: Some("corp".into()),
             start_url: "https://corp/start".into(),
             region: "eu-west-1".into(),
-            scopes: vec![],
+            scopes: None,
         }
     }
 

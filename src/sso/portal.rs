@@ -148,6 +148,12 @@ impl Oidc {
         }
     }
 
+    /// The SDK the client was made from (its limits and CA bundle serve hat's own
+    /// requests of a sign-in too).
+    pub fn sdk(&self) -> &Sdk {
+        &self.sdk
+    }
+
     /// Runs `future` on the runtime the client's calls use (the sign-in callback's
     /// listener runs there too).
     pub fn block_on<F: std::future::Future>(&self, future: F) -> F::Output {

@@ -128,13 +128,16 @@ impl Store {
             .join(format!("{}.json", sha1_hex(target.name().as_bytes())))
     }
 
-    /// The AWS CLI v2's registration file: sha1 of `json.dumps(sort_keys=True)` of
-    /// `{"region", "scopes", "session_name", "startUrl", "tool": "botocore"}`; scopes and
-    /// session name are `null` for the legacy form, which has no sso-session.
+    /// The AWS CLI v2's registration file (`_registration_cache_key`): sha1 of
+    /// `json.dumps(sort_keys=True)` of `{"region", "scopes", "session_name", "startUrl",
+    /// "tool": "botocore"}`, with the configured start URL. `scopes` is the configured
+    /// list, `null` when `sso_registration_scopes` is absent; scopes and session name are
+    /// `null` for the legacy form, which has no sso-session (the CLI reads no scopes there).
     pub fn registration_path(&self, target: &SsoTarget) -> PathBuf {
+        let list = |v: &[String]| Value::Array(v.iter().cloned().map(Value::from).collect());
         let (scopes, session) = match &target.session {
             Some(session) => (
-                Value::Array(target.scopes.iter().cloned().map(Value::from).collect()),
+                target.scopes.as_deref().map_or(Value::Null, list),
                 Value::from(session.clone()),
             ),
             None => (Value::Null, Value::Null),
@@ -289,7 +292,7 @@ mod tests {
             session: session.map(str::to_string),
             start_url: "https://corp.awsapps.com/start".into(),
             region: "eu-west-1".into(),
-            scopes: vec!["sso:account:access".into()],
+            scopes: Some(vec!["sso:account:access".into()]),
         }
     }
 

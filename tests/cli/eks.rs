@@ -3,8 +3,8 @@
 //! does, the shape of the AWS CLI's own `aws eks get-token`, DescribeCluster against
 //! moto's EKS, and kubeconfig merges and rewrites that keep everything else.
 
-use crate::support::fake_eks::{self, BASE_ARN, FakeKubeApi, StsVerifier};
 use crate::support::{BASE_KEY_ID, BASE_SECRET, HAT, Sandbox, moto};
+use hat_fakes::eks::{self as fake_eks, BASE_ARN, FakeKubeApi, StsVerifier};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -162,7 +162,7 @@ fn point_at(sandbox: &Sandbox, kubeconfig: &Path, arn: &str, api: &FakeKubeApi) 
 fn a_token_is_accepted_by_sts_for_its_own_cluster_only() {
     let sandbox = Sandbox::new();
     sandbox.config(CONFIG);
-    let sts = StsVerifier::start();
+    let sts = StsVerifier::start(BASE_KEY_ID, BASE_SECRET);
     let out = sandbox
         .hat(&["eks", "token", "--cluster", "prod-eks", "--profile", "prod"])
         .sts(&sts.url)
@@ -262,7 +262,7 @@ fn a_token_is_accepted_by_sts_for_its_own_cluster_only() {
 fn the_token_has_the_shape_of_aws_eks_get_token() {
     let sandbox = Sandbox::new();
     sandbox.config(CONFIG);
-    let sts = StsVerifier::start();
+    let sts = StsVerifier::start(BASE_KEY_ID, BASE_SECRET);
     sts.add_key(
         "ASIASESSIONEXAMPLE01",
         "sessionSecret/With+Signs=",
@@ -353,7 +353,7 @@ fn the_token_has_the_shape_of_aws_eks_get_token() {
 fn kubectl_reaches_the_cluster_through_a_kubeconfig_hat_wrote() {
     let sandbox = Sandbox::new();
     sandbox.config(CONFIG);
-    let sts = StsVerifier::start();
+    let sts = StsVerifier::start(BASE_KEY_ID, BASE_SECRET);
     let name = unique(&sandbox, "kubectl");
     let arn = create_cluster(&sandbox, &name);
     let kubeconfig = sandbox.path("kube/config");
@@ -608,7 +608,7 @@ users:
 fn rewrite_takes_over_what_aws_eks_update_kubeconfig_wrote() {
     let sandbox = Sandbox::new();
     sandbox.config(CONFIG);
-    let sts = StsVerifier::start();
+    let sts = StsVerifier::start(BASE_KEY_ID, BASE_SECRET);
     let name = unique(&sandbox, "rewrite");
     let arn = create_cluster(&sandbox, &name);
     let kubeconfig = sandbox.write(
@@ -720,7 +720,7 @@ fn rewrite_takes_over_what_aws_eks_update_kubeconfig_wrote() {
 fn without_a_terminal_hat_never_prompts_and_names_the_command_to_run() {
     let sandbox = Sandbox::new();
     sandbox.config(CONFIG);
-    let sts = StsVerifier::start();
+    let sts = StsVerifier::start(BASE_KEY_ID, BASE_SECRET);
     sandbox
         .hat(&["eks", "token", "--cluster", "prod-eks", "--profile", "mfa"])
         .sts(&sts.url)
@@ -733,7 +733,7 @@ fn without_a_terminal_hat_never_prompts_and_names_the_command_to_run() {
 #[test]
 fn with_no_profile_the_environment_keys_sign() {
     let sandbox = Sandbox::new();
-    let sts = StsVerifier::start();
+    let sts = StsVerifier::start(BASE_KEY_ID, BASE_SECRET);
     let out = sandbox
         .hat(&["eks", "token", "--cluster", "env-eks", "--region", "euw1"])
         .sts(&sts.url)

@@ -6,6 +6,7 @@ mod support;
 
 mod architecture;
 mod assume;
+mod aws_vault;
 mod bounded;
 mod cache;
 mod completions;
@@ -23,6 +24,7 @@ mod export;
 mod hardening;
 mod index;
 mod keys;
+mod login;
 mod man;
 mod mfa;
 mod migrate;

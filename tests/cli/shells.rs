@@ -385,14 +385,127 @@ fn granted_unset_and_active_role_spellings_work_in_every_shell() {
     }
 }
 
+/// Issue 15: Granted's `--exec` runs the command with the role's credentials and
+/// leaves the shell as it was; `-e` writes ./.env and still assumes, in every shell
+/// through the real wrapper.
 #[test]
-fn granted_flags_that_another_command_does_name_that_command() {
+fn granted_exec_and_env_do_their_work_in_every_shell() {
     let sandbox = Sandbox::new();
     sandbox.config(CHAIN_CONFIG);
-    let out = sandbox.assume(&["c", "-ex"]).run();
-    out.failure().stderr_has("hat export c -f credentials");
-    let out = sandbox.assume(&["c", "--exec", "terraform plan"]).run();
-    out.failure().stderr_has("hat exec c -- terraform plan");
+    let dotenv = sandbox.path(".env");
+    for sh in ALL {
+        let _ = std::fs::remove_file(&dotenv);
+        let script = format!(
+            "{init}\nassume c --exec 'aws sts get-caller-identity --query Arn --output text; echo \"in exec: profile=$AWS_PROFILE region=$AWS_REGION\"'\necho ---\n{report}\necho ---\nassume c -e\necho \"profile=$HAT_PROFILE\"\n",
+            init = sh.init_line(),
+            report = report(sh)
+        );
+        let out = sh
+            .run(&sandbox, &script)
+            .sts(moto::url())
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .run();
+        out.success();
+        let parts: Vec<&str> = out.stdout.split("---\n").collect();
+        let [exec, after_exec, after_env] = parts[..] else {
+            panic!("{}: {}", sh.name(), out.stdout);
+        };
+        assert!(
+            exec.contains("arn:aws:sts::333333333333:assumed-role/c/hat-")
+                && exec.contains("in exec: profile=c region=us-west-2\n"),
+            "{}: {exec}",
+            sh.name()
+        );
+        for name in MANAGED {
+            assert!(
+                after_exec.contains(&format!("{name}=unset")),
+                "{}: --exec left {name} in the shell:\n{after_exec}",
+                sh.name()
+            );
+        }
+        assert_eq!(after_env, "profile=c\n", "{}", sh.name());
+        let text = std::fs::read_to_string(&dotenv).expect(".env written");
+        for name in [
+            "AWS_ACCESS_KEY_ID",
+            "AWS_SECRET_ACCESS_KEY",
+            "AWS_SESSION_TOKEN",
+        ] {
+            assert!(
+                text.contains(&format!("{name}=")),
+                "{}: {name} not in .env:\n{text}",
+                sh.name()
+            );
+        }
+        assert!(text.contains("AWS_PROFILE=c\n"), "{}: {text}", sh.name());
+    }
+}
+
+/// Issue 15: Granted's `-ex` writes the profile into ~/.aws/credentials under its own
+/// name, or PROFILE-hat where the SDKs would ignore keys written there (the AWS CLI
+/// reads them back), in place, and leaves a profile that holds keys of its own as it is; `-es` and `-pt` have no
+/// hat meaning and say why.
+#[test]
+fn granted_export_writes_the_credentials_file_where_the_sdks_would_use_it() {
+    let sandbox = Sandbox::new();
+    sandbox.config(CHAIN_CONFIG);
+    // `c` has role_arn, so the keys go under `c-hat`; again, in place.
+    let file = sandbox.home().join(".aws/credentials");
+    sandbox.credentials(
+        "# mine\n[other]\naws_access_key_id = AKIAOTHER\naws_secret_access_key = other\n",
+    );
+    for _ in 0..2 {
+        let out = sandbox.assume(&["c", "-ex"]).sts(moto::url()).run();
+        out.success()
+            .stderr_has("wrote profile `c-hat` to")
+            .stdout_has("AWS_PROFILE=");
+    }
+    let first = std::fs::read_to_string(&file).unwrap();
+    assert!(
+        first.starts_with(
+            "# mine\n[other]\naws_access_key_id = AKIAOTHER\naws_secret_access_key = other\n"
+        ),
+        "{first}"
+    );
+    assert_eq!(first.matches("[c-hat]").count(), 1, "{first}");
+    assert!(first.contains("expiration = "), "{first}");
+    let out = sandbox
+        .peer("aws")
+        .args([
+            "sts",
+            "get-caller-identity",
+            "--profile",
+            "c-hat",
+            "--query",
+            "Arn",
+            "--output",
+            "text",
+        ])
+        .env("AWS_ENDPOINT_URL_STS", moto::url())
+        .env("AWS_DEFAULT_REGION", "us-east-1")
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("assumed-role/c/"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    // `c-hat` holds keys of its own: left as it is (hat does not carry their expiry).
+    let out = sandbox.assume(&["c-hat", "-ex"]).run();
+    out.success()
+        .stderr_has("profile `c-hat` holds keys of its own");
+    assert_eq!(first, std::fs::read_to_string(&file).unwrap());
+
+    // Nor are long-term keys copied anywhere.
+    let out = sandbox.assume(&["other", "-ex"]).run();
+    out.success()
+        .stderr_has("profile `other` holds keys of its own");
+    assert_eq!(first, std::fs::read_to_string(&file).unwrap());
+
+    let out = sandbox.assume(&["c", "-es"]).run();
+    out.failure().stderr_has("already in ~/.aws/sso/cache");
+    let out = sandbox.assume(&["c", "-pt", "x"]).run();
+    out.failure().stderr_has("hat has none");
     let out = sandbox.assume(&["-ar"]).run();
     out.failure().stderr_has("AWS_PROFILE is not set");
 }

@@ -852,3 +852,505 @@ fn registrations_are_shaped_per_flow_as_the_cli_v2_sends_them() {
     assert_eq!(device["clientType"], "public");
     assert_eq!(device["scopes"], serde_json::json!(["sso:account:access"]));
 }
+
+/// The registration cache file name the AWS CLI v2 computes
+/// (awscli/botocore/utils.py, `BaseSSOTokenFetcher._registration_cache_key`): the venv's
+/// botocore 1.x has no SSO token fetcher, so Python builds the CLI v2's argument dict and
+/// hashes its `json.dumps(args, sort_keys=True)`, which is the part hat imitates.
+fn cli_registration_path(
+    sb: &Sandbox,
+    start_url: &str,
+    session: Option<&str>,
+    scopes: Option<&[&str]>,
+) -> PathBuf {
+    let script = r#"
+import hashlib, json, sys
+start_url, region, session, scopes = sys.argv[1:]
+args = {'tool': 'botocore', 'startUrl': start_url, 'region': region,
+        'scopes': None if scopes == '-' else [s for s in scopes.split(',') if s],
+        'session_name': None if session == '-' else session}
+print(hashlib.sha1(json.dumps(args, sort_keys=True).encode('utf-8')).hexdigest())
+"#;
+    let scopes = scopes.map_or("-".to_string(), |s| s.join(","));
+    let out = sb
+        .peer("python3")
+        .args([
+            "-c",
+            script,
+            start_url,
+            "eu-west-1",
+            session.unwrap_or("-"),
+            &scopes,
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let key = String::from_utf8(out.stdout).unwrap();
+    sb.home()
+        .join(format!(".aws/sso/cache/{}.json", key.trim()))
+}
+
+#[test]
+fn the_registration_cache_key_is_the_cli_v2s_with_null_scopes_when_none_are_configured() {
+    // Issue 13: `"scopes": null` when sso_registration_scopes is absent, the list when it
+    // is set, and null scopes and session for the legacy form.
+    let sb = Sandbox::new();
+    sb.config(
+        "\
+[sso-session corp]
+sso_start_url = https://corp.awsapps.com/start
+sso_region = eu-west-1
+sso_registration_scopes = sso:account:access, extra
+
+[sso-session open]
+sso_start_url = https://open.awsapps.com/start
+sso_region = eu-west-1
+",
+    );
+    let fake = FakeSso::start(Options::default());
+    let cases: [(&[&str], PathBuf); 3] = [
+        (
+            &["--sso-session", "corp"],
+            cli_registration_path(
+                &sb,
+                START_URL,
+                Some("corp"),
+                Some(&["sso:account:access", "extra"]),
+            ),
+        ),
+        (
+            &["--sso-session", "open"],
+            cli_registration_path(&sb, "https://open.awsapps.com/start", Some("open"), None),
+        ),
+        (
+            &[
+                "--sso-start-url",
+                "https://legacy.awsapps.com/start",
+                "--sso-region",
+                "eu-west-1",
+            ],
+            cli_registration_path(&sb, "https://legacy.awsapps.com/start", None, None),
+        ),
+    ];
+    for (args, path) in cases {
+        assert!(!path.exists(), "{}", path.display());
+        let mut argv = vec!["sso", "login", "--use-device-code"];
+        argv.extend_from_slice(args);
+        with_fake(sb.hat(&argv), &fake).run().success();
+        let text = std::fs::read_to_string(&path)
+            .unwrap_or_else(|e| panic!("{args:?}: no registration at {}: {e}", path.display()));
+        let registration: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert!(registration["clientId"].is_string(), "{text}");
+    }
+    // Unconfigured scopes still ask for the default, so the tokens can be refreshed.
+    let bodies = fake.registrations();
+    assert_eq!(bodies.len(), 3, "{bodies:?}");
+    assert_eq!(
+        bodies[0]["scopes"],
+        serde_json::json!(["sso:account:access", "extra"])
+    );
+    assert_eq!(
+        bodies[1]["scopes"],
+        serde_json::json!(["sso:account:access"])
+    );
+}
+
+#[test]
+fn a_cli_registration_under_the_null_scopes_key_is_shared() {
+    // Issue 13: the AWS CLI's device registration for an sso-session without
+    // sso_registration_scopes (no scopes in the file) is the one hat reuses.
+    let sb = Sandbox::new();
+    sb.config("[sso-session open]\nsso_start_url = https://open.awsapps.com/start\nsso_region = eu-west-1\n");
+    let fake = FakeSso::start(Options::default());
+    let (client_id, client_secret, _, _) = fake.mint();
+    let path = cli_registration_path(&sb, "https://open.awsapps.com/start", Some("open"), None);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    let expires = hat::sso::token::stamp(hat::clock::now() + 80 * 86400);
+    std::fs::write(
+        &path,
+        serde_json::json!({"clientId": client_id, "clientSecret": client_secret, "expiresAt": expires})
+            .to_string(),
+    )
+    .unwrap();
+    with_fake(
+        sb.hat(&["sso", "login", "--sso-session", "open", "--use-device-code"]),
+        &fake,
+    )
+    .run()
+    .success();
+    assert_eq!(fake.calls("RegisterClient"), 0);
+    assert_eq!(read_token(&sb, "open")["clientId"], client_id.as_str());
+}
+
+/// A browser that records the URL it was given and refuses the sign-in at hat's
+/// callback (with the URL's own `state`), so a login against a host that is not there
+/// ends at once, without any network.
+fn refusing_browser(sb: &Sandbox) -> String {
+    let log = sb.path("browser.log");
+    let script = sb.write(
+        "refuse.py",
+        &format!(
+            r#"import sys, urllib.parse, urllib.request
+url = sys.argv[1]
+open({log:?}, 'a').write(url + '\n')
+query = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(url).query))
+opener = urllib.request.build_opener(urllib.request.ProxyHandler({{}}))
+back = query['redirect_uri'] + '?error=access_denied&state=' + urllib.parse.quote(query['state'])
+try:
+    opener.open(back, timeout=30).read()
+except Exception:
+    pass
+"#,
+            log = log.display().to_string()
+        ),
+    );
+    let path = sb.write(
+        "browser.sh",
+        &format!("#!/bin/sh\nexec python3 '{}' \"$1\"\n", script.display()),
+    );
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    path.display().to_string()
+}
+
+/// The one /authorize URL the browser was given: its origin and its query fields as
+/// sent (still percent-encoded), in order.
+fn authorize_sent(sb: &Sandbox) -> (String, Vec<(String, String)>) {
+    let log = std::fs::read_to_string(sb.path("browser.log")).expect("the browser ran");
+    let urls: Vec<&str> = log.lines().collect();
+    assert_eq!(urls.len(), 1, "{log}");
+    let (base, query) = urls[0]
+        .split_once("/authorize?")
+        .expect("an /authorize URL");
+    let fields = query
+        .split('&')
+        .map(|pair| {
+            let (k, v) = pair.split_once('=').expect("key=value");
+            (k.to_string(), v.to_string())
+        })
+        .collect();
+    (base.to_string(), fields)
+}
+
+/// Checks every field of the /authorize query, with the CLI v2's encoding
+/// (`percent_encode_sequence`: `%20` for spaces, `:` and `/` encoded).
+#[track_caller]
+fn assert_authorize_fields(fields: &[(String, String)], client_id: &str, scopes: &str) {
+    let names: Vec<&str> = fields.iter().map(|(k, _)| k.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "response_type",
+            "client_id",
+            "redirect_uri",
+            "state",
+            "code_challenge",
+            "code_challenge_method",
+            "scopes"
+        ]
+    );
+    let get = |name: &str| fields.iter().find(|(k, _)| k == name).unwrap().1.as_str();
+    assert_eq!(get("response_type"), "code");
+    assert_eq!(get("client_id"), client_id);
+    let port = get("redirect_uri")
+        .strip_prefix("http%3A%2F%2F127.0.0.1%3A")
+        .and_then(|rest| rest.strip_suffix("%2Foauth%2Fcallback"))
+        .unwrap_or_else(|| panic!("redirect_uri {}", get("redirect_uri")));
+    assert!(port.parse::<u16>().is_ok(), "{port}");
+    for name in ["state", "code_challenge"] {
+        let value = get(name);
+        assert!(
+            !value.is_empty()
+                && value
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'),
+            "{name} = {value}"
+        );
+    }
+    assert_eq!(get("code_challenge").len(), 43);
+    assert_eq!(get("code_challenge_method"), "S256");
+    assert_eq!(get("scopes"), scopes);
+}
+
+/// A PKCE registration the AWS CLI v2 cached for `session`, so the login goes straight
+/// to the browser; the client id.
+fn cli_pkce_registration(sb: &Sandbox, start_url: &str, region: &str, session: &str) -> String {
+    let script = r#"
+import datetime, hashlib, json, os, sys
+start_url, region, session = sys.argv[1:]
+args = {'tool': 'botocore', 'startUrl': start_url, 'region': region,
+        'scopes': ['sso:account:access', 'extra'], 'session_name': session}
+key = hashlib.sha1(json.dumps(args, sort_keys=True).encode()).hexdigest()
+expires = (datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(days=80)).strftime('%Y-%m-%dT%H:%M:%SZ')
+path = os.path.expanduser(f'~/.aws/sso/cache/{key}.json')
+os.makedirs(os.path.dirname(path), exist_ok=True)
+json.dump({'clientId': 'cli-client', 'clientSecret': 'cli-secret', 'expiresAt': expires,
+           'scopes': ['sso:account:access', 'extra'],
+           'grantTypes': ['authorization_code', 'refresh_token']}, open(path, 'w'))
+"#;
+    let status = sb
+        .peer("python3")
+        .args(["-c", script, start_url, region, session])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    "cli-client".to_string()
+}
+
+#[test]
+fn the_authorize_url_is_on_the_partitions_oidc_host_in_china_and_with_fips() {
+    // Issue 13: the CLI v2's `_get_base_authorization_uri` takes the resolved OIDC
+    // endpoint, so China gets amazonaws.com.cn and FIPS oidc-fips. The browser refuses,
+    // so nothing is sent to those hosts.
+    let sb = Sandbox::new();
+    sb.config(
+        "\
+[sso-session cn]
+sso_start_url = https://d-1.awsapps.cn/start
+sso_region = cn-north-1
+sso_registration_scopes = sso:account:access, extra
+
+[sso-session gov]
+sso_start_url = https://d-2.awsapps.com/start
+sso_region = us-east-1
+sso_registration_scopes = sso:account:access, extra
+
+[profile fips]
+sso_session = gov
+sso_account_id = 111111111111
+sso_role_name = Admin
+use_fips_endpoint = true
+",
+    );
+    let cases = [
+        (
+            vec!["--sso-session", "cn"],
+            ("https://d-1.awsapps.cn/start", "cn-north-1", "cn"),
+            "https://oidc.cn-north-1.amazonaws.com.cn",
+        ),
+        (
+            vec!["--profile", "fips"],
+            ("https://d-2.awsapps.com/start", "us-east-1", "gov"),
+            "https://oidc-fips.us-east-1.amazonaws.com",
+        ),
+    ];
+    for (args, (start_url, region, session), host) in cases {
+        let _ = std::fs::remove_file(sb.path("browser.log"));
+        let client_id = cli_pkce_registration(&sb, start_url, region, session);
+        let mut argv = vec!["sso", "login"];
+        argv.extend(args);
+        sb.hat(&argv)
+            .env("BROWSER", &refusing_browser(&sb))
+            .run()
+            .failure()
+            .stderr_has("was refused in the browser (access_denied)");
+        let (base, fields) = authorize_sent(&sb);
+        assert_eq!(base, host);
+        assert_authorize_fields(&fields, &client_id, "sso%3Aaccount%3Aaccess%20extra");
+    }
+    // The environment's FIPS switch does the same for an sso-session alone.
+    let _ = std::fs::remove_file(sb.path("browser.log"));
+    sb.hat(&["sso", "login", "--sso-session", "gov"])
+        .env("AWS_USE_FIPS_ENDPOINT", "true")
+        .env("BROWSER", &refusing_browser(&sb))
+        .run()
+        .failure();
+    assert_eq!(
+        authorize_sent(&sb).0,
+        "https://oidc-fips.us-east-1.amazonaws.com"
+    );
+}
+
+#[test]
+fn with_the_oidc_endpoint_overridden_the_browser_goes_to_its_authorize_page() {
+    // Issue 13: an endpoint URL for SSO OIDC moves the /authorize page with it (the CLI
+    // derives it from the resolved endpoint); the whole flow then runs against the fake.
+    let sb = sandbox();
+    let fake = FakeSso::start(Options::default());
+    with_fake(sb.hat(&["sso", "login", "--sso-session", "corp"]), &fake)
+        .env("BROWSER", &browser(&sb))
+        .run()
+        .success()
+        .stderr_has("signed in to corp");
+    let (base, fields) = authorize_sent(&sb);
+    assert_eq!(base, fake.url.trim_end_matches('/'));
+    let token = read_token(&sb, "corp");
+    assert_authorize_fields(
+        &fields,
+        token["clientId"].as_str().unwrap(),
+        "sso%3Aaccount%3Aaccess",
+    );
+    assert_eq!(fake.calls("CreateToken:authorization_code"), 1);
+}
+
+/// The vanity host's certificate authority and its certificate for localhost (made with
+/// openssl: a P-256 CA valid 100 years whose key was thrown away, and a leaf with
+/// subjectAltName DNS:localhost,IP:127.0.0.1, serverAuth).
+const VANITY_CA: &str = include_str!("../support/vanity_tls/ca.pem");
+const VANITY_CERT: &str = include_str!("../support/vanity_tls/cert.pem");
+const VANITY_KEY: &str = include_str!("../support/vanity_tls/key.pem");
+
+/// A company's vanity sign-in host: https on loopback (trusted through AWS_CA_BUNDLE
+/// naming [`VANITY_CA`]), redirecting as `routes` says; the requests it received.
+fn vanity_host(
+    routes: &'static [(&'static str, &'static str, u16, &'static str)],
+) -> (
+    hat_fakes::server::Server,
+    std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+) {
+    use hat_fakes::server::{Response, Server};
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let log = std::sync::Arc::clone(&seen);
+    let server = Server::start_tls(VANITY_CERT, VANITY_KEY, move |r| {
+        log.lock().unwrap().push(format!("{} {}", r.method, r.path));
+        match routes
+            .iter()
+            .find(|(method, path, _, _)| *method == r.method && *path == r.path)
+        {
+            Some((_, _, status, location)) => {
+                Response::new(*status, "text/html", "").header("location", location)
+            }
+            None => Response::new(404, "text/html", "not here"),
+        }
+    });
+    (server, seen)
+}
+
+const PORTAL_START: &str = "https://d-1234567890.awsapps.com/start";
+
+const VANITY_ROUTES: &[(&str, &str, u16, &str)] = &[
+    // One 302 to the portal's start URL (with the trailing slash the CLI strips).
+    (
+        "HEAD",
+        "/start",
+        302,
+        "https://d-1234567890.awsapps.com/start/",
+    ),
+    // HEAD refused: the CLI asks again with GET.
+    ("HEAD", "/get", 405, ""),
+    ("GET", "/get", 302, "https://d-1234567890.awsapps.com/start"),
+    // A chain of two: the CLI follows one redirect only.
+    ("HEAD", "/chain", 302, "/start"),
+];
+
+/// botocore's token cache file name for a start URL without an sso-session.
+fn botocore_token_path(sb: &Sandbox, start_url: &str) -> PathBuf {
+    let out = sb
+        .peer("python3")
+        .args([
+            "-c",
+            "import sys; from botocore.utils import SSOTokenLoader; print(SSOTokenLoader(cache={})._generate_cache_key(sys.argv[1], None))",
+            start_url,
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let key = String::from_utf8(out.stdout).unwrap();
+    sb.home()
+        .join(format!(".aws/sso/cache/{}.json", key.trim()))
+}
+
+#[test]
+fn a_vanity_start_url_is_resolved_for_oidc_while_the_caches_keep_the_configured_one() {
+    // Issue 13, the CLI v2's resolve.py: a start URL off the AWS-owned hosts is asked
+    // where it leads; SSO OIDC gets that URL, the cache files keep the configured one.
+    let sb = Sandbox::new();
+    let (vanity, seen) = vanity_host(VANITY_ROUTES);
+    let ca = sb.write("ca.pem", VANITY_CA);
+    let ca = ca.display().to_string();
+    for path in ["/start", "/get"] {
+        let fake = FakeSso::start(Options::default());
+        let configured = format!("https://localhost:{}{path}", vanity.port());
+        with_fake(
+            sb.hat(&[
+                "sso",
+                "login",
+                "--sso-start-url",
+                &configured,
+                "--sso-region",
+                "eu-west-1",
+                "--use-device-code",
+            ]),
+            &fake,
+        )
+        .env("AWS_CA_BUNDLE", &ca)
+        .run()
+        .success();
+        let started = fake.device_authorizations();
+        assert_eq!(started.len(), 1, "{started:?}");
+        assert_eq!(started[0]["startUrl"], PORTAL_START);
+        let text = std::fs::read_to_string(botocore_token_path(&sb, &configured))
+            .expect("the token file botocore names after the configured URL");
+        let token: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(token["startUrl"], configured.as_str());
+        assert!(cli_registration_path(&sb, &configured, None, None).exists());
+    }
+    assert_eq!(
+        *seen.lock().unwrap(),
+        ["HEAD /start", "HEAD /get", "GET /get"]
+    );
+
+    // The PKCE flow registers with the resolved URL as issuerUrl.
+    sb.config(&format!(
+        "[sso-session vanity]\nsso_start_url = https://localhost:{}/start\nsso_region = eu-west-1\n",
+        vanity.port()
+    ));
+    let fake = FakeSso::start(Options::default());
+    with_fake(sb.hat(&["sso", "login", "--sso-session", "vanity"]), &fake)
+        .env("AWS_CA_BUNDLE", &ca)
+        .env("BROWSER", &browser(&sb))
+        .run()
+        .success();
+    let bodies = fake.registrations();
+    assert_eq!(bodies.len(), 1, "{bodies:?}");
+    assert_eq!(bodies[0]["issuerUrl"], PORTAL_START);
+    assert!(read_token(&sb, "vanity")["accessToken"].is_string());
+}
+
+#[test]
+fn a_vanity_start_url_that_redirects_twice_or_cannot_be_reached_is_a_clear_error() {
+    // The CLI follows one redirect; where it lands must be IAM Identity Center's.
+    let sb = Sandbox::new();
+    let (vanity, seen) = vanity_host(VANITY_ROUTES);
+    let ca = sb.write("ca.pem", VANITY_CA);
+    let fake = FakeSso::start(Options::default());
+    let configured = format!("https://localhost:{}/chain", vanity.port());
+    with_fake(
+        sb.hat(&[
+            "sso",
+            "login",
+            "--sso-start-url",
+            &configured,
+            "--sso-region",
+            "eu-west-1",
+            "--use-device-code",
+        ]),
+        &fake,
+    )
+    .env("AWS_CA_BUNDLE", &ca.display().to_string())
+    .run()
+    .failure()
+    .stderr_has(&format!(
+        "could not resolve the vanity start URL {configured} (it leads to https://localhost:{}/start, which is not an IAM Identity Center address)",
+        vanity.port()
+    ));
+    assert_eq!(*seen.lock().unwrap(), ["HEAD /chain"]);
+    assert_eq!(fake.total_calls(), 0);
+    // Without the CA that signed the vanity host's certificate: not trusted, named.
+    with_fake(
+        sb.hat(&[
+            "sso",
+            "login",
+            "--sso-start-url",
+            &format!("https://localhost:{}/start", vanity.port()),
+            "--sso-region",
+            "eu-west-1",
+            "--use-device-code",
+        ]),
+        &fake,
+    )
+    .run()
+    .failure()
+    .stderr_has("could not resolve the vanity start URL");
+    assert_eq!(fake.total_calls(), 0);
+}

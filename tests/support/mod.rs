@@ -6,7 +6,6 @@
 //! variables.
 #![allow(dead_code)]
 
-pub mod fake_eks;
 pub use hat_fakes::fault as iam_fault;
 pub use hat_fakes::federation as fake_federation;
 pub use hat_fakes::imds as fake_imds;

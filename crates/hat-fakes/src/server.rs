@@ -4,6 +4,7 @@
 //! [`Response`]; it runs on tokio's blocking pool, so a fake that sleeps to inject
 //! latency holds up only its own connection, as the thread-per-connection fakes did.
 //! [`forward`] passes a request on to another server, for the fakes that front moto.
+//! [`Server::start_tls`] serves the same over TLS, for fakes that must be https.
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
@@ -85,6 +86,7 @@ type Handler = dyn Fn(Request) -> Response + Send + Sync;
 /// A running server. It serves until the process ends.
 pub struct Server {
     addr: SocketAddr,
+    tls: bool,
 }
 
 impl Server {
@@ -98,6 +100,36 @@ impl Server {
         port: u16,
         handler: impl Fn(Request) -> Response + Send + Sync + 'static,
     ) -> std::io::Result<Server> {
+        Server::serve(port, None, handler)
+    }
+
+    /// Serves `handler` over TLS on a free port of 127.0.0.1, with the certificate and
+    /// key (PEM) given; the URL is still [`Server::url`]'s with `https`.
+    pub fn start_tls(
+        cert_pem: &str,
+        key_pem: &str,
+        handler: impl Fn(Request) -> Response + Send + Sync + 'static,
+    ) -> Server {
+        use rustls::pki_types::pem::PemObject;
+        use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+        let certs = CertificateDer::pem_slice_iter(cert_pem.as_bytes())
+            .collect::<Result<Vec<_>, _>>()
+            .expect("a PEM certificate");
+        let key = PrivateKeyDer::from_pem_slice(key_pem.as_bytes()).expect("a PEM key");
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let config = rustls::ServerConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .and_then(|b| b.with_no_client_auth().with_single_cert(certs, key))
+            .expect("a usable certificate and key");
+        let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+        Server::serve(0, Some(acceptor), handler).expect("could not serve on 127.0.0.1")
+    }
+
+    fn serve(
+        port: u16,
+        tls: Option<tokio_rustls::TlsAcceptor>,
+        handler: impl Fn(Request) -> Response + Send + Sync + 'static,
+    ) -> std::io::Result<Server> {
         let listener = TcpListener::bind(("127.0.0.1", port))?;
         listener.set_nonblocking(true)?;
         let addr = listener.local_addr()?;
@@ -105,15 +137,21 @@ impl Server {
             .enable_all()
             .build()?;
         let handler: Arc<Handler> = Arc::new(handler);
+        let server = Server {
+            addr,
+            tls: tls.is_some(),
+        };
         std::thread::Builder::new()
             .name(format!("hat-fakes:{}", addr.port()))
-            .spawn(move || runtime.block_on(accept(listener, handler)))?;
-        Ok(Server { addr })
+            .spawn(move || runtime.block_on(accept(listener, tls, handler)))?;
+        Ok(server)
     }
 
-    /// `http://127.0.0.1:PORT`, without a trailing slash.
+    /// `http://127.0.0.1:PORT` (`https` for [`Server::start_tls`]), without a trailing
+    /// slash.
     pub fn url(&self) -> String {
-        format!("http://{}", self.addr)
+        let scheme = if self.tls { "https" } else { "http" };
+        format!("{scheme}://{}", self.addr)
     }
 
     pub fn port(&self) -> u16 {
@@ -121,7 +159,11 @@ impl Server {
     }
 }
 
-async fn accept(listener: TcpListener, handler: Arc<Handler>) {
+async fn accept(
+    listener: TcpListener,
+    tls: Option<tokio_rustls::TlsAcceptor>,
+    handler: Arc<Handler>,
+) {
     let Ok(listener) = tokio::net::TcpListener::from_std(listener) else {
         return;
     };
@@ -132,15 +174,24 @@ async fn accept(listener: TcpListener, handler: Arc<Handler>) {
             continue;
         };
         let handler = Arc::clone(&handler);
+        let tls = tls.clone();
         tokio::spawn(async move {
             let service = hyper::service::service_fn(move |request| {
                 let handler = Arc::clone(&handler);
                 async move { answer(request, handler).await }
             });
-            // A client that hangs up mid-request is its own business.
-            let _ = hyper::server::conn::http1::Builder::new()
-                .serve_connection(TokioIo::new(stream), service)
-                .await;
+            let http = hyper::server::conn::http1::Builder::new();
+            // A client that hangs up mid-request (or mid-handshake) is its own business.
+            match tls {
+                None => {
+                    let _ = http.serve_connection(TokioIo::new(stream), service).await;
+                }
+                Some(tls) => {
+                    if let Ok(stream) = tls.accept(stream).await {
+                        let _ = http.serve_connection(TokioIo::new(stream), service).await;
+                    }
+                }
+            }
         });
     }
 }
@@ -255,6 +306,42 @@ async fn send(authority: &str, request: &Request) -> Result<Response, Box<dyn st
         headers,
         body,
     })
+}
+
+/// A GET of `url` (`http://127.0.0.1:PORT/...`) with `headers`, on a fresh connection:
+/// for a fake that asks another server (the EKS API asking STS), from a handler or from
+/// a test's own thread. A 502 when that server cannot be reached.
+pub fn get(url: &str, headers: &[(&str, &str)]) -> Response {
+    let Some(rest) = url.strip_prefix("http://") else {
+        return Response::new(
+            502,
+            "text/plain",
+            format!("fake: not an http:// URL: {url}"),
+        );
+    };
+    let (authority, target) = rest.find('/').map_or((rest, "/"), |i| rest.split_at(i));
+    let request = Request {
+        method: "GET".into(),
+        target: target.to_string(),
+        path: target.split('?').next().unwrap_or("/").to_string(),
+        query: Vec::new(),
+        headers: headers
+            .iter()
+            .map(|(k, v)| (k.to_ascii_lowercase(), v.to_string()))
+            .collect(),
+        body: Vec::new(),
+    };
+    let answer = match tokio::runtime::Handle::try_current() {
+        Ok(handle) => handle.block_on(send(authority, &request)),
+        Err(_) => match tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+        {
+            Ok(runtime) => runtime.block_on(send(authority, &request)),
+            Err(e) => Err(e.into()),
+        },
+    };
+    answer.unwrap_or_else(|e| Response::new(502, "text/plain", format!("fake: {authority}: {e}")))
 }
 
 /// Headers that describe one connection, not the message (hyper sets its own).

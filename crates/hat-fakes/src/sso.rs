@@ -91,6 +91,7 @@ struct State {
     list_requests: u32,
     /// Bodies of RegisterClient requests, in order.
     registrations: Vec<serde_json::Value>,
+    device_authorizations: Vec<serde_json::Value>,
 }
 
 /// Access tokens the fake hands out start with this, for leak checks.
@@ -126,6 +127,11 @@ impl FakeSso {
     /// The JSON bodies of the RegisterClient requests received, in order.
     pub fn registrations(&self) -> Vec<serde_json::Value> {
         self.state.lock().unwrap().registrations.clone()
+    }
+
+    /// The JSON bodies of the StartDeviceAuthorization requests received, in order.
+    pub fn device_authorizations(&self) -> Vec<serde_json::Value> {
+        self.state.lock().unwrap().device_authorizations.clone()
     }
 
     pub fn total_calls(&self) -> u32 {
@@ -302,6 +308,7 @@ fn handle(r: &Request, s: &mut State) -> Answer {
             }))
         }
         "StartDeviceAuthorization" => {
+            s.device_authorizations.push(r.body.clone());
             if s.clients.get(&str_of("clientId")) != Some(&str_of("clientSecret")) {
                 return oidc_error(401, "InvalidClientException", "invalid_client");
             }

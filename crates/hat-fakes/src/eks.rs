@@ -8,16 +8,15 @@
 //! The signature check is written here from the SigV4 specification, independently
 //! of the aws-sigv4 crate that hat signs with.
 
+use crate::server::{Request, Response, Server};
 use base64::Engine;
 use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
 use std::sync::{Arc, Mutex};
 
 pub const ACCOUNT: &str = "123456789012";
-/// The identity of the sandbox's static keys (`BASE_KEY_ID`).
+/// The identity of the long-term keys [`StsVerifier::start`] is given.
 pub const BASE_ARN: &str = "arn:aws:iam::123456789012:user/base";
 
 #[derive(Clone, Debug)]
@@ -42,27 +41,23 @@ pub struct StsVerifier {
 }
 
 impl StsVerifier {
-    /// Knows the sandbox's static keys as [`BASE_ARN`].
-    pub fn start() -> StsVerifier {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let url = format!("http://{}", listener.local_addr().unwrap());
+    /// Knows the long-term key `key_id` (with `secret`) as [`BASE_ARN`].
+    pub fn start(key_id: &str, secret: &str) -> StsVerifier {
         let state = Arc::new(Mutex::new(StsState::default()));
         state.lock().unwrap().keys.insert(
-            super::BASE_KEY_ID.into(),
+            key_id.into(),
             Identity {
-                secret: super::BASE_SECRET.into(),
+                secret: secret.into(),
                 token: None,
                 arn: BASE_ARN.into(),
             },
         );
         let shared = Arc::clone(&state);
-        std::thread::spawn(move || {
-            for stream in listener.incoming().flatten() {
-                let state = Arc::clone(&shared);
-                std::thread::spawn(move || serve_sts(stream, &state));
-            }
-        });
-        StsVerifier { url, state }
+        let server = Server::start(move |request| serve_sts(&request, &shared));
+        StsVerifier {
+            url: server.url(),
+            state,
+        }
     }
 
     /// Makes `key_id` (with `token`, if a session's) known as `arn`.
@@ -93,90 +88,37 @@ impl StsVerifier {
     }
 }
 
-struct Request {
-    method: String,
-    path: String,
-    query: String,
-    headers: HashMap<String, String>,
-    body: String,
-}
-
-fn read_request<S: Read>(stream: &mut S) -> Option<Request> {
-    // One request per connection (every answer says `Connection: close`), so what the
-    // buffer reads past the body is nothing.
-    let mut reader = BufReader::new(stream);
-    let mut line = String::new();
-    reader.read_line(&mut line).ok()?;
-    let mut parts = line.split_whitespace();
-    let method = parts.next()?.to_string();
-    let target = parts.next()?.to_string();
-    let mut headers = HashMap::new();
-    loop {
-        let mut line = String::new();
-        if reader.read_line(&mut line).ok()? == 0 {
-            return None;
-        }
-        let header = line.trim_end();
-        if header.is_empty() {
-            break;
-        }
-        if let Some((name, value)) = header.split_once(':') {
-            headers.insert(name.trim().to_ascii_lowercase(), value.trim().to_string());
-        }
-    }
-    let length = headers
-        .get("content-length")
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0);
-    let mut body = vec![0; length];
-    reader.read_exact(&mut body).ok()?;
-    let (path, query) = match target.split_once('?') {
-        Some((p, q)) => (p.to_string(), q.to_string()),
-        None => (target, String::new()),
-    };
-    Some(Request {
-        method,
-        path,
-        query,
-        headers,
-        body: String::from_utf8_lossy(&body).into_owned(),
-    })
-}
-
-fn respond<S: Write>(stream: &mut S, status: u16, content_type: &str, body: &str) {
-    let response = format!(
-        "HTTP/1.1 {status} X\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    );
-    let _ = stream.write_all(response.as_bytes());
-    let _ = stream.flush();
-}
-
-fn sts_error(stream: &mut TcpStream, code: &str, message: &str) {
-    respond(
-        stream,
+fn sts_error(code: &str, message: &str) -> Response {
+    Response::new(
         403,
         "text/xml",
-        &format!(
+        format!(
             "<ErrorResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><Error><Type>Sender</Type><Code>{code}</Code><Message>{message}</Message></Error><RequestId>fake</RequestId></ErrorResponse>"
         ),
-    );
+    )
 }
 
-fn serve_sts(mut stream: TcpStream, state: &Mutex<StsState>) {
-    let Some(request) = read_request(&mut stream) else {
-        return;
-    };
-    let form = if request.method == "POST" {
-        request.body.clone()
+/// A form's (or query's) parameter, decoded.
+fn param(form: &[(String, String)], name: &str) -> String {
+    form.iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default()
+}
+
+fn serve_sts(request: &Request, state: &Mutex<StsState>) -> Response {
+    let form: Vec<(String, String)> = if request.method == "POST" {
+        url::form_urlencoded::parse(&request.body)
+            .into_owned()
+            .collect()
     } else {
         request.query.clone()
     };
-    let action = super::fake_sts::param(&form, "Action").unwrap_or_default();
+    let action = param(&form, "Action");
     match action.as_str() {
         "AssumeRole" => {
-            let role = super::fake_sts::param(&form, "RoleArn").unwrap_or_default();
-            let session = super::fake_sts::param(&form, "RoleSessionName").unwrap_or_default();
+            let role = param(&form, "RoleArn");
+            let session = param(&form, "RoleSessionName");
             let account = role.split(':').nth(4).unwrap_or(ACCOUNT).to_string();
             let role_name = role.rsplit('/').next().unwrap_or("role").to_string();
             let arn = format!("arn:aws:sts::{account}:assumed-role/{role_name}/{session}");
@@ -196,23 +138,22 @@ fn serve_sts(mut stream: TcpStream, state: &Mutex<StsState>) {
             s.keys.insert(id.clone(), identity.clone());
             s.assumed.push((role, session));
             drop(s);
-            let expiration = hat::clock::to_rfc3339(hat::clock::now() + 3600);
+            let expiration = crate::rfc3339(crate::now() + 3600);
             let xml = format!(
                 "<AssumeRoleResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><AssumeRoleResult><Credentials><AccessKeyId>{id}</AccessKeyId><SecretAccessKey>{}</SecretAccessKey><SessionToken>{}</SessionToken><Expiration>{expiration}</Expiration></Credentials><AssumedRoleUser><AssumedRoleId>AROAEKS:{n}</AssumedRoleId><Arn>{arn}</Arn></AssumedRoleUser></AssumeRoleResult><ResponseMetadata><RequestId>fake-{n}</RequestId></ResponseMetadata></AssumeRoleResponse>",
                 xml_escape(&identity.secret),
                 xml_escape(identity.token.as_deref().unwrap_or_default())
             );
-            respond(&mut stream, 200, "text/xml", &xml);
+            Response::new(200, "text/xml", xml)
         }
         "GetCallerIdentity" if request.method == "GET" => {
             let keys = state.lock().unwrap().keys.clone();
-            match verify_presigned(&request, &keys, hat::clock::now()) {
+            match verify_presigned(request, &keys, crate::now()) {
                 Ok(identity) => {
                     let cluster = request
-                        .headers
-                        .get("x-k8s-aws-id")
-                        .cloned()
-                        .unwrap_or_default();
+                        .header("x-k8s-aws-id")
+                        .unwrap_or_default()
+                        .to_string();
                     state
                         .lock()
                         .unwrap()
@@ -222,19 +163,15 @@ fn serve_sts(mut stream: TcpStream, state: &Mutex<StsState>) {
                         "<GetCallerIdentityResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><GetCallerIdentityResult><Arn>{}</Arn><UserId>AIDAFAKE</UserId><Account>{ACCOUNT}</Account></GetCallerIdentityResult><ResponseMetadata><RequestId>fake</RequestId></ResponseMetadata></GetCallerIdentityResponse>",
                         identity.arn
                     );
-                    respond(&mut stream, 200, "text/xml", &xml);
+                    Response::new(200, "text/xml", xml)
                 }
                 Err((code, why)) => {
                     state.lock().unwrap().refused.push(format!("{code}: {why}"));
-                    sts_error(&mut stream, code, &why);
+                    sts_error(code, &why)
                 }
             }
         }
-        other => sts_error(
-            &mut stream,
-            "InvalidAction",
-            &format!("this fake does not do {other}"),
-        ),
+        other => sts_error("InvalidAction", &format!("this fake does not do {other}")),
     }
 }
 
@@ -322,16 +259,8 @@ fn canonical_request(
 }
 
 fn query_pairs(query: &str) -> Vec<(String, String)> {
-    query
-        .split('&')
-        .filter(|p| !p.is_empty())
-        .map(|pair| {
-            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-            (
-                super::fake_sts::param(&format!("x={k}"), "x").unwrap_or_default(),
-                super::fake_sts::param(&format!("x={v}"), "x").unwrap_or_default(),
-            )
-        })
+    url::form_urlencoded::parse(query.as_bytes())
+        .into_owned()
         .collect()
 }
 
@@ -340,7 +269,7 @@ fn verify_presigned(
     keys: &HashMap<String, Identity>,
     now: i64,
 ) -> Result<Identity, (&'static str, String)> {
-    let params = query_pairs(&request.query);
+    let params = &request.query;
     let get = |name: &str| {
         params
             .iter()
@@ -393,12 +322,12 @@ fn verify_presigned(
     let signed = get("X-Amz-SignedHeaders").unwrap_or_default();
     let mut headers = Vec::new();
     for name in signed.split(';') {
-        let Some(value) = request.headers.get(name) else {
+        let Some(value) = request.header(name) else {
             return refuse(format!("signed header {name} was not sent"));
         };
-        headers.push((name.to_string(), value.clone()));
+        headers.push((name.to_string(), value.to_string()));
     }
-    let creq = canonical_request(&request.path, &params, &headers, &signed);
+    let creq = canonical_request(&request.path, params, &headers, &signed);
     let string_to_sign = format!(
         "AWS4-HMAC-SHA256\n{when}\n{date}/{region}/sts/aws4_request\n{}",
         hex(&Sha256::digest(creq.as_bytes()))
@@ -480,31 +409,6 @@ pub fn url_of(token: &str) -> String {
     String::from_utf8(bytes).unwrap()
 }
 
-/// A GET over plain HTTP on loopback: (status, body).
-pub fn http_get(url: &str, headers: &[(&str, &str)]) -> (u16, String) {
-    let rest = url.strip_prefix("http://").expect("http URL");
-    let (host, target) = match rest.find('/') {
-        Some(i) => (&rest[..i], &rest[i..]),
-        None => (rest, "/"),
-    };
-    let mut stream = TcpStream::connect(host).unwrap();
-    let mut request = format!("GET {target} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n");
-    for (k, v) in headers {
-        request.push_str(&format!("{k}: {v}\r\n"));
-    }
-    request.push_str("\r\n");
-    stream.write_all(request.as_bytes()).unwrap();
-    let mut answer = String::new();
-    stream.read_to_string(&mut answer).unwrap();
-    let status = answer
-        .split_whitespace()
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0);
-    let body = answer.split_once("\r\n\r\n").map(|(_, b)| b).unwrap_or("");
-    (status, body.to_string())
-}
-
 #[derive(Default)]
 struct ApiState {
     users: Vec<String>,
@@ -515,84 +419,55 @@ struct ApiState {
 /// made with `openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes
 /// -subj "/CN=hat test Kubernetes API" -addext subjectAltName=IP:127.0.0.1,DNS:localhost
 /// -days 36500`). kubectl runs exec plugins only for TLS servers, so the fake speaks TLS.
-pub const CA_PEM: &str = include_str!("fake_kube_tls/cert.pem");
-const KEY_PEM: &str = include_str!("fake_kube_tls/key.pem");
+pub const CA_PEM: &str = include_str!("eks_tls/cert.pem");
+const KEY_PEM: &str = include_str!("eks_tls/key.pem");
 
 /// The Kubernetes API of one cluster (HTTPS on loopback), authenticating as EKS does.
 pub struct FakeKubeApi {
     pub url: String,
-    cluster: String,
-    sts_url: String,
-    state: Arc<Mutex<ApiState>>,
+    api: Arc<Api>,
 }
 
-fn tls_config() -> Arc<rustls::ServerConfig> {
-    use rustls::pki_types::pem::PemObject;
-    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
-    let certs = vec![CertificateDer::from_pem_slice(CA_PEM.as_bytes()).unwrap()];
-    let key = PrivateKeyDer::from_pem_slice(KEY_PEM.as_bytes()).unwrap();
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let config = rustls::ServerConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .unwrap()
-        .with_no_client_auth()
-        .with_single_cert(certs, key)
-        .unwrap();
-    Arc::new(config)
+/// What the server knows: its cluster's name, the STS it asks, and what it saw.
+struct Api {
+    cluster: String,
+    sts_url: String,
+    state: Mutex<ApiState>,
 }
 
 impl FakeKubeApi {
     pub fn start(cluster: &str, sts_url: &str) -> FakeKubeApi {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let url = format!("https://{}", listener.local_addr().unwrap());
-        let api = FakeKubeApi {
-            url,
+        let api = Arc::new(Api {
             cluster: cluster.to_string(),
             sts_url: sts_url.to_string(),
-            state: Arc::new(Mutex::new(ApiState::default())),
-        };
-        let tls = tls_config();
-        let shared = api.clone_handle();
-        std::thread::spawn(move || {
-            for tcp in listener.incoming().flatten() {
-                let (api, tls) = (shared.clone_handle(), Arc::clone(&tls));
-                std::thread::spawn(move || {
-                    let Ok(conn) = rustls::ServerConnection::new(tls) else {
-                        return;
-                    };
-                    api.serve(rustls::StreamOwned::new(conn, tcp));
-                });
-            }
+            state: Mutex::new(ApiState::default()),
         });
-        api
-    }
-
-    fn clone_handle(&self) -> FakeKubeApi {
+        let serving = Arc::clone(&api);
+        let server = Server::start_tls(CA_PEM, KEY_PEM, move |request| serving.serve(&request));
         FakeKubeApi {
-            url: self.url.clone(),
-            cluster: self.cluster.clone(),
-            sts_url: self.sts_url.clone(),
-            state: Arc::clone(&self.state),
+            url: server.url(),
+            api,
         }
     }
 
     /// The caller ARN of each request let in.
     pub fn users(&self) -> Vec<String> {
-        self.state.lock().unwrap().users.clone()
+        self.api.state.lock().unwrap().users.clone()
     }
 
     pub fn refusals(&self) -> Vec<String> {
-        self.state.lock().unwrap().refusals.clone()
+        self.api.state.lock().unwrap().refusals.clone()
     }
 
     /// Whether a request with this `Authorization` header would be let in: the same
     /// check the server makes, for tests that hold a token and no HTTPS client.
     pub fn admits(&self, authorization: &str) -> bool {
-        self.authenticate(Some(&authorization.to_string()))
-            .is_some()
+        self.api.authenticate(Some(authorization)).is_some()
     }
+}
 
-    fn authenticate(&self, authorization: Option<&String>) -> Option<String> {
+impl Api {
+    fn authenticate(&self, authorization: Option<&str>) -> Option<String> {
         match authenticate(authorization, &self.cluster, &self.sts_url) {
             Ok(arn) => {
                 self.state.lock().unwrap().users.push(arn.clone());
@@ -605,45 +480,35 @@ impl FakeKubeApi {
         }
     }
 
-    fn serve<S: Read + Write>(&self, mut stream: S) {
-        let Some(request) = read_request(&mut stream) else {
-            return;
-        };
-        if self
-            .authenticate(request.headers.get("authorization"))
-            .is_none()
-        {
-            respond(
-                &mut stream,
+    fn serve(&self, request: &Request) -> Response {
+        if self.authenticate(request.header("authorization")).is_none() {
+            Response::new(
                 401,
                 "application/json",
                 "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"metadata\":{},\"status\":\"Failure\",\"message\":\"Unauthorized\",\"reason\":\"Unauthorized\",\"code\":401}",
-            );
+            )
         } else if request.path == "/api" {
-            let host = self.url.trim_start_matches("https://");
-            respond(
-                &mut stream,
+            let host = request.header("host").unwrap_or("127.0.0.1");
+            Response::new(
                 200,
                 "application/json",
-                &format!(
+                format!(
                     "{{\"kind\":\"APIVersions\",\"versions\":[\"v1\"],\"serverAddressByClientCIDRs\":[{{\"clientCIDR\":\"0.0.0.0/0\",\"serverAddress\":\"{host}\"}}]}}"
                 ),
-            );
+            )
         } else {
-            respond(
-                &mut stream,
+            Response::new(
                 404,
                 "application/json",
                 "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"metadata\":{},\"status\":\"Failure\",\"message\":\"not found\",\"reason\":\"NotFound\",\"code\":404}",
-            );
+            )
         }
-        let _ = stream.flush();
     }
 }
 
 /// The EKS authenticator's checks, then STS's word: the caller's ARN, or why not.
 fn authenticate(
-    authorization: Option<&String>,
+    authorization: Option<&str>,
     cluster: &str,
     sts_url: &str,
 ) -> Result<String, String> {
@@ -697,10 +562,11 @@ fn authenticate(
             get("X-Amz-Expires")
         ));
     }
-    let (status, answer) = http_get(
+    let response = crate::server::get(
         &url,
         &[("x-k8s-aws-id", cluster), ("Accept", "application/xml")],
     );
+    let (status, answer) = (response.status, String::from_utf8_lossy(&response.body));
     if status != 200 {
         return Err(format!("STS said {status}: {answer}"));
     }
