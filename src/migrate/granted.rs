@@ -4,8 +4,6 @@
 //! hat resolves Granted's `granted_sso_*` keys itself, so the rewritten line only
 //! matters to the AWS CLI and the SDKs, which now ask hat instead of Granted.
 
-use crate::process_line;
-
 /// The config text with Granted's credential_process lines rewritten.
 #[derive(Debug, PartialEq, Eq)]
 pub struct Rewrite {
@@ -30,40 +28,27 @@ pub fn rewrite_credential_process(
     program: &str,
     hat_can_answer: impl Fn(&str) -> bool,
 ) -> Rewrite {
-    let mut out = Rewrite {
-        text: String::with_capacity(text.len()),
-        profiles: Vec::new(),
-        dropped: Vec::new(),
-        kept: Vec::new(),
-    };
-    for line in text.split_inclusive('\n') {
-        match rewrite_line(line, program) {
-            Some((_, profile, _)) if !hat_can_answer(&profile) => {
-                out.text.push_str(line);
-                out.kept.push(profile);
-            }
-            Some((new, profile, dropped)) => {
-                out.text.push_str(&new);
-                out.dropped
-                    .extend(dropped.into_iter().map(|arg| (profile.clone(), arg)));
-                out.profiles.push(profile);
-            }
-            None => out.text.push_str(line),
+    let kept = std::cell::RefCell::new(Vec::new());
+    let rewritten = super::rewrite_process_lines(text, program, |words| {
+        let (profile, dropped) = granted_command(words)?;
+        if hat_can_answer(&profile) {
+            Some((profile, dropped))
+        } else {
+            kept.borrow_mut().push(profile);
+            None
         }
+    });
+    Rewrite {
+        text: rewritten.text,
+        profiles: rewritten.profiles,
+        dropped: rewritten.dropped,
+        kept: kept.into_inner(),
     }
-    out
 }
 
-/// `(the new line, the profile, the arguments dropped)`, or None to keep the line.
-fn rewrite_line(line: &str, program: &str) -> Option<(String, String, Vec<String>)> {
-    let body = line.trim_end_matches(['\n', '\r']);
-    let ending = &line[body.len()..];
-    let (key, value) = body.split_once('=')?;
-    if key.trim() != "credential_process" {
-        return None;
-    }
-    let lead = value.len() - value.trim_start().len();
-    let words: Vec<&str> = value.split_whitespace().collect();
+/// The profile a `granted credential-process ...` command names and the arguments
+/// dropped with it, or None when the words are not that command.
+fn granted_command(words: &[&str]) -> Option<(String, Vec<String>)> {
     let (first, rest) = words.split_first()?;
     let is_granted = first.rsplit('/').next() == Some("granted")
         || first.rsplit('/').next() == Some("granted.exe");
@@ -85,13 +70,7 @@ fn rewrite_line(line: &str, program: &str) -> Option<(String, String, Vec<String
             dropped.push(arg.to_string());
         }
     }
-    let profile = profile?;
-    let new = format!(
-        "{key}={}{}{ending}",
-        &value[..lead],
-        process_line::line(program, &profile)
-    );
-    Some((new, profile, dropped))
+    Some((profile?, dropped))
 }
 
 #[cfg(test)]
