@@ -1,5 +1,6 @@
-//! `hat migrate`: bring another tool's setup across (today Granted's
-//! credential_process lines), showing the change as a diff with `--dry-run`.
+//! `hat migrate`: bring another tool's setup across (Granted's and aws-vault's
+//! credential_process lines, aws-vault's stored keys), showing the change to the
+//! config as a diff with `--dry-run`.
 
 use crate::cli::{MigrateArgs, MigrateCommand};
 use crate::env::Env;
@@ -15,11 +16,7 @@ pub fn run(args: &MigrateArgs, env: &Env) -> Result<String> {
 
 fn granted(env: &Env, dry_run: bool) -> Result<String> {
     let path = env.config_file();
-    let old = match std::fs::read_to_string(&path) {
-        Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
-        Err(e) => return Err(e).with_context(|| format!("could not read {}", path.display())),
-    };
+    let old = read_or_empty(&path)?;
     let config = crate::config::load(env)?;
     let sso = |name: &str| {
         config.profile(name).is_some_and(|p| {
@@ -39,9 +36,22 @@ fn granted(env: &Env, dry_run: bool) -> Result<String> {
             "profile `{profile}`: dropped Granted's `{arg}`, which hat's credential-process does not take"
         ));
     }
-    if out.profiles.is_empty() {
+    apply(&path, &old, &out.text, &out.profiles, "granted", dry_run)
+}
+
+/// Writes the rewritten config (or, with `--dry-run`, returns its diff) and says which
+/// profiles' `credential_process` lines (`what` names the peer's command) now name hat.
+fn apply(
+    path: &std::path::Path,
+    old: &str,
+    new: &str,
+    profiles: &[String],
+    what: &str,
+    dry_run: bool,
+) -> Result<String> {
+    if profiles.is_empty() {
         log::info(&format!(
-            "no `granted credential-process` lines in {}; nothing to change",
+            "no `{what}` credential_process lines in {}; nothing to change",
             path.display()
         ));
         return Ok(String::new());
@@ -49,13 +59,13 @@ fn granted(env: &Env, dry_run: bool) -> Result<String> {
     let verb = if dry_run { "would point" } else { "pointed" };
     log::info(&format!(
         "{verb} {} profiles' credential_process at hat: {}",
-        out.profiles.len(),
-        out.profiles.join(", ")
+        profiles.len(),
+        profiles.join(", ")
     ));
     if dry_run {
-        return Ok(crate::sso::populate::diff(&path, &old, &out.text));
+        return Ok(crate::sso::populate::diff(path, old, new));
     }
-    crate::fs::write(&path, &out.text)?;
+    crate::fs::write(path, new)?;
     Ok(String::new())
 }
 
@@ -111,25 +121,7 @@ fn aws_vault(env: &Env, dry_run: bool) -> Result<String> {
             "profile `{profile}`: dropped aws-vault's `{arg}`, which hat's credential-process does not take"
         ));
     }
-    let mut diff = String::new();
-    if out.profiles.is_empty() {
-        log::info(&format!(
-            "no `aws-vault` credential_process lines in {}; nothing to change",
-            path.display()
-        ));
-    } else {
-        let verb = if dry_run { "would point" } else { "pointed" };
-        log::info(&format!(
-            "{verb} {} profiles' credential_process at hat: {}",
-            out.profiles.len(),
-            out.profiles.join(", ")
-        ));
-        if dry_run {
-            diff = crate::sso::populate::diff(&path, &old, &out.text);
-        } else {
-            crate::fs::write(&path, &out.text)?;
-        }
-    }
+    let diff = apply(&path, &old, &out.text, &out.profiles, "aws-vault", dry_run)?;
     if !found.is_empty() {
         let names: Vec<&str> = found.iter().map(|f| f.name.as_str()).collect();
         log::info(&format!(
