@@ -70,9 +70,9 @@ pub struct ConfigSet {
     sso_sessions: Index,
     services: Index,
     /// The on-disk index, when loading used it: names are searched there and each
-    /// section merged on first use into `lazy` (one slot per record).
+    /// section merged on first use into `lazy` (a slot per record, allocated as used).
     disk: Option<disk::Table>,
-    lazy: Vec<std::sync::OnceLock<Box<Section>>>,
+    lazy: disk::Slots,
 }
 
 /// Settings whose values are secrets: never printed unless asked for.

@@ -78,10 +78,11 @@ impl ConfigSet {
         name: &str,
     ) -> Option<&'a Section> {
         if let Some(table) = &self.disk {
-            let i = table.find(kind, name)?;
-            let slot = self.lazy.get(i)?;
+            let (i, segments) = table.find(kind, name)?;
             return Some(
-                slot.get_or_init(|| Box::new(self.merge_spans(table.segments(i).into_iter()))),
+                self.lazy
+                    .slot(i)?
+                    .get_or_init(|| Box::new(self.merge_spans(segments.into_iter()))),
             );
         }
         let entry = index.find(&self.names, name)?;

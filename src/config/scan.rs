@@ -59,7 +59,7 @@ impl ConfigSet {
                     config_path,
                     credentials_path,
                     warnings,
-                    lazy: (0..table.len()).map(|_| OnceCell::new()).collect(),
+                    lazy: disk::Slots::new(table.len()),
                     disk: Some(table),
                     ..ConfigSet::default()
                 };
