@@ -4,7 +4,8 @@
 use crate::duration;
 use crate::emit::Shell;
 use crate::session::SessionOptions;
-use clap::{Args, Parser, Subcommand};
+use clap::{ArgMatches, Args, FromArgMatches, Parser, Subcommand};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -47,11 +48,11 @@ pub enum Command {
         15 minutes anyone who has it is signed in as the role, so treat it like a \
         password; hat never writes it to a log."
     )]
-    Assume(Box<AssumeArgs>),
+    Assume(Lazy<Box<AssumeArgs>>),
     /// Print the `assume` shell function for bash, zsh, fish or nushell
-    Init(InitArgs),
+    Init(Lazy<InitArgs>),
     /// Show the profiles and sso-sessions hat reads from your AWS files
-    Config(ConfigArgs),
+    Config(Lazy<ConfigArgs>),
     /// Print a profile's credentials as credential_process JSON, for the AWS CLI and SDKs
     #[command(
         long_about = "Print a profile's credentials in the credential_process format \
@@ -62,7 +63,7 @@ pub enum Command {
         otherwise. Prompts (an MFA code) go to the terminal, since the caller hides \
         stderr; with no terminal, hat says which command to run once to fill the cache."
     )]
-    CredentialProcess(CredentialProcessArgs),
+    CredentialProcess(Lazy<CredentialProcessArgs>),
     /// Open the AWS console signed in as a profile, or print its sign-in URL
     #[command(
         long_about = "Open the AWS console signed in as a profile (no profile: the \
@@ -77,9 +78,9 @@ pub enum Command {
         hat console --list-services\n\n\
         Through the shell function: assume -c prod (assume -c -t prod also exports)."
     )]
-    Console(ConsoleArgs),
+    Console(Lazy<ConsoleArgs>),
     /// Print a completion script for hat itself
-    Completions(CompletionsArgs),
+    Completions(Lazy<CompletionsArgs>),
     /// Run a command with a profile's credentials in its environment
     #[command(
         long_about = "Run a command with a profile's credentials in its environment: the same \
@@ -96,7 +97,7 @@ pub enum Command {
         A command that is not found exits 127, one that cannot be run 126, as in a shell.",
         override_usage = "hat exec [OPTIONS] PROFILE [--] COMMAND [ARGS]..."
     )]
-    Exec(ExecArgs),
+    Exec(Lazy<ExecArgs>),
     /// Write a profile's credentials as env, JSON, a .env file or a credentials-file profile
     #[command(
         long_about = "Write a profile's credentials for tools that want a file or JSON.\n\n    \
@@ -107,9 +108,9 @@ pub enum Command {
         (~/.aws/credentials); every other byte of it is kept\n\n\
         Files are written atomically with mode 0600."
     )]
-    Export(ExportArgs),
+    Export(Lazy<ExportArgs>),
     /// Sign in to IAM Identity Center (SSO), list tokens, generate SSO profiles
-    Sso(SsoArgs),
+    Sso(Lazy<SsoArgs>),
     /// Keep IAM users' long-term keys in the OS keychain instead of ~/.aws/credentials
     #[command(
         long_about = "Keep IAM users' long-term access keys in the OS keychain (Secret \
@@ -122,9 +123,9 @@ pub enum Command {
         config.toml, else the keychain. The file backend's passphrase comes from the \
         terminal or HAT_KEYS_PASSPHRASE."
     )]
-    Keys(KeysArgs),
+    Keys(Lazy<KeysArgs>),
     /// List the profiles: type, account, role, region and cached credentials
-    List(ListArgs),
+    List(Lazy<ListArgs>),
     /// Bring another tool's setup across to hat (Granted's credential_process lines)
     #[command(long_about = "Bring another tool's setup across to hat.\n\n    \
         granted  rewrite `credential_process = granted credential-process --profile NAME` \
@@ -132,7 +133,7 @@ pub enum Command {
         byte; running it again changes nothing\n\n\
         --dry-run prints the change as a unified diff and writes nothing. Docs: \
         docs/migration.md.")]
-    Migrate(MigrateArgs),
+    Migrate(Lazy<MigrateArgs>),
     /// Amazon EKS: tokens for kubectl, and kubeconfig entries that use them
     #[command(
         long_about = "Amazon EKS: bearer tokens for kubectl signed from hat's cached \
@@ -142,7 +143,7 @@ pub enum Command {
         hat eks kubeconfig --rewrite\n    \
         hat eks token --cluster prod-eks --profile prod"
     )]
-    Eks(EksArgs),
+    Eks(Lazy<EksArgs>),
     /// Print the active profile and the time left, for a shell prompt
     #[command(
         long_about = "Print the active profile and the time its credentials have left \
@@ -159,7 +160,7 @@ pub enum Command {
         hat cache clear prod      prod's own entry: the next `assume prod` asks STS again\n    \
         hat cache clear           every entry, and the lock and temporary files\n\n\
         SSO sign-in tokens are the AWS CLI's and stay: `hat sso logout` removes them.")]
-    Cache(CacheArgs),
+    Cache(Lazy<CacheArgs>),
     /// Check the setup and say how to fix each problem (exit 1 when one is found)
     #[command(
         long_about = "Check hat's setup and print each problem with its fix: the shell \
@@ -172,7 +173,7 @@ pub enum Command {
         Never prints a secret, and changes nothing unless --fix is given: then it \
         tightens modes and removes stale temporary files."
     )]
-    Doctor(DoctorArgs),
+    Doctor(Lazy<DoctorArgs>),
     /// Keep a team's shared profiles (a git repository, as Granted's registries) in ~/.aws/config
     #[command(
         long_about = "Keep a team's shared profiles in ~/.aws/config: a profile registry is a \
@@ -192,7 +193,7 @@ pub enum Command {
         hat registry remove team\n\n\
         Docs: docs/registry.md."
     )]
-    Registry(RegistryArgs),
+    Registry(Lazy<RegistryArgs>),
 }
 
 #[derive(Debug, Args)]
@@ -1061,5 +1062,153 @@ impl FetchFlags {
             session_tags: tags.map(|t| t.session_tag.clone()).unwrap_or_default(),
             source_identity: tags.and_then(|t| t.source_identity.clone()),
         })
+    }
+}
+
+/// A subcommand's arguments, added to clap's command only when that subcommand is the
+/// one on the command line (clap's `Command::defer`): `hat prompt` and a cached
+/// `assume` do not construct the other subcommands' two hundred arguments. Help, man
+/// pages and completions build the whole tree, so they see every argument.
+#[derive(Debug)]
+pub struct Lazy<T>(pub T);
+
+impl<T> std::ops::Deref for Lazy<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T: FromArgMatches> FromArgMatches for Lazy<T> {
+    fn from_arg_matches(matches: &ArgMatches) -> Result<Self, clap::Error> {
+        T::from_arg_matches(matches).map(Lazy)
+    }
+    fn from_arg_matches_mut(matches: &mut ArgMatches) -> Result<Self, clap::Error> {
+        T::from_arg_matches_mut(matches).map(Lazy)
+    }
+    fn update_from_arg_matches(&mut self, matches: &ArgMatches) -> Result<(), clap::Error> {
+        self.0.update_from_arg_matches(matches)
+    }
+    fn update_from_arg_matches_mut(&mut self, matches: &mut ArgMatches) -> Result<(), clap::Error> {
+        self.0.update_from_arg_matches_mut(matches)
+    }
+}
+
+impl<T: Args> Args for Lazy<T> {
+    fn augment_args(cmd: clap::Command) -> clap::Command {
+        if WHOLE_TREE.load(Ordering::SeqCst) > 0 {
+            return keep_texts(cmd, T::augment_args);
+        }
+        cmd.defer(|cmd| keep_texts(cmd, T::augment_args))
+    }
+    fn augment_args_for_update(cmd: clap::Command) -> clap::Command {
+        if WHOLE_TREE.load(Ordering::SeqCst) > 0 {
+            return keep_texts(cmd, T::augment_args_for_update);
+        }
+        cmd.defer(|cmd| keep_texts(cmd, T::augment_args_for_update))
+    }
+    fn group_id() -> Option<clap::Id> {
+        T::group_id()
+    }
+}
+
+/// How many [`command_tree`] calls are building: while any is, [`Lazy`] adds the
+/// arguments at once.
+static WHOLE_TREE: AtomicUsize = AtomicUsize::new(0);
+
+/// The whole command with every subcommand's arguments in place, for what walks the
+/// tree instead of parsing one command line: completions, man pages, the docs checks.
+/// (clap builds `help`'s own subcommand tree from the subcommands as they are when the
+/// top level is built, so deferred ones would be missing from it.)
+pub fn command_tree() -> clap::Command {
+    WHOLE_TREE.fetch_add(1, Ordering::SeqCst);
+    let cmd = <Cli as clap::CommandFactory>::command();
+    WHOLE_TREE.fetch_sub(1, Ordering::SeqCst);
+    cmd
+}
+
+/// Adds the arguments, keeping the subcommand's own about texts: a flattened group's
+/// doc comment sets `about` too, and without the deferral the subcommand's texts were
+/// applied after it.
+fn keep_texts(cmd: clap::Command, augment: fn(clap::Command) -> clap::Command) -> clap::Command {
+    let about = cmd.get_about().cloned();
+    let long_about = cmd.get_long_about().cloned();
+    let cmd = augment(cmd);
+    let cmd = match about {
+        Some(about) => cmd.about(about),
+        None => cmd,
+    };
+    match long_about {
+        Some(long_about) => cmd.long_about(long_about),
+        None => cmd,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::FromArgMatches;
+
+    /// What the whole tree (nothing deferred) makes of `words`: the parse or the error.
+    fn eager(words: &[&str]) -> String {
+        match command_tree().try_get_matches_from(words) {
+            Ok(matches) => format!(
+                "{:?}",
+                Cli::from_arg_matches(&matches).map_err(|e| e.kind())
+            ),
+            Err(e) => format!("{:?}: {}", e.kind(), e.render()),
+        }
+    }
+
+    fn lazy(words: &[&str]) -> String {
+        match Cli::try_parse_from(words) {
+            Ok(cli) => format!("{:?}", Ok::<_, clap::error::ErrorKind>(cli)),
+            Err(e) => format!("{:?}: {}", e.kind(), e.render()),
+        }
+    }
+
+    #[test]
+    fn deferred_subcommands_parse_and_fail_as_the_whole_tree_does() {
+        for words in [
+            &["hat", "prompt"][..],
+            &["hat", "assume", "prod", "--shell", "zsh"],
+            &["hat", "assume", "--shell", "fish", "-c", "-u", "prod"],
+            &["hat", "assume", "--unset", "--shell", "bash"],
+            &[
+                "hat",
+                "assume",
+                "prod",
+                "-d",
+                "2h",
+                "--session-tag",
+                "team=x",
+                "--chain",
+                "arn:aws:iam::1:role/r",
+            ],
+            &["hat", "assume", "--no-such-flag"],
+            &["hat", "assume", "--help"],
+            &["hat", "assume", "-h"],
+            &["hat", "credential-process", "--profile", "a"],
+            &["hat", "credential-process"],
+            &["hat", "exec", "prod", "--", "aws", "s3", "ls"],
+            &["hat", "export", "prod", "-f", "json"],
+            &["hat", "sso", "login", "--sso-session", "corp"],
+            &["hat", "sso"],
+            &["hat", "cache", "clear", "--all"],
+            &["hat", "keys", "add", "base"],
+            &["hat", "migrate", "granted", "--dry-run"],
+            &["hat", "eks", "token", "--cluster-name", "c"],
+            &["hat", "list", "--names"],
+            &["hat", "init", "zsh", "--name", "a"],
+            &["hat", "help", "cache", "clear"],
+            &["hat", "help"],
+            &["hat", "--version"],
+            &["hat", "--help"],
+            &["hat"],
+            &["hat", "nope"],
+            &["hat", "asume", "prod"],
+        ] {
+            assert_eq!(lazy(words), eager(words), "{words:?}");
+        }
     }
 }

@@ -479,7 +479,7 @@ fn accepts(argv: &[String]) -> Result<(), String> {
 
 /// The first subcommand of the command that `path` (`hat`, `sso`, ...) names.
 fn first_subcommand(path: &[String]) -> Option<String> {
-    let mut cmd = <Cli as clap::CommandFactory>::command();
+    let mut cmd = hat::cli::command_tree();
     for word in path.iter().skip(1) {
         cmd = cmd.find_subcommand(word)?.clone();
     }
@@ -574,7 +574,7 @@ fn readme_shows_every_command() {
             shown.extend(argv.get(1).cloned());
         }
     }
-    let missing: Vec<String> = <Cli as clap::CommandFactory>::command()
+    let missing: Vec<String> = hat::cli::command_tree()
         .get_subcommands()
         .filter(|c| !c.is_hide_set())
         .map(|c| c.get_name().to_string())

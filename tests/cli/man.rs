@@ -4,13 +4,12 @@
 //! Regenerate with `HAT_UPDATE_MAN=1 cargo test --test cli man`.
 
 use crate::support::{Sandbox, require};
-use clap::CommandFactory;
 use std::path::{Path, PathBuf};
 
 /// `hat.1` and one page per subcommand, nested ones too (`hat-sso-login.1`), as
 /// (file name, roff text). clap's own `help` subcommand gets none.
 pub fn pages() -> Vec<(String, String)> {
-    let mut cli = hat::cli::Cli::command().disable_help_subcommand(true);
+    let mut cli = hat::cli::command_tree().disable_help_subcommand(true);
     // Building names each subcommand `hat-sso-login`, which becomes its page's title.
     cli.build();
     let mut out = Vec::new();
