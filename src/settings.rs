@@ -5,8 +5,9 @@
 //! every other byte.
 //! A missing file means the defaults; a malformed one is an error naming the file and
 //! line. Read only by the commands that need it (the console, keys, registries, `hat
-//! init` for `[shell]`), never on the cached `assume` path (MFA settings are read only
-//! when a code is needed).
+//! init` for `[shell]`); on the cached `assume` path only for the `[session]` role
+//! session name, part of a role's cache key (MFA settings are read only when a code is
+//! needed).
 
 use crate::env::Env;
 use anyhow::{Result, anyhow};
@@ -27,7 +28,7 @@ pub struct Settings {
 }
 
 /// `[shell]`: what the shell function passes to every `assume`. Read by `hat init`
-/// when the function is printed, so a cached `assume` reads nothing more.
+/// when the function is printed, so a cached `assume` reads nothing more for it.
 #[derive(Debug, Default, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct ShellSettings {

@@ -1,6 +1,6 @@
 //! `hat init <shell>`: print the shell function, with this binary's absolute path baked
 //! in so the function does not depend on PATH, and the `[shell]` settings decided once
-//! for that shell (so a cached `assume` reads no settings file).
+//! for that shell (so `assume` never looks them up).
 
 use crate::cli::InitArgs;
 use crate::emit::init::{Options, script_with};

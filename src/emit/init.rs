@@ -44,7 +44,7 @@ pub struct Options {
     /// the script is loaded: 1 on, 0 off).
     pub auto_reassume: bool,
     /// Every `assume` also exports awsume's variables (`--awsume-variables`): decided
-    /// here, once per shell, so a cached `assume` reads no settings file.
+    /// here, once per shell, so `assume` never looks the setting up.
     pub awsume_variables: bool,
 }
 
