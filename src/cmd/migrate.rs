@@ -116,6 +116,15 @@ fn awsume(env: &Env, dry_run: bool) -> Result<String> {
             "profile `{profile}`: dropped awsume's `{arg}`, which hat's credential-process does not take"
         ));
     }
+    for profile in rewrite
+        .profiles
+        .iter()
+        .filter(|p| config.profile(p).is_none())
+    {
+        log::warn(&format!(
+            "profile `{profile}`, which an awsume credential_process line names, is not defined; the line now asks hat for it, and fails until it is"
+        ));
+    }
     out.push_str(&apply(
         &path,
         &old,

@@ -287,3 +287,26 @@ fn migrate_awsume_keeps_hats_own_settings_and_names_a_browser_command_that_needs
     bad.failure().stderr_has("xdg/awsume/config.yaml");
     assert_eq!(std::fs::read_to_string(&toml).unwrap(), own);
 }
+
+/// A line that asks awsume for a profile nobody defined is pointed at hat all the same
+/// (it asked for those credentials), and said; with no awsume settings file at all.
+#[test]
+fn migrate_awsume_says_when_a_line_names_a_missing_profile() {
+    let sandbox = Sandbox::new();
+    sandbox.config("[profile x]\ncredential_process = awsume ghost\n");
+    let out = sandbox.hat(&["migrate", "awsume", "--dry-run"]).run();
+    out.success()
+        .stderr_has("no awsume settings at")
+        .stderr_has(
+            "profile `ghost`, which an awsume credential_process line names, is not defined",
+        );
+    assert!(
+        std::fs::read_to_string(sandbox.path("home/.aws/config"))
+            .unwrap()
+            .contains("= awsume ghost\n")
+    );
+    assert!(
+        !sandbox.path("home/.config/hat").exists(),
+        "--dry-run made hat's settings"
+    );
+}

@@ -660,3 +660,22 @@ fn awsume_variables_come_in_awsumes_format_when_the_setting_is_on() {
         }
     }
 }
+
+/// A settings file hat cannot read must not leave new shells without the function:
+/// `hat init` says so and prints the function with the defaults.
+#[test]
+fn init_with_a_broken_settings_file_still_prints_the_function() {
+    let sandbox = Sandbox::new();
+    sandbox.write(
+        "home/.config/hat/config.toml",
+        "[shell]\nawsume_variables = \"yes\"\n",
+    );
+    for sh in ALL {
+        let out = sandbox.hat(&["init", sh.name()]).run();
+        out.success()
+            .stderr_has("config.toml, line 2")
+            .stderr_has("the shell function uses the defaults");
+        assert!(out.stdout.contains("assume"), "{}", out.stdout);
+        assert!(!out.stdout.contains("--awsume-variables"), "{}", out.stdout);
+    }
+}
