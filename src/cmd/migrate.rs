@@ -80,32 +80,27 @@ fn awsume(env: &Env, dry_run: bool) -> Result<String> {
     // are pointed at hat.
     let config = crate::config::load(env)?;
     for written in awsume::written_sections(&config) {
-        let what = if written.autoawsume {
-            "autoawsume's copy of a role's credentials, refreshed only while autoawsume runs"
-        } else {
-            "credentials awsume wrote there (`-o`)"
+        let (name, file) = (&written.name, config.credentials_path.display());
+        let instead = match name
+            .strip_prefix("autoawsume-")
+            .filter(|_| written.autoawsume)
+        {
+            Some(source) => format!(
+                "autoawsume's copy of `{source}`'s credentials, fresh only while autoawsume runs; for programs that need such a profile, `credential_process = hat credential-process --profile {source}` in it keeps one fresh"
+            ),
+            None => format!(
+                "credentials awsume wrote there (`awsume -o`); `hat export PROFILE -f credentials --profile-name {name}` writes such a profile"
+            ),
         };
         log::info(&format!(
-            "profile `{}` in {} holds {what}; hat needs none of it (`assume` keeps credentials in its cache), and `hat export PROFILE -f credentials --profile-name {}` writes such a profile when a program needs one. Left as it is; delete it once awsume is gone",
-            written.name,
-            config.credentials_path.display(),
-            written.name
+            "profile `{name}` in {file} holds {instead}. hat needs none of it; left as it is, to delete once awsume is gone"
         ));
     }
-    let names_itself = |name: &str| {
-        config
-            .profile(name)
-            .and_then(|p| p.get("credential_process"))
-            .and_then(|line| {
-                let words: Vec<&str> = line.split_whitespace().collect();
-                awsume::parse_process_command(&words)
-            })
-            .is_some_and(|(asked, _)| asked == name)
-    };
     let path = env.config_file();
     let old = read_or_empty(&path)?;
-    let rewrite =
-        awsume::rewrite_credential_process(&old, &process_line::program(env), names_itself);
+    let rewrite = awsume::rewrite_credential_process(&old, &process_line::program(env), |name| {
+        awsume::names_itself(&config, name)
+    });
     for profile in &rewrite.kept {
         log::warn(&format!(
             "profile `{profile}`: its credential_process runs awsume for the profile itself, which never worked (awsume prints shell code, not credential_process JSON); left as it is. Remove the line and give the profile its own source (keys, a role, SSO)"
@@ -135,18 +130,7 @@ fn awsume(env: &Env, dry_run: bool) -> Result<String> {
     )?);
 
     let cache = awsume::cache_dir(env);
-    let sessions = std::fs::read_dir(&cache)
-        .map(|entries| {
-            entries
-                .filter_map(|e| e.ok())
-                .filter(|e| {
-                    e.file_name()
-                        .to_string_lossy()
-                        .starts_with("aws-credentials-")
-                })
-                .count()
-        })
-        .unwrap_or(0);
+    let sessions = awsume::cached_sessions(&cache);
     if sessions > 0 {
         log::info(&format!(
             "awsume's cache {} holds {sessions} MFA sessions; hat does not read them (they last hours) and asks for one code on the first `assume` that needs it. Delete the directory once awsume is gone",

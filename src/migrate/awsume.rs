@@ -366,6 +366,32 @@ pub fn written_sections(config: &crate::config::ConfigSet) -> Vec<Written> {
         .collect()
 }
 
+/// How many MFA sessions awsume's cache `dir` holds (`aws-credentials-<key id>` files).
+pub fn cached_sessions(dir: &std::path::Path) -> usize {
+    std::fs::read_dir(dir).map_or(0, |entries| {
+        entries
+            .filter_map(Result::ok)
+            .filter(|e| {
+                e.file_name()
+                    .to_string_lossy()
+                    .starts_with("aws-credentials-")
+            })
+            .count()
+    })
+}
+
+/// Whether profile `name`'s own credential_process runs awsume for `name` itself.
+pub fn names_itself(config: &crate::config::ConfigSet, name: &str) -> bool {
+    config
+        .profile(name)
+        .and_then(|p| p.get("credential_process"))
+        .and_then(|line| {
+            let words: Vec<&str> = line.split_whitespace().collect();
+            parse_process_command(&words)
+        })
+        .is_some_and(|(asked, _)| asked == name)
+}
+
 /// The config text with awsume's credential_process lines rewritten.
 #[derive(Debug, PartialEq, Eq)]
 pub struct Rewrite {
