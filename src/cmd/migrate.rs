@@ -86,7 +86,7 @@ fn awsume(env: &Env, dry_run: bool) -> Result<String> {
             .filter(|_| written.autoawsume)
         {
             Some(source) => format!(
-                "autoawsume's copy of `{source}`'s credentials, fresh only while autoawsume runs; for programs that need such a profile, `credential_process = hat credential-process --profile {source}` in it keeps one fresh"
+                "autoawsume's copy of `{source}`'s credentials, fresh only while autoawsume runs; a profile holding only `credential_process = hat credential-process --profile {source}` stays fresh for programs that need one"
             ),
             None => format!(
                 "credentials awsume wrote there (`awsume -o`); `hat export PROFILE -f credentials --profile-name {name}` writes such a profile"

@@ -161,7 +161,7 @@ fn migrate_awsume_brings_its_settings_into_hat_and_names_the_rest() {
         .stderr_has("awsume's `console.services: {c}` has no counterpart")
         .stderr_has("profile `autoawsume-a`")
         .stderr_has("autoawsume's copy of `a`'s credentials")
-        .stderr_has("`credential_process = hat credential-process --profile a` in it")
+        .stderr_has("a profile holding only `credential_process = hat credential-process --profile a` stays fresh")
         .stderr_has("profile `out`")
         .stderr_has("holds 1 MFA sessions")
         .stderr_has("would point 1 profiles' credential_process at hat: a")
