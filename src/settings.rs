@@ -1,7 +1,8 @@
 //! hat's own settings file, `config.toml` in hat's config directory
 //! (`$XDG_CONFIG_HOME/hat`, else `~/.config/hat`; `HAT_CONFIG_FILE` names another).
 //! It is the user's file: hat writes it only when asked to record something there
-//! (`hat registry add` and `remove`), through [`update`], which keeps every other byte.
+//! (`hat registry add` and `remove`, `hat migrate granted`), through [`update`] or
+//! [`updated`], which keep every other byte.
 //! A missing file means the defaults; a malformed one is an error naming the file and
 //! line. Read only by the commands that need it (the console, keys, registries), never
 //! on the cached `assume` path (MFA settings are read only when a code is needed).
@@ -21,6 +22,15 @@ pub struct Settings {
     /// `[[registry]]`: the profile registries `hat registry` syncs, in the order added.
     pub registry: Vec<RegistrySettings>,
     pub network: NetworkSettings,
+    pub export: ExportSettings,
+}
+
+/// `[export]`: how `assume -ex` names the profile it writes into the credentials file.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ExportSettings {
+    /// Granted's `ExportCredentialSuffix`: `-ex` writes `PROFILE-SUFFIX`.
+    pub credential_suffix: Option<String>,
 }
 
 /// `[network]`: how long hat waits for AWS and the local credential endpoints, in
@@ -48,6 +58,9 @@ pub struct ConsoleSettings {
     pub command: Option<String>,
     /// Open Firefox through Granted's container extension.
     pub firefox_containers: Option<bool>,
+    /// The browser profile (or container) for every AWS profile that names none, as if
+    /// `--browser-profile` were given (Granted #886).
+    pub browser_profile: Option<String>,
 }
 
 /// `[keys]`: where long-term keys are kept.
@@ -132,6 +145,19 @@ pub fn update(
     env: &Env,
     change: impl FnOnce(&mut toml_edit::DocumentMut) -> Result<()>,
 ) -> Result<()> {
+    let (old, new) = updated(env, change)?;
+    if new != old {
+        crate::fs::write(&path(env), new)?;
+    }
+    Ok(())
+}
+
+/// The settings file's text before and after `change`, writing nothing (for a diff);
+/// the new text is checked to load, as [`update`] does.
+pub fn updated(
+    env: &Env,
+    change: impl FnOnce(&mut toml_edit::DocumentMut) -> Result<()>,
+) -> Result<(String, String)> {
     let path = path(env);
     let text = match std::fs::read_to_string(&path) {
         Ok(text) => text,
@@ -144,10 +170,7 @@ pub fn update(
     change(&mut doc)?;
     let new = doc.to_string();
     parse(&new).map_err(|e| anyhow!("{}{e}", path.display()))?;
-    if new != text {
-        crate::fs::write(&path, new)?;
-    }
-    Ok(())
+    Ok((text, new))
 }
 
 /// Parses the file's text; the error starts with `, line N: ` for the caller's path.

@@ -43,6 +43,7 @@ pub const KEYS: &[&str] = &[
     "granted_sso_registration_scopes",
     "granted_color",
     "granted_icon",
+    "granted_browser_profile",
     // Endpoints: the profile's, and the services in a [services NAME] section, each
     // with an `endpoint_url` in its sub-property block.
     "endpoint_url",
