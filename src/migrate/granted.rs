@@ -145,6 +145,18 @@ pub struct Setting {
 /// of them is set, so a Granted path never lands next to another browser.
 const BROWSER_KEYS: &[&str] = &["browser", "browser_path", "command", "firefox_containers"];
 
+impl Setting {
+    /// The keys of its section that go with it: a setting hat already has among them
+    /// keeps the whole group.
+    fn keys_read_with(&self) -> &[&'static str] {
+        if self.section == "console" && BROWSER_KEYS.contains(&self.key) {
+            BROWSER_KEYS
+        } else {
+            std::slice::from_ref(&self.key)
+        }
+    }
+}
+
 /// What Granted's settings file says, in hat's terms.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct GrantedSettings {
@@ -156,7 +168,7 @@ pub struct GrantedSettings {
     pub needless: Vec<(String, String)>,
 }
 
-/// Granted's keys that are not settings of their own: read with others, or unused.
+/// The top-level keys of Granted's `Config`; any other key is reported as unknown.
 const KNOWN: &[&str] = &[
     "DefaultBrowser",
     "CustomBrowserPath",
@@ -200,11 +212,11 @@ fn flag(table: &toml::Table, name: &str) -> bool {
 
 /// Reads Granted's settings file; the error starts with `, line N: ` for the caller's
 /// path, as for hat's own file.
-pub fn read_settings(text_: &str) -> Result<GrantedSettings, String> {
-    let table: toml::Table = toml::from_str(text_).map_err(|e| {
+pub fn read_settings(file: &str) -> Result<GrantedSettings, String> {
+    let table: toml::Table = toml::from_str(file).map_err(|e| {
         let line = e
             .span()
-            .map(|span| text_[..span.start.min(text_.len())].matches('\n').count() + 1);
+            .map(|span| file[..span.start.min(file.len())].matches('\n').count() + 1);
         match line {
             Some(line) => format!(", line {line}: {}", e.message()),
             None => format!(": {}", e.message()),
@@ -339,12 +351,12 @@ fn browser(table: &toml::Table, out: &mut GrantedSettings) {
         value,
         from,
     };
-    let text_ = |s: &str| Value::Text(s.to_string());
+    let word = |s: &str| Value::Text(s.to_string());
     let mut settings = Vec::new();
     let with_path = |browser: &str, containers: bool, settings: &mut Vec<Setting>| {
-        settings.push(set("browser", text_(browser), "DefaultBrowser"));
+        settings.push(set("browser", word(browser), "DefaultBrowser"));
         if let Some(p) = path {
-            settings.push(set("browser_path", text_(p), "CustomBrowserPath"));
+            settings.push(set("browser_path", word(p), "CustomBrowserPath"));
         }
         if containers {
             // Granted opens every Firefox-family browser through its container extension.
@@ -378,13 +390,13 @@ fn browser(table: &toml::Table, out: &mut GrantedSettings) {
             "hat needs the executable of {name}, and CustomBrowserPath is empty; set [console] browser_path"
         )),
         "SAFARI" => {
-            settings.push(set("browser", text_("safari"), "DefaultBrowser"));
+            settings.push(set("browser", word("safari"), "DefaultBrowser"));
             None
         }
         "ARC" => {
             // What Granted runs for Arc.
-            settings.push(set("browser", text_("custom"), "DefaultBrowser"));
-            settings.push(set("command", text_("open -a Arc {url}"), "DefaultBrowser"));
+            settings.push(set("browser", word("custom"), "DefaultBrowser"));
+            settings.push(set("command", word("open -a Arc {url}"), "DefaultBrowser"));
             None
         }
         "CUSTOM" => {
@@ -393,10 +405,10 @@ fn browser(table: &toml::Table, out: &mut GrantedSettings) {
                 .and_then(|t| text(t, "Command"));
             match template.map(launch_template) {
                 Some(Ok(command)) => {
-                    settings.push(set("browser", text_("custom"), "DefaultBrowser"));
+                    settings.push(set("browser", word("custom"), "DefaultBrowser"));
                     settings.push(set(
                         "command",
-                        text_(&command),
+                        word(&command),
                         "AWSConsoleBrowserLaunchTemplate",
                     ));
                     None
@@ -538,24 +550,19 @@ pub fn apply_settings(
             .cloned()
     };
     // Settings read together are kept or written together.
-    let mut groups: Vec<Vec<&Setting>> = Vec::new();
+    let mut groups: Vec<(&[&str], Vec<&Setting>)> = Vec::new();
     for s in &found.settings {
-        let grouped = s.section == "console" && BROWSER_KEYS.contains(&s.key);
+        let keys = s.keys_read_with();
         match groups
             .iter_mut()
-            .find(|g| grouped && g[0].section == "console" && BROWSER_KEYS.contains(&g[0].key))
+            .find(|(k, g)| *k == keys && g[0].section == s.section)
         {
-            Some(g) => g.push(s),
-            None => groups.push(vec![s]),
+            Some((_, g)) => g.push(s),
+            None => groups.push((keys, vec![s])),
         }
     }
-    for group in groups {
+    for (keys, group) in groups {
         let first = group[0];
-        let keys: &[&str] = if first.section == "console" && BROWSER_KEYS.contains(&first.key) {
-            BROWSER_KEYS
-        } else {
-            std::slice::from_ref(&first.key)
-        };
         let hats: Vec<(&str, toml_edit::Item)> = keys
             .iter()
             .filter_map(|k| existing(doc, first.section, k).map(|i| (*k, i)))

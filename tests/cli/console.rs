@@ -485,6 +485,27 @@ fn firefox_containers_get_the_granted_extension_url() {
         destination(&c.fed, &params["url"]),
         "https://eu-west-1.console.aws.amazon.com/ec2/home?region=eu-west-1"
     );
+
+    // The profile's granted_browser_profile names the container, as -bp does in
+    // Granted; a profile without colour or icon gets neither parameter.
+    c.hat(&["console", "personal"])
+        .env("PATH", &path)
+        .run()
+        .success();
+    let calls = c.opened(2);
+    let rest = calls[1][1]
+        .strip_prefix("ext+granted-containers:")
+        .unwrap_or_else(|| panic!("{calls:?}"));
+    let params: std::collections::BTreeMap<String, String> =
+        url::form_urlencoded::parse(rest.as_bytes())
+            .into_owned()
+            .collect();
+    assert_eq!(params["name"], "Personal");
+    assert!(
+        !params.contains_key("color") && !params.contains_key("icon"),
+        "{params:?}"
+    );
+    destination(&c.fed, &params["url"]);
 }
 
 /// Granted #886 and #156: one browser profile for every AWS profile (`[console]

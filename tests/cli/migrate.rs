@@ -135,6 +135,7 @@ DefaultExportAllEnvVar = true
 [ProfileRegistry]
   PrefixAllProfiles = false
   PrefixDuplicateProfiles = false
+
   [ProfileRegistry.RequiredKeys]
     USERNAME = "alice"
 
