@@ -57,6 +57,20 @@ fn granted(env: &Env, dry_run: bool) -> Result<String> {
             adopted.push(name.clone());
         }
     }
+    // A registry hat had already, whose Granted block is still there too: its
+    // profiles count as the user's own and hide hat's.
+    let granted_names = settings
+        .as_ref()
+        .map(|a| a.granted.as_slice())
+        .unwrap_or_default();
+    for name in granted_names.iter().filter(|n| !adopted.contains(n)) {
+        if migrate::granted::has_granted_block(&text, name) {
+            log::warn(&format!(
+                "Granted's block of registry {name} is still in {}, and its profiles count as yours there; `granted registry remove {name}` removes it",
+                path.display()
+            ));
+        }
+    }
     if !adopted.is_empty() {
         let verb = if dry_run {
             "would take over"

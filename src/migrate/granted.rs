@@ -534,6 +534,8 @@ pub struct Applied {
     pub imported: Vec<String>,
     /// Registries hat cannot take as they are, with the reason.
     pub refused: Vec<(String, String)>,
+    /// Every registry Granted's settings name, taken or not.
+    pub granted: Vec<String>,
 }
 
 /// Writes Granted's settings into hat's settings document where hat has none, and its
@@ -605,6 +607,7 @@ pub fn apply_settings(
             ));
         }
     }
+    applied.granted = found.registries.iter().map(|r| r.name.clone()).collect();
     for r in &found.registries {
         let held = doc
             .get("registry")
@@ -664,6 +667,35 @@ const BLOCK_COMMENTS: &[&str] = &[
 /// the text has no whole Granted block of that name.
 pub fn adopt_registry_block(text: &str, name: &str, begin: &str, end: &str) -> Option<String> {
     let lines: Vec<&str> = text.split_inclusive('\n').collect();
+    let (first, start, stop) = granted_block(&lines, name)?;
+    let nl = if text.contains("\r\n") { "\r\n" } else { "\n" };
+    let ending = |line: &str| {
+        let bare = line.trim_end_matches(['\n', '\r']);
+        match &line[bare.len()..] {
+            "" => nl.to_string(),
+            e => e.to_string(),
+        }
+    };
+    let mut out = String::with_capacity(text.len());
+    out.extend(lines[..first].iter().copied());
+    out.push_str(begin);
+    out.push_str(&ending(lines[start]));
+    out.extend(lines[start + 1..stop].iter().copied());
+    out.push_str(end);
+    out.push_str(&ending(lines[stop]));
+    out.extend(lines[stop + 1..].iter().copied());
+    Some(out)
+}
+
+/// Whether `text` holds Granted's block of registry `name`.
+pub fn has_granted_block(text: &str, name: &str) -> bool {
+    let lines: Vec<&str> = text.split_inclusive('\n').collect();
+    granted_block(&lines, name).is_some()
+}
+
+/// The line indexes of Granted's block of `name`: its first comment line, the
+/// `[granted_registry_start NAME]` line and the `[granted_registry_end NAME]` line.
+fn granted_block(lines: &[&str], name: &str) -> Option<(usize, usize, usize)> {
     let header = |line: &str| -> Option<String> {
         let body = line.trim_end_matches(['\n', '\r']).trim();
         let inner = body.strip_prefix('[')?.strip_suffix(']')?;
@@ -684,23 +716,7 @@ pub fn adopt_registry_block(text: &str, name: &str, begin: &str, end: &str) -> O
     {
         first -= 1;
     }
-    let nl = if text.contains("\r\n") { "\r\n" } else { "\n" };
-    let ending = |line: &str| {
-        let bare = line.trim_end_matches(['\n', '\r']);
-        match &line[bare.len()..] {
-            "" => nl.to_string(),
-            e => e.to_string(),
-        }
-    };
-    let mut out = String::with_capacity(text.len());
-    out.extend(lines[..first].iter().copied());
-    out.push_str(begin);
-    out.push_str(&ending(lines[start]));
-    out.extend(lines[start + 1..stop].iter().copied());
-    out.push_str(end);
-    out.push_str(&ending(lines[stop]));
-    out.extend(lines[stop + 1..].iter().copied());
-    Some(out)
+    Some((first, start, stop))
 }
 
 #[cfg(test)]
@@ -928,7 +944,13 @@ DefaultExportAllEnvVar = true
         assert_eq!(applied.imported, ["team"]);
         let once = doc.to_string();
         let again = apply_settings(&mut doc, &found).unwrap();
-        assert_eq!(again, Applied::default());
+        assert_eq!(
+            again,
+            Applied {
+                granted: vec!["team".into()],
+                ..Applied::default()
+            }
+        );
         assert_eq!(doc.to_string(), once);
     }
 
@@ -940,6 +962,7 @@ DefaultExportAllEnvVar = true
             # To stop syncing and remove this section, run 'granted registry remove'.\r\n\
             [granted_registry_start team]\r\n\r\n[profile dev]\r\nregion = y\r\n\r\n\
             [granted_registry_end team]\r\n\r\n[profile after]\r\nregion = z\r\n";
+        assert!(has_granted_block(text, "team") && !has_granted_block(text, "other"));
         let out = adopt_registry_block(text, "team", "# BEGIN", "# END").unwrap();
         assert_eq!(
             out,

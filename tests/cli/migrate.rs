@@ -256,21 +256,28 @@ fn migrate_granted_brings_its_settings_and_registries_across() {
 #[test]
 fn migrate_granted_never_overwrites_a_hat_setting() {
     let sandbox = Sandbox::new();
-    let mine = "# my browser\n[console]\nbrowser = \"chrome\"   # work\n";
+    let mine = "# my browser\n[console]\nbrowser = \"chrome\"   # work\n\n[[registry]]\nname = \"team\"\nurl = \"/srv/team\"\n";
     sandbox.write("home/.config/hat/config.toml", mine);
     sandbox.write(
         "home/.granted/config",
-        "DefaultBrowser = \"FIREFOX\"\nCustomBrowserPath = \"/usr/bin/firefox\"\nExportCredentialSuffix = \"g\"\nOrdering = \"Alphabetical\"\n",
+        "DefaultBrowser = \"FIREFOX\"\nCustomBrowserPath = \"/usr/bin/firefox\"\nExportCredentialSuffix = \"g\"\nOrdering = \"Alphabetical\"\n\n[ProfileRegistry]\n  [[ProfileRegistry.Registries]]\n    name = \"team\"\n    url = \"https://git.example.com/team.git\"\n",
     );
+    sandbox.config(GRANTED_WRITTEN);
     let run = sandbox.hat(&["migrate", "granted"]).run();
     run.success()
-        .stderr_has("kept hat's [console] browser = \"chrome\"")
+        .stderr_has("kept hat's [console] browser = \"chrome\" (Granted's DefaultBrowser would give")
+        .stderr_has("kept hat's [[registry]] team (/srv/team; Granted's is https://git.example.com/team.git)")
+        .stderr_has("Granted's block of registry team is still in")
         .stderr_has("Granted's Ordering has no counterpart in hat")
         .stderr_has("set [export] credential_suffix = \"g\"");
     assert_eq!(
         read(&sandbox, "home/.config/hat/config.toml").unwrap(),
         format!("{mine}\n[export]\ncredential_suffix = \"g\"\n")
     );
+    // Only the credential_process line changed in the AWS config.
+    let after = read(&sandbox, "home/.aws/config").unwrap();
+    assert!(after.contains("[granted_registry_start team]"), "{after}");
+    assert_eq!(after.lines().count(), GRANTED_WRITTEN.lines().count());
 }
 
 /// `-ex` writes `PROFILE-SUFFIX` once Granted's ExportCredentialSuffix is hat's.
@@ -290,4 +297,47 @@ fn export_uses_the_credential_suffix() {
         .stderr_has("wrote profile `a-granted` to");
     let written = read(&sandbox, "home/.aws/credentials").unwrap();
     assert_eq!(written.matches("[a-granted]").count(), 1, "{written}");
+}
+
+/// A registry that cannot be fetched (off the network, say) is still added, and its
+/// profiles stay usable: Granted's block becomes hat's byte for byte inside, and the
+/// warning says how to sync later.
+#[test]
+fn a_registry_that_does_not_sync_keeps_granteds_profiles() {
+    let sandbox = Sandbox::new();
+    sandbox.config(GRANTED_WRITTEN);
+    let gone = sandbox.path("nowhere/team.git");
+    sandbox.write(
+        "home/.granted/config",
+        &GRANTED_SETTINGS.replace("URL", gone.to_str().unwrap()),
+    );
+    sandbox
+        .hat(&["migrate", "granted"])
+        .run()
+        .success()
+        .stderr_has("registry team did not sync, so its profiles are as Granted last wrote them")
+        .stderr_has("`hat registry sync team` tries again");
+    let after = read(&sandbox, "home/.aws/config").unwrap();
+    let inside = GRANTED_WRITTEN
+        .split("[granted_registry_start team]\n")
+        .nth(1)
+        .and_then(|rest| rest.split("[granted_registry_end team]\n").next())
+        .unwrap();
+    let (begin, end) = (
+        "# BEGIN hat registry team (generated: edits inside are replaced; `hat registry remove team` removes it)\n",
+        "# END hat registry team\n",
+    );
+    assert!(after.contains(&format!("{begin}{inside}{end}")), "{after}");
+    let out = sandbox
+        .peer("aws")
+        .args([
+            "configure",
+            "get",
+            "role_session_name",
+            "--profile",
+            "team-dev",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "alice");
 }
