@@ -45,31 +45,17 @@ fn granted(env: &Env, dry_run: bool) -> Result<String> {
 
     // Granted's block of each imported registry becomes hat's, so its profiles stay
     // (and count as the registry's, not as the user's own) until hat's sync.
-    let mut text = out.text;
-    let mut adopted = Vec::new();
-    for name in imported {
-        let (begin, end) = crate::registry::markers(name);
-        if crate::config::edit::read_block(&text, &begin, &end).is_some() {
-            continue;
-        }
-        if let Some(new) = migrate::granted::adopt_registry_block(&text, name, &begin, &end) {
-            text = new;
-            adopted.push(name.clone());
-        }
-    }
-    // A registry hat had already, whose Granted block is still there too: its
-    // profiles count as the user's own and hide hat's.
     let granted_names = settings
         .as_ref()
         .map(|a| a.granted.as_slice())
         .unwrap_or_default();
-    for name in granted_names.iter().filter(|n| !adopted.contains(n)) {
-        if migrate::granted::has_granted_block(&text, name) {
-            log::warn(&format!(
-                "Granted's block of registry {name} is still in {}, and its profiles count as yours there; `granted registry remove {name}` removes it",
-                path.display()
-            ));
-        }
+    let blocks = migrate::granted::adopt_registry_blocks(&out.text, imported, granted_names);
+    let (text, adopted) = (blocks.text, blocks.adopted);
+    for name in &blocks.left {
+        log::warn(&format!(
+            "Granted's block of registry {name} is still in {}, and its profiles count as yours there; `granted registry remove {name}` removes it",
+            path.display()
+        ));
     }
     if !adopted.is_empty() {
         let verb = if dry_run {
@@ -103,7 +89,7 @@ fn granted(env: &Env, dry_run: bool) -> Result<String> {
             .is_some_and(|a| !a.set.is_empty() || !a.imported.is_empty());
     if !changed {
         log::info(&format!(
-            "hat already has what it can take of Granted's settings and registries, and {} has no `granted` credential_process lines; nothing to change",
+            "hat already has what it can take of Granted's settings, registries and credential_process lines in {}; nothing to change",
             path.display()
         ));
     }

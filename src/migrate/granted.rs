@@ -660,6 +660,43 @@ const BLOCK_COMMENTS: &[&str] = &[
     "# To stop syncing and remove this section, run 'granted registry remove'.",
 ];
 
+/// The config text after [`adopt_registry_blocks`].
+#[derive(Debug, PartialEq, Eq)]
+pub struct Blocks {
+    pub text: String,
+    /// Registries whose Granted block became hat's.
+    pub adopted: Vec<String>,
+    /// Registries Granted names whose Granted block is still there (hat had the
+    /// registry already): their profiles count as the user's own.
+    pub left: Vec<String>,
+}
+
+/// Makes Granted's block of each registry in `taken` hat's (unless hat's block of it is
+/// there already), and names those of `named` whose Granted block stays.
+pub fn adopt_registry_blocks(text: &str, taken: &[String], named: &[String]) -> Blocks {
+    let mut out = Blocks {
+        text: text.to_string(),
+        adopted: Vec::new(),
+        left: Vec::new(),
+    };
+    for name in taken {
+        let (begin, end) = registry::markers(name);
+        if crate::config::edit::read_block(&out.text, &begin, &end).is_some() {
+            continue;
+        }
+        if let Some(new) = adopt_registry_block(&out.text, name, &begin, &end) {
+            out.text = new;
+            out.adopted.push(name.clone());
+        }
+    }
+    out.left = named
+        .iter()
+        .filter(|n| has_granted_block(&out.text, n))
+        .cloned()
+        .collect();
+    out
+}
+
 /// Granted's block of registry `name` in `text` made hat's: the
 /// `[granted_registry_start NAME]` header (with the comment lines Granted writes above
 /// it) becomes the line `begin`, and `[granted_registry_end NAME]` the line `end`.
