@@ -1012,4 +1012,21 @@ DefaultExportAllEnvVar = true
             "a block without its end is left alone"
         );
     }
+
+    #[test]
+    fn granteds_settings_are_where_granted_looks() {
+        let home = tempfile::tempdir().unwrap();
+        let h = home.path().to_str().unwrap();
+        let env = crate::env::Env::from_pairs([("HOME", h), ("XDG_CONFIG_HOME", "/x")]);
+        assert_eq!(
+            config_path(&env).unwrap(),
+            PathBuf::from("/x/granted/config"),
+            "without ~/.granted, Granted uses XDG_CONFIG_HOME"
+        );
+        std::fs::create_dir(home.path().join(".granted")).unwrap();
+        assert_eq!(
+            config_path(&env).unwrap(),
+            home.path().join(".granted/config")
+        );
+    }
 }
