@@ -84,6 +84,8 @@ pub const READ: &[&str] = &[
     "USER",
     "LOGNAME",
     "USERNAME",
+    // The local time zone of awsume's AWSUME_EXPIRATION (`assume --awsume-variables`).
+    "TZ",
 ];
 
 /// Variables that libraries hat uses read by themselves, not through [`Env`]: the

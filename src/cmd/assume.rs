@@ -109,7 +109,7 @@ pub fn run(args: &AssumeArgs, env: &Env) -> Result<String> {
         return console(args, env, &config, &session, duration, shell);
     }
     let (region, creds) = (session.region, session.credentials);
-    let exports = Exports::role(profile, region.as_deref(), &creds);
+    let exports = exports(args, env, profile, region.as_deref(), &creds);
     if !args.quiet {
         log::info(&summary(profile, region.as_deref(), &creds));
     }
@@ -157,7 +157,9 @@ fn sso_role(args: &AssumeArgs, env: &Env, start_url: &str, shell: Shell) -> Resu
         ..session::SessionOptions::default()
     };
     let session = session::open_sso(env, target, account, role, &options)?;
-    let mut exports = Exports::role(
+    let mut exports = exports(
+        args,
+        env,
         &session.profile,
         session.region.as_deref(),
         &session.credentials,
@@ -194,13 +196,31 @@ fn console(
     let mut out = String::new();
     if args.terminal {
         let region = session.region.as_deref();
-        out.push_str(&Exports::role(&session.profile, region, &session.credentials).render(shell));
+        out.push_str(
+            &exports(args, env, &session.profile, region, &session.credentials).render(shell),
+        );
         log::info(&summary(&session.profile, region, &session.credentials));
     }
     if let Some(url) = url {
         out.push_str(&shell.print_line(url.as_str()));
     }
     Ok(out)
+}
+
+/// What the shell gets for `profile`: [`Exports::role`], and with `--awsume-variables`
+/// awsume's two variables, its expiry in the local time zone (`TZ`, else the system's).
+fn exports(
+    args: &AssumeArgs,
+    env: &Env,
+    profile: &str,
+    region: Option<&str>,
+    creds: &Credentials,
+) -> Exports {
+    let mut exports = Exports::role(profile, region, creds);
+    if args.awsume_variables {
+        exports.awsume(&clock::LocalZone::from_tz(env.get("TZ")));
+    }
+    exports
 }
 
 /// `--chain ARN` / `--role-arn ARN`: one more role on top of the profile's chain.

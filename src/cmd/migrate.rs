@@ -1,6 +1,7 @@
-//! `hat migrate`: bring another tool's setup across (Granted's settings, registries
-//! and credential_process lines; aws-vault's stored keys and credential_process
-//! lines), showing the changes to the files as diffs with `--dry-run`.
+//! `hat migrate`: bring another tool's setup across (Granted's, aws-vault's and
+//! awsume's credential_process lines, Granted's settings and registries, aws-vault's
+//! stored keys, awsume's settings), showing the change to each file as a diff with
+//! `--dry-run`.
 
 use crate::cli::{MigrateArgs, MigrateCommand};
 use crate::env::Env;
@@ -11,7 +12,132 @@ pub fn run(args: &MigrateArgs, env: &Env) -> Result<String> {
     match &args.command {
         MigrateCommand::Granted { dry_run } => granted(env, *dry_run),
         MigrateCommand::AwsVault { dry_run } => aws_vault(env, *dry_run),
+        MigrateCommand::Awsume { dry_run } => awsume(env, *dry_run),
     }
+}
+
+fn awsume(env: &Env, dry_run: bool) -> Result<String> {
+    use migrate::awsume;
+    let mut out = String::new();
+    let settings = crate::settings::load(env)?;
+
+    // config.yaml: what has a meaning in hat goes into hat's settings, where it has none.
+    let yaml_path = awsume::config_path(env);
+    match std::fs::read_to_string(&yaml_path) {
+        Ok(text) => {
+            let config = awsume::parse_config(&text)
+                .map_err(|e| anyhow!("could not read awsume's {}: {e}", yaml_path.display()))?;
+            let plan = awsume::plan(&config, &settings);
+            for (theirs, ours) in &plan.kept {
+                log::info(&format!("awsume's `{theirs}`: kept hat's own {ours}"));
+            }
+            for (theirs, why) in &plan.needless {
+                log::info(&format!("awsume's `{theirs}`: nothing to set; {why}"));
+            }
+            for (theirs, instead) in &plan.unmapped {
+                log::warn(&format!(
+                    "awsume's `{theirs}` has no counterpart: {instead}"
+                ));
+            }
+            if !plan.changes.is_empty() {
+                let edit = crate::settings::preview(env, |doc| {
+                    awsume::apply(doc, &plan.changes);
+                    Ok(())
+                })?;
+                let verb = if dry_run { "would set" } else { "set" };
+                for change in &plan.changes {
+                    log::info(&format!(
+                        "{verb} [{}] {} = {:?} in {} (awsume's `{}`)",
+                        change.table,
+                        change.key,
+                        change.value,
+                        edit.path.display(),
+                        change.from
+                    ));
+                }
+                out.push_str(&write_or_diff(&edit.path, &edit.old, &edit.new, dry_run)?);
+            } else if plan.kept.is_empty() && plan.needless.is_empty() {
+                log::info(&format!(
+                    "nothing in {} to bring into hat's settings",
+                    yaml_path.display()
+                ));
+            }
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            log::info(&format!("no awsume settings at {}", yaml_path.display()));
+        }
+        Err(e) => {
+            return Err(e).with_context(|| format!("could not read {}", yaml_path.display()));
+        }
+    }
+
+    // The profile files: awsume's own sections are named; its credential_process lines
+    // are pointed at hat.
+    let config = crate::config::load(env)?;
+    for written in awsume::written_sections(&config) {
+        let (name, file) = (&written.name, config.credentials_path.display());
+        let instead = match name
+            .strip_prefix("autoawsume-")
+            .filter(|_| written.autoawsume)
+        {
+            Some(source) => format!(
+                "autoawsume's copy of `{source}`'s credentials, fresh only while autoawsume runs; a profile holding only `credential_process = hat credential-process --profile {source}` stays fresh for programs that need one"
+            ),
+            None => format!(
+                "credentials awsume wrote there (`awsume -o`); `hat export PROFILE -f credentials --profile-name {name}` writes such a profile"
+            ),
+        };
+        log::info(&format!(
+            "profile `{name}` in {file} holds {instead}. hat needs none of it; left as it is, to delete once awsume is gone"
+        ));
+    }
+    let path = env.config_file();
+    let old = read_or_empty(&path)?;
+    let rewrite = awsume::rewrite_credential_process(&old, &process_line::program(env), |name| {
+        awsume::names_itself(&config, name)
+    });
+    for profile in &rewrite.kept {
+        log::warn(&format!(
+            "profile `{profile}`: its credential_process runs awsume for the profile itself, which never worked (awsume prints shell code, not credential_process JSON); left as it is. Remove the line and give the profile its own source (keys, a role, SSO)"
+        ));
+    }
+    for (profile, arg) in &rewrite.dropped {
+        log::warn(&format!(
+            "profile `{profile}`: dropped awsume's `{arg}`, which hat's credential-process does not take"
+        ));
+    }
+    for profile in rewrite
+        .profiles
+        .iter()
+        .filter(|p| config.profile(p).is_none())
+    {
+        log::warn(&format!(
+            "profile `{profile}`, which an awsume credential_process line names, is not defined; the line now asks hat for it, and fails until it is"
+        ));
+    }
+    out.push_str(&apply(
+        &path,
+        &old,
+        &rewrite.text,
+        &rewrite.profiles,
+        "awsume",
+        dry_run,
+    )?);
+
+    let cache = awsume::cache_dir(env);
+    let sessions = awsume::cached_sessions(&cache);
+    if sessions > 0 {
+        log::info(&format!(
+            "awsume's cache {} holds {sessions} MFA sessions; hat does not read them (they last hours) and asks for one code on the first `assume` that needs it. Delete the directory once awsume is gone",
+            cache.display()
+        ));
+    }
+    if settings.shell.awsume_variables.is_none() {
+        log::info(
+            "prompts written for awsume read AWSUME_PROFILE and AWSUME_EXPIRATION: `[shell] awsume_variables = true` in hat's config.toml has `assume` export them too, in shells started after (docs/configuration.md)",
+        );
+    }
+    Ok(out)
 }
 
 fn granted(env: &Env, dry_run: bool) -> Result<String> {
@@ -134,7 +260,7 @@ fn granted_settings(
         )
     })?;
     let mut applied = None;
-    let (old, new) = settings::updated(env, |doc| {
+    let edit = settings::preview(env, |doc| {
         applied = Some(migrate::granted::apply_settings(doc, &found)?);
         Ok(())
     })?;
@@ -164,7 +290,7 @@ fn granted_settings(
     for (key, why) in &found.unsupported {
         log::warn(&format!("Granted's {key} has no counterpart in hat: {why}"));
     }
-    diff.push_str(&write_or_diff(&file, &old, &new, dry_run)?);
+    diff.push_str(&write_or_diff(&edit.path, &edit.old, &edit.new, dry_run)?);
     Ok(Some(applied))
 }
 

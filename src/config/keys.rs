@@ -44,6 +44,9 @@ pub const KEYS: &[&str] = &[
     "granted_color",
     "granted_icon",
     "granted_browser_profile",
+    // awsume's marks on the credentials it writes (`hat migrate awsume` names them).
+    "manager",
+    "autoawsume",
     // Endpoints: the profile's, and the services in a [services NAME] section, each
     // with an `endpoint_url` in its sub-property block.
     "endpoint_url",
