@@ -374,9 +374,17 @@ pub struct MigrateArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum MigrateCommand {
-    /// Point Granted's credential_process lines in ~/.aws/config at hat
+    /// Bring Granted's settings, registries and credential_process lines across
+    #[command(long_about = "Bring Granted's setup across: its settings \
+        (~/.granted/config: the browser, ExportCredentialSuffix, ...) into hat's \
+        config.toml where hat has none (a hat setting is never overwritten), its \
+        profile registries into hat's registries (Granted's block of each in \
+        ~/.aws/config becomes hat's, then is synced), and `credential_process = granted \
+        credential-process --profile NAME` lines of SSO profiles to hat's. Every \
+        Granted setting without a counterpart is named on stderr. Running it again \
+        changes nothing.")]
     Granted {
-        /// Print the change as a unified diff and write nothing
+        /// Print the changes to both files as unified diffs; write and fetch nothing
         #[arg(long)]
         dry_run: bool,
     },

@@ -77,6 +77,7 @@ pub const READ: &[&str] = &[
     "AWS_VAULT_FILE_PASSPHRASE",
     // The browser, and the user's name for role session names.
     "BROWSER",
+    "GRANTED_BROWSER_PROFILE",
     "DISPLAY",
     "WAYLAND_DISPLAY",
     "PATH",

@@ -24,7 +24,16 @@ pub struct Settings {
     /// `[[registry]]`: the profile registries `hat registry` syncs, in the order added.
     pub registry: Vec<RegistrySettings>,
     pub network: NetworkSettings,
+    pub export: ExportSettings,
     pub shell: ShellSettings,
+}
+
+/// `[export]`: how `assume -ex` names the profile it writes into the credentials file.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ExportSettings {
+    /// Granted's `ExportCredentialSuffix`: `-ex` writes `PROFILE-SUFFIX`.
+    pub credential_suffix: Option<String>,
 }
 
 /// `[shell]`: what the shell function passes to every `assume`. Read by `hat init`
@@ -62,6 +71,9 @@ pub struct ConsoleSettings {
     pub command: Option<String>,
     /// Open Firefox through Granted's container extension.
     pub firefox_containers: Option<bool>,
+    /// The browser profile (or container) for every AWS profile that names none, as if
+    /// `--browser-profile` were given (Granted #886).
+    pub browser_profile: Option<String>,
 }
 
 /// `[keys]`: where long-term keys are kept.

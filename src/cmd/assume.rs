@@ -86,23 +86,10 @@ pub fn run(args: &AssumeArgs, env: &Env) -> Result<String> {
         }
         None => bail!("{}", missing_profile(&config, env)),
     };
-    // Granted's -ex writes under the profile's own name. Where the SDKs would ignore
-    // keys there (the profile has role_arn, sso_session, ...), hat writes PROFILE-hat,
-    // the name `hat export` suggests. Checked before any STS call.
+    // Granted's -ex: where it writes (export_file::export_target), checked before any
+    // STS call.
     let export_to = if args.granted.export {
-        let own = crate::export_file::check_target(&config, profile, "");
-        let target = match own {
-            Ok(()) => profile.to_string(),
-            Err(_) => format!("{profile}-hat"),
-        };
-        crate::export_file::check_target(
-            &config,
-            &target,
-            &format!(
-                "write them under another name with `hat export {profile} -f credentials --profile-name NAME`"
-            ),
-        )?;
-        Some(target)
+        Some(crate::export_file::export_target(env, &config, profile)?)
     } else {
         None
     };

@@ -1,10 +1,11 @@
 //! `hat migrate`: bring another tool's setup across (Granted's, aws-vault's and
-//! awsume's credential_process lines, aws-vault's stored keys, awsume's settings),
-//! showing the change to each file as a diff with `--dry-run`.
+//! awsume's credential_process lines, Granted's settings and registries, aws-vault's
+//! stored keys, awsume's settings), showing the change to each file as a diff with
+//! `--dry-run`.
 
 use crate::cli::{MigrateArgs, MigrateCommand};
 use crate::env::Env;
-use crate::{log, migrate, process_line};
+use crate::{log, migrate, process_line, settings};
 use anyhow::{Context as _, Result, anyhow};
 
 pub fn run(args: &MigrateArgs, env: &Env) -> Result<String> {
@@ -54,13 +55,7 @@ fn awsume(env: &Env, dry_run: bool) -> Result<String> {
                         change.from
                     ));
                 }
-                if dry_run {
-                    out.push_str(&crate::sso::populate::diff(
-                        &edit.path, &edit.old, &edit.new,
-                    ));
-                } else if edit.new != edit.old {
-                    crate::fs::write(&edit.path, &edit.new)?;
-                }
+                out.push_str(&write_or_diff(&edit.path, &edit.old, &edit.new, dry_run)?);
             } else if plan.kept.is_empty() && plan.needless.is_empty() {
                 log::info(&format!(
                     "nothing in {} to bring into hat's settings",
@@ -167,11 +162,170 @@ fn granted(env: &Env, dry_run: bool) -> Result<String> {
             "profile `{profile}`: dropped Granted's `{arg}`, which hat's credential-process does not take"
         ));
     }
-    apply(&path, &old, &out.text, &out.profiles, "granted", dry_run)
+    let mut diff = String::new();
+    let settings = granted_settings(env, dry_run, &mut diff)?;
+    let imported = settings
+        .as_ref()
+        .map(|a| a.imported.as_slice())
+        .unwrap_or_default();
+
+    // Granted's block of each imported registry becomes hat's, so its profiles stay
+    // (and count as the registry's, not as the user's own) until hat's sync.
+    let granted_names = settings
+        .as_ref()
+        .map(|a| a.granted.as_slice())
+        .unwrap_or_default();
+    let blocks = migrate::granted::adopt_registry_blocks(&out.text, imported, granted_names);
+    let (text, adopted) = (blocks.text, blocks.adopted);
+    for name in &blocks.left {
+        log::warn(&format!(
+            "Granted's block of registry {name} is still in {}, and its profiles count as yours there; `granted registry remove {name}` removes it",
+            path.display()
+        ));
+    }
+    if !adopted.is_empty() {
+        let verb = if dry_run {
+            "would take over"
+        } else {
+            "took over"
+        };
+        log::info(&format!(
+            "{verb} Granted's block in {} of {} {}, its profiles kept until hat syncs",
+            path.display(),
+            if adopted.len() == 1 {
+                "registry"
+            } else {
+                "registries"
+            },
+            adopted.join(", ")
+        ));
+    }
+    if !out.profiles.is_empty() {
+        let verb = if dry_run { "would point" } else { "pointed" };
+        log::info(&format!(
+            "{verb} {} profiles' credential_process at hat: {}",
+            out.profiles.len(),
+            out.profiles.join(", ")
+        ));
+    }
+    diff.push_str(&write_or_diff(&path, &old, &text, dry_run)?);
+    let changed = text != old
+        || settings
+            .as_ref()
+            .is_some_and(|a| !a.set.is_empty() || !a.imported.is_empty());
+    if !changed {
+        log::info(&format!(
+            "hat already has what it can take of Granted's settings, registries and credential_process lines in {}; nothing to change",
+            path.display()
+        ));
+    }
+    if dry_run {
+        if !imported.is_empty() {
+            log::info(&format!(
+                "without --dry-run, which fetches nothing, hat would then sync {}",
+                imported.join(", ")
+            ));
+        }
+        return Ok(diff);
+    }
+    for name in imported {
+        sync_imported(env, name);
+    }
+    Ok(String::new())
 }
 
-/// Writes the rewritten config (or, with `--dry-run`, returns its diff) and says which
-/// profiles' `credential_process` lines (`what` names the peer's command) now name hat.
+/// Granted's settings file into hat's: what was written (or, with `--dry-run`, the
+/// diff appended to `diff`), what was kept, and what has no counterpart, by name.
+/// None when Granted has no settings file.
+fn granted_settings(
+    env: &Env,
+    dry_run: bool,
+    diff: &mut String,
+) -> Result<Option<migrate::granted::Applied>> {
+    let Some(granted) = migrate::granted::config_path(env) else {
+        return Ok(None);
+    };
+    if !granted.is_file() {
+        log::info(&format!(
+            "no Granted settings file at {}",
+            granted.display()
+        ));
+        return Ok(None);
+    }
+    let text = read_or_empty(&granted)?;
+    let found = migrate::granted::read_settings(&text).map_err(|e| {
+        anyhow!(
+            "could not read Granted's settings: {}{e}",
+            granted.display()
+        )
+    })?;
+    let mut applied = None;
+    let edit = settings::preview(env, |doc| {
+        applied = Some(migrate::granted::apply_settings(doc, &found)?);
+        Ok(())
+    })?;
+    let applied = applied.unwrap_or_default();
+    let file = settings::path(env);
+    let verb = if dry_run { "would set" } else { "set" };
+    for line in &applied.set {
+        log::info(&format!("{verb} {line} in {}", file.display()));
+    }
+    let verb = if dry_run { "would add" } else { "added" };
+    for name in &applied.imported {
+        log::info(&format!(
+            "{verb} Granted's registry {name} to hat's registries"
+        ));
+    }
+    for line in &applied.kept {
+        log::info(&format!("kept hat's {line}"));
+    }
+    for (name, why) in &applied.refused {
+        log::warn(&format!("Granted's registry {name} was not added: {why}"));
+    }
+    for (key, why) in &found.needless {
+        log::info(&format!(
+            "Granted's {key}: hat needs no setting for it ({why})"
+        ));
+    }
+    for (key, why) in &found.unsupported {
+        log::warn(&format!("Granted's {key} has no counterpart in hat: {why}"));
+    }
+    diff.push_str(&write_or_diff(&edit.path, &edit.old, &edit.new, dry_run)?);
+    Ok(Some(applied))
+}
+
+/// Syncs a registry just taken from Granted, saying what happened; a failure leaves
+/// Granted's profiles in its block, as they were.
+fn sync_imported(env: &Env, name: &str) {
+    let interactive = crate::tty::available();
+    match crate::registry::ops::sync(env, Some(name), &Default::default(), false, interactive) {
+        Ok(reports) => {
+            for report in reports {
+                for warning in &report.warnings {
+                    log::warn(&format!("registry {}: {warning}", report.name));
+                }
+                match &report.outcome {
+                    Ok(counts) => log::info(&format!(
+                        "synced registry {}: {}",
+                        report.name,
+                        crate::registry::ops::describe(counts)
+                    )),
+                    Err(reason) => log::warn(&format!(
+                        "registry {} did not sync, so its profiles are as Granted last wrote them: {reason}; `hat registry sync {}` tries again",
+                        report.name, report.name
+                    )),
+                }
+            }
+        }
+        Err(e) => log::warn(&format!(
+            "registry {name} did not sync: {e:#}; `hat registry sync {name}` tries again"
+        )),
+    }
+}
+
+/// Says which profiles' `credential_process` lines (`what` names the peer's command)
+/// now name hat, and writes the rewritten config (or, with `--dry-run`, returns its
+/// diff).
 fn apply(
     path: &std::path::Path,
     old: &str,
@@ -193,6 +347,15 @@ fn apply(
         profiles.len(),
         profiles.join(", ")
     ));
+    write_or_diff(path, old, new, dry_run)
+}
+
+/// With `--dry-run`, the change as a unified diff; else the file written (when it
+/// changed) and nothing to print.
+fn write_or_diff(path: &std::path::Path, old: &str, new: &str, dry_run: bool) -> Result<String> {
+    if new == old {
+        return Ok(String::new());
+    }
     if dry_run {
         return Ok(crate::sso::populate::diff(path, old, new));
     }

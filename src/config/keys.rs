@@ -43,6 +43,7 @@ pub const KEYS: &[&str] = &[
     "granted_sso_registration_scopes",
     "granted_color",
     "granted_icon",
+    "granted_browser_profile",
     // awsume's marks on the credentials it writes (`hat migrate awsume` names them).
     "manager",
     "autoawsume",
