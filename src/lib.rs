@@ -18,6 +18,7 @@ pub mod clock;
 pub mod cmd;
 pub mod config;
 pub mod creds;
+pub mod diff;
 pub mod doctor;
 pub mod duration;
 pub mod eks;

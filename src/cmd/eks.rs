@@ -190,7 +190,7 @@ fn run_kubeconfig(args: &EksKubeconfigArgs, env: &Env) -> Result<String> {
     let old = old.unwrap_or_default();
     if args.dry_run {
         log::info(&format!("dry run: would have {what} in {}", path.display()));
-        return Ok(kubeconfig::diff(&path, &old, &new));
+        return Ok(crate::diff::unified(&path, &old, &new));
     }
     if new != old {
         crate::fs::write(&path, &new)?;

@@ -357,7 +357,7 @@ fn write_or_diff(path: &std::path::Path, old: &str, new: &str, dry_run: bool) ->
         return Ok(String::new());
     }
     if dry_run {
-        return Ok(crate::sso::populate::diff(path, old, new));
+        return Ok(crate::diff::unified(path, old, new));
     }
     crate::fs::write(path, new)?;
     Ok(String::new())

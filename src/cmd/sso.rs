@@ -243,7 +243,7 @@ fn populate(args: &SsoPopulateArgs, env: &Env) -> Result<String> {
     let changed = outcome.text != old;
     populate::summarise(&outcome, &target, changed, args.dry_run);
     if args.dry_run {
-        return Ok(populate::diff(&path, &old, &outcome.text));
+        return Ok(crate::diff::unified(&path, &old, &outcome.text));
     }
     if changed {
         crate::fs::write(&path, &outcome.text)?;

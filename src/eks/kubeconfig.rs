@@ -344,16 +344,6 @@ pub fn path(
         .ok_or_else(|| anyhow!("HOME is not set; pass --kubeconfig FILE"))
 }
 
-/// A unified diff of the file, for `--dry-run`.
-pub fn diff(path: &Path, old: &str, new: &str) -> String {
-    let name = path.display().to_string();
-    similar::TextDiff::from_lines(old, new)
-        .unified_diff()
-        .context_radius(3)
-        .header(&name, &name)
-        .to_string()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

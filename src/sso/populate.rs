@@ -318,16 +318,6 @@ pub fn profile_name(template: &str, entry: &AccountRole, target: &SsoTarget) -> 
     }
 }
 
-/// A unified diff of the config file, for `--dry-run`.
-pub fn diff(path: &Path, old: &str, new: &str) -> String {
-    let name = path.display().to_string();
-    similar::TextDiff::from_lines(old, new)
-        .unified_diff()
-        .context_radius(2)
-        .header(&name, &name)
-        .to_string()
-}
-
 /// Says what a run did, on stderr.
 pub fn summarise(outcome: &Outcome, target: &SsoTarget, changed: bool, dry_run: bool) {
     for name in &outcome.skipped {
