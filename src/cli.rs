@@ -554,7 +554,8 @@ pub struct AssumeArgs {
     #[arg(long, conflicts_with_all = ["profile", "region", "duration", "mfa_token", "no_cache", "console", "active_role", "chain"])]
     pub unset: bool,
 
-    /// Assume the profile in AWS_PROFILE again (Granted's -ar)
+    /// Open the console as the profile in AWS_PROFILE (Granted's -ar); with -t, also
+    /// assume it again in this shell
     #[arg(long, conflicts_with = "profile")]
     pub active_role: bool,
 
@@ -609,6 +610,11 @@ pub struct AssumeArgs {
     #[arg(short = 'x', long, hide = true)]
     pub export_all_env_vars: bool,
 
+    /// Read profiles from FILE instead of ~/.aws/config (as AWS_CONFIG_FILE=FILE does);
+    /// the shell then gets no AWS_PROFILE, since the AWS CLI there reads another file
+    #[arg(long, value_name = "FILE", value_hint = clap::ValueHint::FilePath)]
+    pub aws_config_file: Option<std::path::PathBuf>,
+
     /// Granted's flags that hat answers with its own command (see `hat assume --help`)
     #[command(flatten)]
     pub granted: GrantedOnly,
@@ -617,21 +623,56 @@ pub struct AssumeArgs {
     #[arg(long, value_enum, value_name = "SHELL")]
     pub shell: Option<Shell>,
 
+    /// Assume an SSO role with no profile: with --sso-start-url, --sso-region,
+    /// --account-id and --role-name (Granted's --sso; those four work without it too)
+    #[arg(
+        long,
+        requires = "sso_start_url",
+        help_heading = "SSO role without a profile"
+    )]
+    pub sso: bool,
+
     /// With --sso-region, --account-id and --role-name: an SSO role with no profile
-    #[arg(long, value_name = "URL", conflicts_with = "profile", requires_all = ["sso_region", "account_id", "role_name"])]
+    #[arg(long, value_name = "URL", conflicts_with = "profile", requires_all = ["sso_region", "account_id", "role_name"], help_heading = "SSO role without a profile")]
     pub sso_start_url: Option<String>,
 
     /// The region of IAM Identity Center for --sso-start-url
-    #[arg(long, value_name = "REGION", requires = "sso_start_url")]
+    #[arg(
+        long,
+        value_name = "REGION",
+        requires = "sso_start_url",
+        help_heading = "SSO role without a profile"
+    )]
     pub sso_region: Option<String>,
 
     /// The account for --sso-start-url
-    #[arg(long, value_name = "ID", requires = "sso_start_url")]
+    #[arg(
+        long,
+        value_name = "ID",
+        requires = "sso_start_url",
+        help_heading = "SSO role without a profile"
+    )]
     pub account_id: Option<String>,
 
     /// The role (permission set) for --sso-start-url
-    #[arg(long, value_name = "NAME", requires = "sso_start_url")]
+    #[arg(
+        long,
+        value_name = "NAME",
+        requires = "sso_start_url",
+        help_heading = "SSO role without a profile"
+    )]
     pub role_name: Option<String>,
+
+    /// With --sso-start-url: also save the role as [profile NAME] in ~/.aws/config
+    /// (sso_start_url, sso_region, sso_account_id, sso_role_name), replacing a profile
+    /// of that name and keeping every other byte; then AWS_PROFILE is NAME
+    #[arg(
+        long,
+        value_name = "NAME",
+        requires = "sso_start_url",
+        help_heading = "SSO role without a profile"
+    )]
+    pub save_to: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -811,8 +852,8 @@ pub struct GrantedOnly {
     #[arg(short = 'e', long, hide = true)]
     pub env: bool,
 
-    /// Granted's: copy the SSO token to ~/.aws/sso/cache (Granted's -es); hat keeps
-    /// its tokens there already
+    /// Granted's -es: make sure the profile's SSO token is in ~/.aws/sso/cache, where
+    /// the AWS CLI reads it (hat keeps its tokens there, so nothing is copied)
     #[arg(long, hide = true)]
     pub export_sso_token: bool,
 
@@ -821,39 +862,72 @@ pub struct GrantedOnly {
     pub pass_through: Vec<String>,
 
     /// Granted's: run COMMAND (with `sh -c`) with the credentials instead of putting
-    /// them into the shell, like `hat exec PROFILE -- sh -c COMMAND`
+    /// them into the shell, like `hat exec PROFILE -- sh -c COMMAND`; the shell
+    /// function returns its status
     #[arg(long, value_name = "COMMAND", hide = true)]
     pub exec: Option<String>,
+
+    /// Granted's: skip the daily profile-registry sync this time
+    #[arg(long, hide = true)]
+    pub skip_profile_registry_sync: bool,
+
+    /// Granted's: skip confirmations of Common Fate access requests; hat makes none
+    #[arg(short = 'y', long, hide = true)]
+    pub confirm: bool,
+
+    /// Granted's: wait for a Common Fate access request; hat makes none
+    #[arg(long, hide = true)]
+    pub wait: bool,
+
+    /// Granted's: the reason for a Common Fate access request; hat makes none
+    #[arg(long, value_name = "REASON", hide = true)]
+    pub reason: Option<String>,
+
+    /// Granted's: justifications for a Common Fate access request; hat makes none
+    #[arg(long, value_name = "ID", hide = true)]
+    pub attach: Vec<String>,
+
+    /// Granted's: arguments for its custom browser launch template; hat has none
+    #[arg(long, value_name = "KEY=VALUE", hide = true)]
+    pub browser_launch_template_arg: Vec<String>,
+
+    /// Granted's: write its shell alias without asking; hat never edits rc files
+    #[arg(long, hide = true)]
+    pub auto_configure_shell: bool,
 }
 
 impl GrantedOnly {
     /// Why a Granted flag hat does not take was refused, as a sentence for the
     /// error, or None when none was given.
     pub fn refused(&self) -> Option<String> {
-        if self.export_sso_token {
-            Some(
-                "--export-sso-token (-es) is not needed with hat: its SSO tokens are already in ~/.aws/sso/cache, where the AWS CLI reads them"
-                    .to_string(),
-            )
-        } else if !self.pass_through.is_empty() {
-            Some(
-                "--pass-through (-pt) passes arguments to Granted's proxy assumers; hat has none"
-                    .to_string(),
-            )
+        let why = if !self.pass_through.is_empty() {
+            "--pass-through (-pt) passes arguments to Granted's proxy assumers (aws-azure-login, gimme-aws-creds, ...); hat has none: give such a tool's profile a credential_process line instead"
+        } else if self.reason.is_some() || !self.attach.is_empty() {
+            "--reason and --attach go with a Common Fate access request, which hat does not make: request the access in Common Fate, then `assume PROFILE`"
+        } else if !self.browser_launch_template_arg.is_empty() {
+            "--browser-launch-template-arg fills Granted's AWSConsoleBrowserLaunchTemplate; hat has no launch templates: set `browser` under [console] in hat's config.toml (docs/console.md)"
+        } else if self.auto_configure_shell {
+            "--auto-configure-shell writes Granted's alias into your rc file; hat never edits it: add `eval \"$(hat init bash)\"` (or zsh, fish) there yourself"
         } else {
-            None
-        }
+            return None;
+        };
+        Some(why.to_string())
     }
 }
 
 impl AssumeArgs {
     /// Whether any console option was given (`-s`, `--url`, ... imply `-c`).
+    ///
+    /// As in Granted, `-ar` opens the console too, and `-e` (a .env file) wins over
+    /// all of them: the credentials go to the file and the shell, and no console opens.
     pub fn wants_console(&self) -> bool {
-        self.console
-            || self.service.is_some()
-            || self.url
-            || self.destination.is_some()
-            || self.browser_profile.is_some()
+        !self.granted.env
+            && (self.console
+                || self.service.is_some()
+                || self.url
+                || self.destination.is_some()
+                || self.browser_profile.is_some()
+                || self.active_role)
     }
 }
 

@@ -37,6 +37,8 @@ pub const READ: &[&str] = &[
     "AWS_CA_BUNDLE",
     "HAT_EXPIRES",
     "HAT_EXEC_PROFILE",
+    // Granted's spelling of `assume --no-cache`.
+    "GRANTED_NO_CACHE",
     // Endpoints.
     "AWS_ENDPOINT_URL",
     "AWS_ENDPOINT_URL_STS",
@@ -132,6 +134,15 @@ impl Env {
                 .map(|(k, v)| (k.into(), v.into()))
                 .collect(),
         }
+    }
+
+    /// This environment with `name` set to `value`, for a flag that stands for a
+    /// variable (`assume --aws-config-file FILE` is `AWS_CONFIG_FILE=FILE`, as in
+    /// Granted): everything after it reads the flag's value through the same seam.
+    pub fn with_var(&self, name: &str, value: &str) -> Env {
+        let mut vars = self.vars.clone();
+        vars.insert(name.to_string(), value.to_string());
+        Env { vars }
     }
 
     /// The value of a variable; an empty value counts as unset, as the SDKs treat it.
