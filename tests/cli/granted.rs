@@ -512,3 +512,273 @@ fn sso_flags_assume_a_role_and_save_to_writes_a_profile_the_aws_cli_reads() {
     .failure()
     .stderr_has("is not a name hat saves a profile under");
 }
+
+/// moto with IAM authorization on and its recorder writing every request to
+/// `record`, and in it user `alice` (keys) and roles `hop1`, which only alice may
+/// assume and which may assume roles, and `hop2`, which may not (moto checks an
+/// identity policy's actions, not its resources). Returns the URL and alice's keys.
+fn iam_world(sandbox: &Sandbox, record: &std::path::Path) -> (String, String, String) {
+    // Seven set-up calls are let through unsigned; every call after is checked.
+    let url = moto::start_recording_with_auth(7, record);
+    let aws = |args: &[&str]| {
+        let out = sandbox
+            .peer("aws")
+            .args(args)
+            .env("AWS_ACCESS_KEY_ID", "AKIAIOSFODNN7EXAMPLE")
+            .env("AWS_SECRET_ACCESS_KEY", "x")
+            .env("AWS_DEFAULT_REGION", "us-east-1")
+            .env("AWS_ENDPOINT_URL", &url)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap_or_default()
+    };
+    // moto checks trust policies too, matching principals exactly (a role's ARN does
+    // not match its sessions): hop1 trusts alice alone, hop2 anyone.
+    let trust = |principal: &str| {
+        format!(
+            r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{{"AWS":"{principal}"}},"Action":"sts:AssumeRole"}}]}}"#
+        )
+    };
+    let allow = |actions: &str| {
+        format!(
+            r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Action":[{actions}],"Resource":"*"}}]}}"#
+        )
+    };
+    let chains = allow(r#""sts:AssumeRole","sts:GetCallerIdentity""#);
+    let whoami = allow(r#""sts:GetCallerIdentity""#);
+    aws(&["iam", "create-user", "--user-name", "alice"]);
+    let key = aws(&["iam", "create-access-key", "--user-name", "alice"]);
+    for (role, principal) in [
+        ("hop1", "arn:aws:iam::123456789012:user/alice"),
+        ("hop2", "*"),
+    ] {
+        aws(&[
+            "iam",
+            "create-role",
+            "--role-name",
+            role,
+            "--assume-role-policy-document",
+            &trust(principal),
+        ]);
+    }
+    aws(&[
+        "iam",
+        "put-user-policy",
+        "--user-name",
+        "alice",
+        "--policy-name",
+        "chains",
+        "--policy-document",
+        &chains,
+    ]);
+    for (role, policy) in [("hop1", &chains), ("hop2", &whoami)] {
+        aws(&[
+            "iam",
+            "put-role-policy",
+            "--role-name",
+            role,
+            "--policy-name",
+            "p",
+            "--policy-document",
+            policy,
+        ]);
+    }
+    let id = key["AccessKey"]["AccessKeyId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let secret = key["AccessKey"]["SecretAccessKey"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    (url, id, secret)
+}
+
+/// The AssumeRole calls moto recorded from line `from` on: (role ARN, the access key
+/// id that signed the request).
+fn assume_role_calls(record: &std::path::Path, from: usize) -> Vec<(String, String)> {
+    use base64::Engine;
+    let text = std::fs::read_to_string(record).unwrap_or_default();
+    text.lines()
+        .skip(from)
+        .filter_map(|line| {
+            let entry: serde_json::Value = serde_json::from_str(line).unwrap();
+            let body = entry["body"].as_str().unwrap_or("");
+            let body = if entry["body_encoded"].as_bool() == Some(true) {
+                base64::engine::general_purpose::STANDARD
+                    .decode(body)
+                    .unwrap()
+            } else {
+                body.as_bytes().to_vec()
+            };
+            let params: BTreeMap<String, String> =
+                url::form_urlencoded::parse(&body).into_owned().collect();
+            if params.get("Action").map(String::as_str) != Some("AssumeRole") {
+                return None;
+            }
+            let auth = entry["headers"]["Authorization"].as_str().unwrap();
+            let key = auth
+                .split("Credential=")
+                .nth(1)
+                .and_then(|c| c.split('/').next())
+                .unwrap()
+                .to_string();
+            Some((params["RoleArn"].clone(), key))
+        })
+        .collect()
+}
+
+const HOP1: &str = "arn:aws:iam::123456789012:role/hop1";
+const HOP2: &str = "arn:aws:iam::123456789012:role/hop2";
+
+/// Issue 15: `--chain ARN` (Granted) and `--role-arn ARN --source-profile P` (awsume)
+/// through each shell's function against moto enforcing IAM. moto's recorder shows the
+/// key that signed each AssumeRole: hop1 by alice's, hop2 by hop1's session; the
+/// awsume spelling of the same role is served from the cache with no STS call; `-d`
+/// over an hour is capped to the hour STS allows a chained role; and with no profile
+/// the shell's own keys are the base (alice's, then the shell's hop2 session, which
+/// may not assume roles and is refused).
+#[test]
+fn chain_and_role_arn_sign_each_hop_with_the_one_before_against_moto_with_iam() {
+    let sandbox = Sandbox::new();
+    let record = sandbox.path("moto-record.jsonl");
+    let (url, id, secret) = iam_world(&sandbox, &record);
+    sandbox.config(&format!(
+        "[profile alice]\naws_access_key_id = {id}\naws_secret_access_key = {secret}\nregion = us-east-1\n\n[profile p1]\nrole_arn = {HOP1}\nsource_profile = alice\n"
+    ));
+    for sh in ALL {
+        let seen = std::fs::read_to_string(&record)
+            .unwrap_or_default()
+            .lines()
+            .count();
+        // --region: with no profile, the shell has none.
+        let whoami = "aws sts get-caller-identity --query Arn --output text --region us-east-1";
+        let (key, left, status) = match sh {
+            Sh::Fish => (
+                "echo key=$AWS_ACCESS_KEY_ID",
+                "echo left=(math $HAT_EXPIRES - (command date +%s))",
+                "echo status=$status",
+            ),
+            _ => (
+                "echo key=$AWS_ACCESS_KEY_ID",
+                "echo left=$((HAT_EXPIRES - $(date +%s)))",
+                "echo status=$?",
+            ),
+        };
+        let profile = match sh {
+            Sh::Fish => {
+                "set -q AWS_PROFILE; and echo profile=$AWS_PROFILE; or echo profile=none; echo hat=$HAT_PROFILE"
+            }
+            _ => "echo profile=${AWS_PROFILE:-none}; echo hat=$HAT_PROFILE",
+        };
+        let script = format!(
+            "{init}
+assume p1 -v
+{key}
+{whoami}
+assume p1 --chain {HOP2} -v
+{key}
+{whoami}
+{profile}
+assume --role-arn {HOP2} --source-profile p1 -v
+{key}
+assume p1 --chain {HOP2} -d 2h
+{left}
+assume --unset
+{export_alice}
+assume --chain {HOP1} -v
+{key}
+{whoami}
+{profile}
+assume --chain {HOP2} -v
+{key}
+{whoami}
+{profile}
+{plus_e}assume --chain {HOP1}
+{status}
+",
+            init = sh.init_line(),
+            export_alice = match sh {
+                Sh::Fish => format!(
+                    "set -gx AWS_ACCESS_KEY_ID {id}; set -gx AWS_SECRET_ACCESS_KEY {secret}"
+                ),
+                _ => format!("export AWS_ACCESS_KEY_ID={id} AWS_SECRET_ACCESS_KEY={secret}"),
+            },
+            plus_e = if sh == Sh::Fish { "" } else { "set +e\n" },
+        );
+        let cache = sandbox.path(&format!("cache-{}", sh.name()));
+        let out = sh
+            .run(&sandbox, &script)
+            .sts(&url)
+            .env("AWS_DEFAULT_REGION", "us-east-1")
+            .env("HAT_CACHE_DIR", cache.to_str().unwrap())
+            .run();
+        out.success();
+        let what = format!("{}: {}\n{}", sh.name(), out.stdout, out.stderr);
+        let lines: Vec<&str> = out.stdout.lines().collect();
+        assert_eq!(lines.len(), 17, "{what}");
+        let key_at = |i: usize| lines[i].strip_prefix("key=").unwrap().to_string();
+        let (k1, k2, k3, k4) = (key_at(0), key_at(2), key_at(8), key_at(12));
+        let role = |i: usize, name: &str| {
+            assert!(
+                lines[i].starts_with(&format!("arn:aws:sts::123456789012:assumed-role/{name}/")),
+                "line {i} is not {name}: {what}"
+            );
+        };
+        role(1, "hop1");
+        role(3, "hop2");
+        // AWS_PROFILE stays the profile the AWS CLI can read.
+        assert_eq!(lines[4..6], ["profile=p1", "hat=p1"], "{what}");
+        // The awsume spelling of the same role: the same, cached credentials.
+        assert_eq!(key_at(6), k2, "{what}");
+        let left: i64 = lines[7].strip_prefix("left=").unwrap().parse().unwrap();
+        assert!((3500..=3600).contains(&left), "capped at an hour: {what}");
+        role(9, "hop1");
+        assert_eq!(
+            lines[10..12],
+            ["profile=none", &format!("hat={HOP1}")],
+            "{what}"
+        );
+        role(13, "hop2");
+        assert_eq!(
+            lines[14..16],
+            ["profile=none", &format!("hat={HOP2}")],
+            "{what}"
+        );
+        assert_eq!(lines[16], "status=1", "{what}");
+
+        // Who signed each AssumeRole, in order.
+        let calls = assume_role_calls(&record, seen);
+        let want: Vec<(String, String)> = [
+            (HOP1, id.as_str()), // assume p1: alice's keys
+            (HOP2, k1.as_str()), // --chain: p1's session, from the cache
+            (HOP2, k1.as_str()), // -d 2h (its own cache entry): p1's session again
+            (HOP1, id.as_str()), // no profile: alice's keys from the shell
+            (HOP2, k3.as_str()), // no profile: the shell's hop1 session
+            (HOP1, k4.as_str()), // the shell's hop2 session, refused by IAM
+        ]
+        .iter()
+        .map(|(r, k)| (r.to_string(), k.to_string()))
+        .collect();
+        assert_eq!(calls, want, "{what}");
+        let err = &out.stderr;
+        assert!(
+            err.contains(&format!("profile p1 --chain {HOP2}: cached")),
+            "the --role-arn run is served from the cache: {what}"
+        );
+        assert!(
+            err.contains("limits to 1h; asking for 1h instead of 2h"),
+            "{what}"
+        );
+        assert!(
+            err.contains("assumed-role/hop2/")
+                && err.contains("is not authorized to perform: sts:AssumeRole"),
+            "{what}"
+        );
+    }
+}
