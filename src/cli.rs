@@ -41,8 +41,9 @@ pub enum Command {
         AWS_CREDENTIAL_EXPIRATION and AWS_SESSION_EXPIRATION (RFC 3339, UTC), \
         HAT_PROFILE and HAT_EXPIRES (epoch seconds). Everything hat exported \
         before is cleared first.\n\n\
-        With -c (or -s, --url, --destination, --browser-profile), hat opens the AWS \
-        console signed in as the profile instead, and exports only with -t. --url \
+        With -c (or -s, --url, --destination, --browser-profile, --active-role), hat \
+        opens the AWS console signed in as the profile instead, and exports only with \
+        -t. --url \
         shows the sign-in URL instead of opening it. That URL is a credential: for \
         15 minutes anyone who has it is signed in as the role, so treat it like a \
         password; hat never writes it to a log."
