@@ -227,6 +227,7 @@ fn table(elsewhere: &str) -> Vec<Case> {
         ),
         case(&["c", "-d", "30m", "--no-cache"], c_in_shell).left(1700, 1800),
         case(&["c", "--duration", "45m", "--no-cache"], c_in_shell).left(2600, 2700),
+        case(&["c", "-d", "0.25h", "--no-cache"], c_in_shell).left(800, 900),
         case(&["mfa", "--no-cache"], nothing)
             .status(1)
             .says(&["needs an MFA code", "pass it with --mfa-token CODE"]),
