@@ -83,7 +83,7 @@ pub fn run(args: &AssumeArgs, env: &Env) -> Result<String> {
     };
 
     if let Some(start_url) = &args.sso_start_url {
-        return sso_role(args, env, start_url, no_cache, shell);
+        return sso_role(args, env, start_url, no_cache, other_config, shell);
     }
 
     // Never freed: the process exits right after, and freeing thousands of small
@@ -125,46 +125,58 @@ pub fn run(args: &AssumeArgs, env: &Env) -> Result<String> {
         crate::registry::auto::on_assume(env);
     }
     // AWS_PROFILE must name a profile the AWS CLI in the shell can read.
-    let shell_profile = if other_config && (!args.wants_console() || args.terminal) {
+    let as_aws_profile = !other_config;
+    if other_config && (!args.wants_console() || args.terminal) {
         log::info(&format!(
             "AWS_PROFILE is not exported: profile `{profile}` is in {}, which the AWS CLI in this shell does not read (the keys are exported)",
             env.config_file().display()
         ));
-        None
-    } else {
-        Some(profile)
+    }
+    let name = Named {
+        label: profile,
+        as_aws_profile,
     };
     if args.wants_console() {
-        return console(args, env, &config, &session, duration, shell_profile, shell);
+        return console(args, env, &config, &session, duration, name, shell);
     }
-    deliver(
-        args,
-        env,
-        &session,
-        profile,
-        shell_profile,
-        export_to,
-        shell,
-    )
+    deliver(args, env, &session, name, export_to, shell)
+}
+
+/// What the shell is told the credentials are: HAT_PROFILE (and the summary) is
+/// `label`; AWS_PROFILE is `label` too when the AWS CLI can read a profile by that
+/// name, and cleared otherwise (an SSO role or `--chain` with no profile, a profile
+/// from --aws-config-file), since naming a profile it cannot find breaks the AWS CLI.
+#[derive(Clone, Copy)]
+struct Named<'a> {
+    label: &'a str,
+    as_aws_profile: bool,
+}
+
+impl Named<'_> {
+    fn exports(self, session: &session::Session) -> Exports {
+        let mut exports =
+            Exports::role(self.label, session.region.as_deref(), &session.credentials);
+        if !self.as_aws_profile {
+            exports.unset("AWS_PROFILE");
+        }
+        exports
+    }
 }
 
 /// The end of every assume that puts credentials into the shell: the summary,
 /// Granted's -e, -ex and -es, and the exports, or with --exec the code that runs the
-/// command with them. `shell_profile` is what AWS_PROFILE becomes (None: unset).
+/// command with them.
 fn deliver(
     args: &AssumeArgs,
     env: &Env,
     session: &session::Session,
-    profile: &str,
-    shell_profile: Option<&str>,
+    name: Named<'_>,
     export_to: Option<String>,
     shell: Shell,
 ) -> Result<String> {
+    let profile = name.label;
     let (region, creds) = (session.region.as_deref(), &session.credentials);
-    let mut exports = Exports::role(profile, region, creds);
-    if shell_profile.is_none() {
-        exports.unset("AWS_PROFILE");
-    }
+    let exports = name.exports(session);
     if !args.quiet {
         log::info(&summary(profile, region, creds));
     }
@@ -266,6 +278,7 @@ fn sso_role(
     env: &Env,
     start_url: &str,
     no_cache: bool,
+    other_config: bool,
     shell: Shell,
 ) -> Result<String> {
     let (Some(sso_region), Some(account), Some(role)) =
@@ -316,13 +329,17 @@ fn sso_role(
         }
         None => None,
     };
-    let profile = saved.unwrap_or(&session.profile);
+    let name = Named {
+        label: saved.unwrap_or(&session.profile),
+        // Saved into --aws-config-file's FILE, it is not a profile the shell's AWS CLI reads.
+        as_aws_profile: saved.is_some() && !other_config,
+    };
     let export_to = if args.granted.export {
-        export_target(args, &crate::config::load(env)?, profile)?
+        export_target(args, &crate::config::load(env)?, name.label)?
     } else {
         None
     };
-    deliver(args, env, &session, profile, saved, export_to, shell)
+    deliver(args, env, &session, name, export_to, shell)
 }
 
 /// `assume -c`: the console; the exports only with `-t`, and with `--url` a `printf`
@@ -334,7 +351,7 @@ fn console(
     config: &ConfigSet,
     session: &session::Session,
     duration: Option<u32>,
-    shell_profile: Option<&str>,
+    name: Named<'_>,
     shell: Shell,
 ) -> Result<String> {
     let visit = Visit {
@@ -348,14 +365,12 @@ fn console(
     let url = open::open(env, config, &sdk::shared(env)?, &session.into(), &visit)?;
     let mut out = String::new();
     if args.terminal {
-        let region = session.region.as_deref();
-        let label = shell_profile.unwrap_or(&session.profile);
-        let mut exports = Exports::role(label, region, &session.credentials);
-        if shell_profile.is_none() {
-            exports.unset("AWS_PROFILE");
-        }
-        out.push_str(&exports.render(shell));
-        log::info(&summary(label, region, &session.credentials));
+        out.push_str(&name.exports(session).render(shell));
+        log::info(&summary(
+            name.label,
+            session.region.as_deref(),
+            &session.credentials,
+        ));
     }
     if let Some(url) = url {
         out.push_str(&shell.print_line(url.as_str()));
@@ -400,10 +415,14 @@ fn chain_from_environment(
     options.no_cache = no_cache;
     let duration = options.duration;
     let session = session::open_chain(config, env, chain, None, &options)?;
+    let name = Named {
+        label: arn,
+        as_aws_profile: false,
+    };
     if args.wants_console() {
-        return console(args, env, config, &session, duration, None, shell);
+        return console(args, env, config, &session, duration, name, shell);
     }
-    deliver(args, env, &session, arn, None, None, shell)
+    deliver(args, env, &session, name, None, shell)
 }
 
 /// `--chain ARN` / `--role-arn ARN`: one more role on top of the profile's chain.
