@@ -783,3 +783,49 @@ assume --chain {HOP2} -v
         );
     }
 }
+
+/// Issue 15: `-es` on a profile whose SSO token has fewer than 15 minutes left
+/// refreshes it where the AWS CLI reads it (what Granted's -es is for: a token the AWS
+/// CLI can use), while the role's credentials still come from hat's cache.
+#[test]
+fn export_sso_token_refreshes_a_token_about_to_expire() {
+    use crate::support::fake_sso::{FakeSso, Options};
+    let sb = Sandbox::new();
+    sb.config(&format!(
+        "[profile dev]\nsso_start_url = {START_URL}\nsso_region = eu-west-1\nsso_account_id = 111111111111\nsso_role_name = Admin\n"
+    ));
+    let fake = FakeSso::start(Options::default());
+    crate::sso::cli_writes_token(&sb, &fake, START_URL, 8 * 3600);
+    let sh = Sh::Bash;
+    let first = format!("{}\nassume dev\n", sh.init_line());
+    crate::sso::with_fake(sh.run(&sb, &first), &fake)
+        .run()
+        .success();
+    // Ten minutes left: inside the AWS CLI's refresh window.
+    let (_, refresh) = crate::sso::cli_writes_token(&sb, &fake, START_URL, 600);
+    let token = sb.home().join(format!(
+        ".aws/sso/cache/{}.json",
+        hat::sso::token::sha1_hex(START_URL.as_bytes())
+    ));
+    let before = std::fs::read_to_string(&token).unwrap();
+    let second = format!("{}\nassume dev -es -v\n", sh.init_line());
+    let out = crate::sso::with_fake(sh.run(&sb, &second), &fake).run();
+    out.success()
+        .stderr_has("profile dev: cached")
+        .stderr_has(&format!("-es: the SSO token of {START_URL} is in"))
+        .stderr_lacks(&refresh);
+    assert_eq!(
+        fake.calls("GetRoleCredentials"),
+        1,
+        "the role came from the cache"
+    );
+    assert_eq!(fake.calls("CreateToken:refresh_token"), 1);
+    let after: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&token).unwrap()).unwrap();
+    let before: serde_json::Value = serde_json::from_str(&before).unwrap();
+    assert_ne!(after["accessToken"], before["accessToken"]);
+    assert!(
+        after["expiresAt"].as_str().unwrap() > before["expiresAt"].as_str().unwrap(),
+        "{after}"
+    );
+}
