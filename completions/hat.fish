@@ -69,7 +69,7 @@ complete -c hat -n "__fish_hat_using_subcommand assume" -l sso-start-url -d 'Wit
 complete -c hat -n "__fish_hat_using_subcommand assume" -l sso-region -d 'The region of IAM Identity Center for --sso-start-url' -r
 complete -c hat -n "__fish_hat_using_subcommand assume" -l account-id -d 'The account for --sso-start-url' -r
 complete -c hat -n "__fish_hat_using_subcommand assume" -l role-name -d 'The role (permission set) for --sso-start-url' -r
-complete -c hat -n "__fish_hat_using_subcommand assume" -l save-to -d 'With --sso-start-url: also save the role as [profile NAME] in ~/.aws/config (sso_start_url, sso_region, sso_account_id, sso_role_name), replacing a profile of that name and keeping every other byte; then AWS_PROFILE is NAME' -r
+complete -c hat -n "__fish_hat_using_subcommand assume" -l save-to -d 'With --sso-start-url: also save the role as [profile NAME] in ~/.aws/config (sso_start_url, sso_region, sso_account_id, sso_role_name, region), replacing a profile of that name and keeping every other byte; then AWS_PROFILE is NAME' -r
 complete -c hat -n "__fish_hat_using_subcommand assume" -l no-cache -d 'Ignore cached credentials and ask STS again (the new ones are cached)'
 complete -c hat -n "__fish_hat_using_subcommand assume" -s v -l verbose -d 'Say on stderr what hat does: cache hits, STS calls, the role chain'
 complete -c hat -n "__fish_hat_using_subcommand assume" -s q -l quiet -d 'Say nothing on success (what the auto re-assume hook uses)'

@@ -665,7 +665,7 @@ pub struct AssumeArgs {
     pub role_name: Option<String>,
 
     /// With --sso-start-url: also save the role as [profile NAME] in ~/.aws/config
-    /// (sso_start_url, sso_region, sso_account_id, sso_role_name), replacing a profile
+    /// (sso_start_url, sso_region, sso_account_id, sso_role_name, region), replacing a profile
     /// of that name and keeping every other byte; then AWS_PROFILE is NAME
     #[arg(
         long,
