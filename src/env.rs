@@ -37,8 +37,9 @@ pub const READ: &[&str] = &[
     "AWS_CA_BUNDLE",
     "HAT_EXPIRES",
     "HAT_EXEC_PROFILE",
-    // Granted's spelling of `assume --no-cache`.
+    // Granted's spellings of `assume --no-cache` and `assume --quiet`.
     "GRANTED_NO_CACHE",
+    "GRANTED_QUIET",
     // Endpoints.
     "AWS_ENDPOINT_URL",
     "AWS_ENDPOINT_URL_STS",

@@ -177,7 +177,8 @@ fn deliver(
     let profile = name.label;
     let (region, creds) = (session.region.as_deref(), &session.credentials);
     let exports = name.exports(session);
-    if !args.quiet {
+    // Granted's GRANTED_QUIET=true hides its success line; it is -q here.
+    if !args.quiet && env.get("GRANTED_QUIET") != Some("true") {
         log::info(&summary(profile, region, creds));
     }
     // Granted's -e and -ex write the files and still put the credentials into the shell.

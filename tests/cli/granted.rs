@@ -251,6 +251,10 @@ fn table(elsewhere: &str) -> Vec<Case> {
             .before(&["c"])
             .env("GRANTED_NO_CACHE", "true")
             .says(&["profile c: AssumeRole"]),
+        case(&["c"], c_in_shell)
+            .env("GRANTED_QUIET", "true")
+            .never_says(&["assumed c"]),
+        case(&["c"], c_in_shell).says(&["assumed c in us-west-2"]),
         case(&["c"], nothing)
             .env("GRANTED_NO_CACHE", "maybe")
             .status(1)
