@@ -284,6 +284,19 @@ impl Chain {
         !self.hops.is_empty() || self.base.is_role_session()
     }
 
+    /// aws-vault's `--no-session` for the base: its long-term keys are handed over as
+    /// they are instead of being exchanged for an MFA session (GetSessionToken). Returns
+    /// whether there was such a session to skip. (A role's MFA is the role's: see
+    /// `providers::Request::no_mfa_session`.)
+    pub fn skip_mfa_session(&mut self) -> bool {
+        match &mut self.base {
+            Base::Static { mfa_serial, .. } | Base::Store { mfa_serial, .. } => {
+                mfa_serial.take().is_some()
+            }
+            _ => false,
+        }
+    }
+
     /// The MFA device of the base's MFA session, when the chain's answer is that
     /// session itself (no role on top).
     pub fn mfa_session_serial(&self) -> Option<&str> {

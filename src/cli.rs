@@ -94,7 +94,7 @@ pub enum Command {
         stays alive exactly as long as the command, passes signals on to it and exits with \
         its status.\n\n\
         A command that is not found exits 127, one that cannot be run 126, as in a shell.",
-        override_usage = "hat exec [OPTIONS] PROFILE [--] COMMAND [ARGS]..."
+        override_usage = "hat exec [OPTIONS] PROFILE [[--] COMMAND [ARGS]...]"
     )]
     Exec(ExecArgs),
     /// Write a profile's credentials as env, JSON, a .env file or a credentials-file profile
@@ -253,10 +253,30 @@ pub struct ExecArgs {
     #[arg(short, long, conflicts_with = "server")]
     pub json: bool,
 
+    /// Skip the MFA session (GetSessionToken): a keys profile's long-term keys go to
+    /// the command as they are, and a role behind MFA takes the code on its AssumeRole
+    /// (aws-vault's --no-session)
+    #[arg(short = 'n', long)]
+    pub no_session: bool,
+
+    /// The MFA code for the first call that needs one
+    #[arg(short = 't', long, value_name = "CODE")]
+    pub mfa_token: Option<String>,
+
     /// Not taken: hat has no EC2 metadata emulation (it would have to own
     /// 169.254.169.254, which needs root); use --server
     #[arg(long)]
     pub ec2_server: bool,
+
+    /// Not taken: hat fetches the first credentials before the command starts, so an
+    /// MFA prompt has the terminal; --server refreshes them later by itself
+    #[arg(long)]
+    pub lazy: bool,
+
+    /// Not taken: hat exec does not sign in to IAM Identity Center; run `hat sso login
+    /// --use-device-code` first, which prints the link
+    #[arg(long)]
+    pub stdout: bool,
 
     /// Run even inside another `hat exec` of a different profile
     #[arg(long)]
@@ -272,10 +292,10 @@ pub struct ExecArgs {
     #[arg(short, long)]
     pub verbose: bool,
 
-    /// The command and its arguments (after `--`)
+    /// The command and its arguments (after `--`); none: your $SHELL, as aws-vault exec
+    /// starts it
     #[arg(
         value_name = "COMMAND",
-        required_unless_present_any = ["json", "ec2_server"],
         trailing_var_arg = true,
         allow_hyphen_values = true,
         value_hint = clap::ValueHint::CommandWithArguments
@@ -379,18 +399,49 @@ pub enum MigrateCommand {
     },
     /// Import aws-vault's long-term keys into hat's key store and point its
     /// credential_process lines at hat
-    #[command(long_about = "Import the long-term keys in aws-vault's file backend \
-        (~/.awsvault/keys, or AWS_VAULT_FILE_DIR; its passphrase from \
-        AWS_VAULT_FILE_PASSPHRASE or asked on the terminal) into hat's key store, under \
-        the same profile names, then point `credential_process = aws-vault export \
-        --format=json P` and `aws-vault exec P --json` lines in ~/.aws/config at `hat \
-        credential-process --profile P`, keeping every other byte. aws-vault's cached \
-        sessions are not imported, and aws-vault's own copies of the keys stay until you \
-        run `aws-vault remove P`. Running it again changes nothing.")]
+    #[command(
+        long_about = "Import the long-term keys aws-vault keeps into hat's key \
+        store, under the same profile names, and point the config at them.\n\n\
+        aws-vault's backend is the one --backend or AWS_VAULT_BACKEND names; with neither, \
+        hat reads both it can: the file backend (~/.awsvault/keys, or --file-dir / \
+        AWS_VAULT_FILE_DIR; its passphrase from AWS_VAULT_FILE_PASSPHRASE or asked on the \
+        terminal) and the Secret Service collection (`awsvault`, or \
+        --secret-service-collection / AWS_VAULT_SECRET_SERVICE_COLLECTION_NAME). \
+        aws-vault's cached sessions and SSO tokens are counted, not imported.\n\n\
+        In ~/.aws/config, `credential_process = aws-vault export --format=json P` and \
+        `aws-vault exec P --json` lines become `hat credential-process --profile P`, \
+        keeping every other byte, and a profile that had no credentials but aws-vault's \
+        gets that line too (a section is added for keys with none), so the AWS CLI and \
+        the SDKs use the imported keys. aws-vault's own copies stay unless --remove \
+        deletes them once hat holds the same keys. Running it again changes nothing.",
+        after_help = "Examples:\n    \
+        hat migrate aws-vault --dry-run\n    \
+        AWS_VAULT_BACKEND=file hat migrate aws-vault\n    \
+        hat migrate aws-vault --remove"
+    )]
     AwsVault {
         /// Print what would be imported and the change as a unified diff, and write nothing
         #[arg(long)]
         dry_run: bool,
+
+        /// After importing, delete aws-vault's copy of each key hat now holds (what
+        /// `aws-vault remove P` does)
+        #[arg(long)]
+        remove: bool,
+
+        /// aws-vault's backend to read: `file` or `secret-service` (default:
+        /// AWS_VAULT_BACKEND, else both)
+        #[arg(long, value_name = "BACKEND")]
+        backend: Option<String>,
+
+        /// The file backend's directory (default: AWS_VAULT_FILE_DIR, else ~/.awsvault/keys)
+        #[arg(long, value_name = "DIR", value_hint = clap::ValueHint::DirPath)]
+        file_dir: Option<std::path::PathBuf>,
+
+        /// The Secret Service collection (default:
+        /// AWS_VAULT_SECRET_SERVICE_COLLECTION_NAME, else `awsvault`)
+        #[arg(long, value_name = "NAME")]
+        secret_service_collection: Option<String>,
     },
 }
 
@@ -1058,6 +1109,7 @@ impl FetchFlags {
             duration: self.duration.as_deref().map(duration::parse).transpose()?,
             mfa_token: None,
             no_cache: self.no_cache,
+            no_session: false,
             session_tags: tags.map(|t| t.session_tag.clone()).unwrap_or_default(),
             source_identity: tags.and_then(|t| t.source_identity.clone()),
         })

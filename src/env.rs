@@ -72,9 +72,11 @@ pub const READ: &[&str] = &[
     "HAT_KEYS_FILE",
     "HAT_KEYS_PASSPHRASE",
     "HAT_KEYS_ROTATE_WAIT",
-    // aws-vault's file backend, for `hat migrate aws-vault`.
+    // aws-vault's stores, for `hat migrate aws-vault`.
+    "AWS_VAULT_BACKEND",
     "AWS_VAULT_FILE_DIR",
     "AWS_VAULT_FILE_PASSPHRASE",
+    "AWS_VAULT_SECRET_SERVICE_COLLECTION_NAME",
     // The browser, and the user's name for role session names.
     "BROWSER",
     "DISPLAY",

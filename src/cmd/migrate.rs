@@ -10,7 +10,22 @@ use anyhow::{Context as _, Result, anyhow};
 pub fn run(args: &MigrateArgs, env: &Env) -> Result<String> {
     match &args.command {
         MigrateCommand::Granted { dry_run } => granted(env, *dry_run),
-        MigrateCommand::AwsVault { dry_run } => aws_vault(env, *dry_run),
+        MigrateCommand::AwsVault {
+            dry_run,
+            remove,
+            backend,
+            file_dir,
+            secret_service_collection,
+        } => aws_vault(
+            env,
+            &VaultArgs {
+                dry_run: *dry_run,
+                remove: *remove,
+                backend: backend.as_deref(),
+                file_dir: file_dir.clone(),
+                collection: secret_service_collection.clone(),
+            },
+        ),
     }
 }
 
@@ -69,23 +84,120 @@ fn apply(
     Ok(String::new())
 }
 
-fn aws_vault(env: &Env, dry_run: bool) -> Result<String> {
-    let dir = migrate::aws_vault::file_dir(env);
-    let found = if dir.is_dir() {
-        migrate::aws_vault::read_file_backend(&dir, || vault_passphrase(env, &dir))?
-    } else {
-        log::info(&format!("no aws-vault file backend at {}", dir.display()));
-        Vec::new()
-    };
+/// `hat migrate aws-vault`'s flags.
+struct VaultArgs<'a> {
+    dry_run: bool,
+    remove: bool,
+    backend: Option<&'a str>,
+    file_dir: Option<std::path::PathBuf>,
+    collection: Option<String>,
+}
+
+/// Profile keys that give a profile credentials of its own: a profile with none of
+/// them had only aws-vault's keys, and gets hat's line.
+const OWN_SOURCE: &[&str] = &[
+    "credential_process",
+    "aws_access_key_id",
+    "role_arn",
+    "source_profile",
+    "credential_source",
+    "web_identity_token_file",
+    "sso_session",
+    "sso_start_url",
+    "sso_account_id",
+    "granted_sso_start_url",
+    "login_session",
+];
+
+fn aws_vault(env: &Env, args: &VaultArgs) -> Result<String> {
+    use migrate::aws_vault::{self as vault, Backend};
+    let dry_run = args.dry_run;
+    let (backends, named) = vault::backends(env, args.backend)?;
+    // The Secret Service first: it is the backend aws-vault picks on Linux when both
+    // are there, so its keys win a disagreement.
+    let mut found = Vec::new();
+    for backend in backends.iter().rev() {
+        let (scan, place) = match backend {
+            Backend::SecretService => {
+                let name = args
+                    .collection
+                    .clone()
+                    .unwrap_or_else(|| vault::collection_name(env));
+                let place = format!("aws-vault's Secret Service collection `{name}`");
+                match vault::read_secret_service(&name) {
+                    Ok(Some(scan)) => (scan, place),
+                    Ok(None) => {
+                        log::info(&format!(
+                            "the Secret Service has no collection `{name}` (aws-vault's)"
+                        ));
+                        continue;
+                    }
+                    // Unreachable with no backend named: no desktop session, no collection.
+                    Err(e) if named || e.downcast_ref::<vault::NoSecretService>().is_none() => {
+                        return Err(e);
+                    }
+                    Err(e) => {
+                        crate::verbose!("{place} not read: {e:#}");
+                        log::info(&format!(
+                            "no Secret Service on the D-Bus session bus; {place} not read"
+                        ));
+                        continue;
+                    }
+                }
+            }
+            Backend::File => {
+                let dir = match &args.file_dir {
+                    Some(dir) => env.expand_tilde(&dir.to_string_lossy()),
+                    None => vault::file_dir(env),
+                };
+                if !dir.is_dir() {
+                    log::info(&format!("no aws-vault file backend at {}", dir.display()));
+                    continue;
+                }
+                let scan = vault::read_file_backend(&dir, || vault_passphrase(env, &dir))?;
+                (
+                    scan,
+                    format!("aws-vault's file backend at {}", dir.display()),
+                )
+            }
+        };
+        if scan.sessions + scan.tokens > 0 {
+            log::info(&format!(
+                "left {} cached sessions and {} SSO tokens in {place}: they are temporary and aws-vault's own (`aws-vault clear` deletes them)",
+                scan.sessions, scan.tokens
+            ));
+        }
+        found.extend(scan.keys);
+    }
+
     let mut store = crate::keys::Keys::open(env)?;
     let mut imported = Vec::new();
+    // Items whose keys hat holds (now or from before): what --remove may delete.
+    let mut held: Vec<&vault::Found> = Vec::new();
+    // The key id taken for each name in this run, and from where.
+    let mut taken: std::collections::BTreeMap<&str, &vault::Found> = Default::default();
     for item in &found {
+        let id = &item.credentials.access_key_id;
+        if let Some(first) = taken.get(item.name.as_str()) {
+            if first.credentials.access_key_id == *id {
+                held.push(item);
+            } else {
+                log::warn(&format!(
+                    "profile `{}`: {} holds other keys than {}; took the latter's, left these",
+                    item.name,
+                    item.origin.describe(),
+                    first.origin.describe()
+                ));
+            }
+            continue;
+        }
         match store.index.profiles.get(&item.name) {
-            Some(entry) if entry.key_id == item.credentials.access_key_id => {
+            Some(entry) if entry.key_id == *id => {
                 log::info(&format!(
                     "profile `{}`: its keys are already in hat's store",
                     item.name
                 ));
+                held.push(item);
             }
             Some(_) => log::warn(&format!(
                 "profile `{}`: hat's store holds other keys for it; kept hat's. Run `hat keys remove {}` first to take aws-vault's",
@@ -97,8 +209,10 @@ fn aws_vault(env: &Env, dry_run: bool) -> Result<String> {
                     store.put(&item.name, &item.credentials, backend)?;
                 }
                 imported.push(item.name.clone());
+                held.push(item);
             }
         }
+        taken.insert(&item.name, item);
     }
     if !imported.is_empty() {
         let verb = if dry_run { "would import" } else { "imported" };
@@ -121,15 +235,107 @@ fn aws_vault(env: &Env, dry_run: bool) -> Result<String> {
             "profile `{profile}`: dropped aws-vault's `{arg}`, which hat's credential-process does not take"
         ));
     }
-    let diff = apply(&path, &old, &out.text, &out.profiles, "aws-vault", dry_run)?;
-    if !found.is_empty() {
-        let names: Vec<&str> = found.iter().map(|f| f.name.as_str()).collect();
+    let (text, mut profiles) = (out.text, out.profiles);
+    let text = point_at_store(env, &text, &taken, &mut profiles)?;
+    let diff = apply(&path, &old, &text, &profiles, "aws-vault", dry_run)?;
+
+    if found.is_empty() {
+        return Ok(diff);
+    }
+    if !args.remove {
+        let mut names: Vec<&str> = held.iter().map(|f| f.name.as_str()).collect();
+        names.dedup();
+        if !names.is_empty() {
+            log::info(&format!(
+                "aws-vault's own encrypted copies are untouched; once hat works for you, remove them with `aws-vault remove {}` (one profile at a time), or run this again with --remove",
+                names.join("`, `aws-vault remove ")
+            ));
+        }
+        return Ok(diff);
+    }
+    let described: Vec<String> = held
+        .iter()
+        .map(|f| format!("{} ({})", f.name, f.origin.describe()))
+        .collect();
+    if held.is_empty() {
+        log::info("--remove: no aws-vault copy of keys hat holds; nothing removed");
+    } else if dry_run {
         log::info(&format!(
-            "aws-vault's own encrypted copies are untouched; once hat works for you, remove them with `aws-vault remove {}` (one profile at a time)",
-            names.join("`, `aws-vault remove ")
+            "would remove aws-vault's copies of {}",
+            described.join(", ")
+        ));
+    } else {
+        // Only copies of what hat's store gives back, byte for byte.
+        for item in &held {
+            let back = store.get(&item.name)?;
+            if back.access_key_id != item.credentials.access_key_id
+                || back.secret_access_key != item.credentials.secret_access_key
+            {
+                return Err(anyhow!(
+                    "hat's store does not give back the keys of profile `{}` that aws-vault holds; removed none of aws-vault's copies",
+                    item.name
+                ));
+            }
+        }
+        vault::remove(&held)?;
+        log::info(&format!(
+            "removed aws-vault's copies of {}",
+            described.join(", ")
         ));
     }
     Ok(diff)
+}
+
+/// Gives each imported profile that had no credentials of its own (aws-vault found
+/// its keys by name) hat's `credential_process` line, in a section of its own when it
+/// had none, so the SDKs and the AWS CLI use the stored keys; names what it changed in
+/// `profiles`. Says what it cannot fix: a role with no source (aws-vault used the keys
+/// stored under the role's own name) and plaintext keys left in the credentials file.
+fn point_at_store(
+    env: &Env,
+    text: &str,
+    taken: &std::collections::BTreeMap<&str, &migrate::aws_vault::Found>,
+    profiles: &mut Vec<String>,
+) -> Result<String> {
+    let config = crate::config::load(env)?;
+    let program = process_line::program(env);
+    let mut text = text.to_string();
+    for name in taken.keys() {
+        let section = config.profile(name);
+        let has = |key: &str| section.is_some_and(|p| p.get(key).is_some());
+        if has("aws_secret_access_key") || has("aws_access_key_id") {
+            log::warn(&format!(
+                "profile `{name}` still has plaintext keys ({}), which win over the imported ones: delete them if they are the same keys, or move them with `hat keys import {name}`",
+                config
+                    .locate(name, "aws_secret_access_key")
+                    .or_else(|| config.locate(name, "aws_access_key_id"))
+                    .unwrap_or_default()
+            ));
+            continue;
+        }
+        if has("role_arn") && !has("source_profile") && !has("credential_source") {
+            log::warn(&format!(
+                "profile `{name}` has role_arn and no source_profile: aws-vault assumed it with the keys stored under its own name, which the AWS SDKs do not do. hat imported them as `{name}`; give them a profile of their own (e.g. `[profile {name}-keys]` with `credential_process = {}`) and set `source_profile` in `{name}`",
+                process_line::line(&program, name)
+            ));
+            continue;
+        }
+        if OWN_SOURCE.iter().any(|key| has(key)) || profiles.iter().any(|p| p == name) {
+            continue;
+        }
+        let header = if *name == "default" {
+            "default".to_string()
+        } else {
+            format!("profile {name}")
+        };
+        text = crate::config::edit::set_keys(
+            &text,
+            &header,
+            &[("credential_process", &process_line::line(&program, name))],
+        );
+        profiles.push(name.to_string());
+    }
+    Ok(text)
 }
 
 fn read_or_empty(path: &std::path::Path) -> Result<String> {
