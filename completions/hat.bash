@@ -824,7 +824,7 @@ _hat() {
             return 0
             ;;
         hat__subcmd__exec)
-            opts="-r -s -j -d -v -h --region --ecs-server --server --json --ec2-server --force --duration --no-cache --session-tag --source-identity --verbose --help"
+            opts="-r -s -j -n -t -d -v -h --region --ecs-server --server --json --no-session --mfa-token --ec2-server --lazy --stdout --force --duration --no-cache --session-tag --source-identity --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -835,6 +835,14 @@ _hat() {
                     return 0
                     ;;
                 -r)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --mfa-token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -t)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1680,12 +1688,27 @@ _hat() {
             return 0
             ;;
         hat__subcmd__migrate__subcmd__aws__subcmd__vault)
-            opts="-h --dry-run --help"
+            opts="-h --dry-run --remove --backend --file-dir --secret-service-collection --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --backend)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --file-dir)
+                    COMPREPLY=()
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o plusdirs
+                    fi
+                    return 0
+                    ;;
+                --secret-service-collection)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;

@@ -101,12 +101,16 @@ complete -c hat -n "__fish_hat_using_subcommand console" -l list-services -d 'Li
 complete -c hat -n "__fish_hat_using_subcommand console" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c hat -n "__fish_hat_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c hat -n "__fish_hat_using_subcommand exec" -s r -l region -d 'Region to export; full names or shorthands like ue1, euw2, apse2' -r
+complete -c hat -n "__fish_hat_using_subcommand exec" -s t -l mfa-token -d 'The MFA code for the first call that needs one' -r
 complete -c hat -n "__fish_hat_using_subcommand exec" -s d -l duration -d 'Session length for the last role: 1h, 90m, 1h30m or seconds (STS: 15m to 12h; one hour at most when chaining roles)' -r
 complete -c hat -n "__fish_hat_using_subcommand exec" -l session-tag -d 'A tag on the role session, KEY=VALUE (repeatable), on top of the profile\'s session_tags' -r
 complete -c hat -n "__fish_hat_using_subcommand exec" -l source-identity -d 'The role session\'s source identity, instead of the profile\'s source_identity' -r
 complete -c hat -n "__fish_hat_using_subcommand exec" -s s -l server -l ecs-server -d 'Serve the credentials from a local endpoint that refreshes them, instead of putting keys in the environment (for jobs that outlive a session); aws-vault\'s --ecs-server'
 complete -c hat -n "__fish_hat_using_subcommand exec" -s j -l json -d 'Print the credentials as credential_process JSON instead of running a command (aws-vault\'s `exec --json`)'
+complete -c hat -n "__fish_hat_using_subcommand exec" -s n -l no-session -d 'Skip the MFA session (GetSessionToken): a keys profile\'s long-term keys go to the command as they are, and a role behind MFA takes the code on its AssumeRole (aws-vault\'s --no-session)'
 complete -c hat -n "__fish_hat_using_subcommand exec" -l ec2-server -d 'Not taken: hat has no EC2 metadata emulation (it would have to own 169.254.169.254, which needs root); use --server'
+complete -c hat -n "__fish_hat_using_subcommand exec" -l lazy -d 'Not taken: hat fetches the first credentials before the command starts, so an MFA prompt has the terminal; --server refreshes them later by itself'
+complete -c hat -n "__fish_hat_using_subcommand exec" -l stdout -d 'Not taken: hat exec does not sign in to IAM Identity Center; run `hat sso login --use-device-code` first, which prints the link'
 complete -c hat -n "__fish_hat_using_subcommand exec" -l force -d 'Run even inside another `hat exec` of a different profile'
 complete -c hat -n "__fish_hat_using_subcommand exec" -l no-cache -d 'Ignore cached credentials and ask STS again (the new ones are cached)'
 complete -c hat -n "__fish_hat_using_subcommand exec" -s v -l verbose -d 'Say on stderr what hat does: cache hits, STS calls, the role chain'
@@ -183,7 +187,11 @@ complete -c hat -n "__fish_hat_using_subcommand migrate; and not __fish_seen_sub
 complete -c hat -n "__fish_hat_using_subcommand migrate; and not __fish_seen_subcommand_from granted aws-vault help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c hat -n "__fish_hat_using_subcommand migrate; and __fish_seen_subcommand_from granted" -l dry-run -d 'Print the change as a unified diff and write nothing'
 complete -c hat -n "__fish_hat_using_subcommand migrate; and __fish_seen_subcommand_from granted" -s h -l help -d 'Print help'
+complete -c hat -n "__fish_hat_using_subcommand migrate; and __fish_seen_subcommand_from aws-vault" -l backend -d 'aws-vault\'s backend to read: `file` or `secret-service` (default: AWS_VAULT_BACKEND, else both)' -r
+complete -c hat -n "__fish_hat_using_subcommand migrate; and __fish_seen_subcommand_from aws-vault" -l file-dir -d 'The file backend\'s directory (default: AWS_VAULT_FILE_DIR, else ~/.awsvault/keys)' -r -f -a "(__fish_complete_directories)"
+complete -c hat -n "__fish_hat_using_subcommand migrate; and __fish_seen_subcommand_from aws-vault" -l secret-service-collection -d 'The Secret Service collection (default: AWS_VAULT_SECRET_SERVICE_COLLECTION_NAME, else `awsvault`)' -r
 complete -c hat -n "__fish_hat_using_subcommand migrate; and __fish_seen_subcommand_from aws-vault" -l dry-run -d 'Print what would be imported and the change as a unified diff, and write nothing'
+complete -c hat -n "__fish_hat_using_subcommand migrate; and __fish_seen_subcommand_from aws-vault" -l remove -d 'After importing, delete aws-vault\'s copy of each key hat now holds (what `aws-vault remove P` does)'
 complete -c hat -n "__fish_hat_using_subcommand migrate; and __fish_seen_subcommand_from aws-vault" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c hat -n "__fish_hat_using_subcommand migrate; and __fish_seen_subcommand_from help" -f -a "granted" -d 'Point Granted\'s credential_process lines in ~/.aws/config at hat'
 complete -c hat -n "__fish_hat_using_subcommand migrate; and __fish_seen_subcommand_from help" -f -a "aws-vault" -d 'Import aws-vault\'s long-term keys into hat\'s key store and point its credential_process lines at hat'

@@ -93,7 +93,11 @@ pub enum Command {
         refreshes them before they expire, so a job can outlive any one session. hat then \
         stays alive exactly as long as the command, passes signals on to it and exits with \
         its status.\n\n\
-        A command that is not found exits 127, one that cannot be run 126, as in a shell.",
+        A command that is not found exits 127, one that cannot be run 126, as in a shell. \
+        With no command, hat starts your $SHELL (else /bin/sh).\n\n\
+        aws-vault's exec flags mean the same here: -d, -n/--no-session, --region, \
+        -t/--mfa-token, -j/--json, -s/--server/--ecs-server; --ec2-server, --lazy and \
+        --stdout are refused with the reason.",
         override_usage = "hat exec [OPTIONS] PROFILE [[--] COMMAND [ARGS]...]"
     )]
     Exec(ExecArgs),
