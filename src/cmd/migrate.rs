@@ -171,6 +171,8 @@ fn aws_vault(env: &Env, args: &VaultArgs) -> Result<String> {
     }
 
     let mut store = crate::keys::Keys::open(env)?;
+    // Chosen once, and only when something is stored (it may probe the keychain).
+    let mut backend = None;
     let mut imported = Vec::new();
     // Items whose keys hat holds (now or from before): what --remove may delete.
     let mut held: Vec<&vault::Found> = Vec::new();
@@ -205,8 +207,11 @@ fn aws_vault(env: &Env, args: &VaultArgs) -> Result<String> {
             )),
             None => {
                 if !dry_run {
-                    let backend = crate::keys::chosen_backend(env)?;
-                    store.put(&item.name, &item.credentials, backend)?;
+                    let chosen = match backend {
+                        Some(chosen) => chosen,
+                        None => *backend.insert(crate::keys::chosen_backend(env)?),
+                    };
+                    store.put(&item.name, &item.credentials, chosen)?;
                 }
                 imported.push(item.name.clone());
                 held.push(item);
@@ -236,8 +241,10 @@ fn aws_vault(env: &Env, args: &VaultArgs) -> Result<String> {
         ));
     }
     let (text, mut profiles) = (out.text, out.profiles);
-    let text = point_at_store(env, &text, &taken, &mut profiles)?;
+    let config = crate::config::load(env)?;
+    let text = point_at_store(env, &config, &text, &taken, &mut profiles);
     let diff = apply(&path, &old, &text, &profiles, "aws-vault", dry_run)?;
+    report_plaintext(&config, &taken);
 
     if found.is_empty() {
         return Ok(diff);
@@ -293,11 +300,11 @@ fn aws_vault(env: &Env, args: &VaultArgs) -> Result<String> {
 /// stored under the role's own name) and plaintext keys left in the credentials file.
 fn point_at_store(
     env: &Env,
+    config: &crate::config::ConfigSet,
     text: &str,
     taken: &std::collections::BTreeMap<&str, &migrate::aws_vault::Found>,
     profiles: &mut Vec<String>,
-) -> Result<String> {
-    let config = crate::config::load(env)?;
+) -> String {
     let program = process_line::program(env);
     let mut text = text.to_string();
     for name in taken.keys() {
@@ -335,7 +342,31 @@ fn point_at_store(
         );
         profiles.push(name.to_string());
     }
-    Ok(text)
+    text
+}
+
+/// aws-vault users often still have long-term keys in plaintext for profiles aws-vault
+/// never held: name them, since "no plaintext left" is the point of moving.
+fn report_plaintext(
+    config: &crate::config::ConfigSet,
+    taken: &std::collections::BTreeMap<&str, &migrate::aws_vault::Found>,
+) {
+    let plain: Vec<&str> = config
+        .profile_names()
+        .filter(|name| !taken.contains_key(name))
+        .filter(|name| {
+            config.profile(name).is_some_and(|p| {
+                p.get("aws_secret_access_key").is_some() && p.get("aws_session_token").is_none()
+            })
+        })
+        .collect();
+    if !plain.is_empty() {
+        log::warn(&format!(
+            "{} more profiles keep long-term keys in plaintext ({}): `hat keys import --all` moves them into hat's store too",
+            plain.len(),
+            plain.join(", ")
+        ));
+    }
 }
 
 fn read_or_empty(path: &std::path::Path) -> Result<String> {

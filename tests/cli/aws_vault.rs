@@ -654,3 +654,124 @@ fn exec_refuses_aws_vaults_flags_for_what_hat_has_not_and_says_why() {
             .stderr_lacks("unexpected argument");
     }
 }
+
+#[test]
+fn a_locked_aws_vault_collection_is_one_clear_error() {
+    let sandbox = Sandbox::new();
+    let keyring = Keyring::start(&sandbox);
+    sandbox.config(SS_CONFIG);
+    ss_store(&sandbox, &keyring, "awsvault");
+    let out = std::process::Command::new(crate::support::require("dbus-send"))
+        .args([
+            "--session",
+            "--print-reply",
+            "--dest=org.freedesktop.secrets",
+            "/org/freedesktop/secrets",
+            "org.freedesktop.Secret.Service.Lock",
+            "array:objpath:/org/freedesktop/secrets/collection/awsvault",
+        ])
+        .env_clear()
+        .envs(keyring.env())
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    ss_migrate(&sandbox, &keyring, &[])
+        .run()
+        .failure()
+        .stderr_has(
+            "aws-vault's Secret Service collection `awsvault` is locked and was not unlocked",
+        )
+        .stderr_has("unlock it");
+    assert_eq!(
+        std::fs::read_to_string(sandbox.path("home/.aws/config")).unwrap(),
+        SS_CONFIG
+    );
+}
+
+/// aws-vault's file store with the given `KEY=ID:SECRET` items.
+fn vault_store_with(sandbox: &Sandbox, items: &[String]) {
+    let script = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/support/aws_vault_store.py"
+    );
+    let out = sandbox
+        .peer("python3")
+        .arg(script)
+        .arg(sandbox.path("home/.awsvault/keys"))
+        .arg(VAULT_PASS)
+        .args(items)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn profiles_with_only_aws_vaults_keys_get_hats_line_and_work_without_aws_vault() {
+    let sandbox = Sandbox::new();
+    // `team/prod` has a section with no credentials; `work` has none at all; `admin` is
+    // a role whose own name held keys; `old` still has plaintext keys.
+    let config = format!(
+        "[profile team/prod]\nregion = eu-west-1\n\n\
+         [profile admin]\nrole_arn = arn:aws:iam::111111111111:role/admin\n\n\
+         [profile ops]\nrole_arn = arn:aws:iam::222222222222:role/ops\nsource_profile = work\n"
+    );
+    sandbox.config(&config);
+    // `legacy` never was in aws-vault, and its keys are plaintext too.
+    sandbox.credentials(
+        "[old]\naws_access_key_id = AKIAOLD0000000000004\naws_secret_access_key = oldPlain\n\
+         [legacy]\naws_access_key_id = AKIALEGACY0000000006\naws_secret_access_key = legacyPlain\n",
+    );
+    vault_store_with(
+        &sandbox,
+        &[
+            format!("work={WORK_ID}:{WORK_SECRET}"),
+            format!("team/prod={PROD_ID}:{PROD_SECRET}"),
+            "admin=AKIAADMIN00000000005:adminSecret".to_string(),
+            "old=AKIAOLD0000000000004:oldPlain".to_string(),
+        ],
+    );
+    let out = migrate(&sandbox, &[], VAULT_PASS).run();
+    out.success()
+        .stderr_has("imported the keys of 4 profiles")
+        .stderr_has("pointed 2 profiles' credential_process at hat: team/prod, work")
+        .stderr_has("profile `admin` has role_arn and no source_profile")
+        .stderr_has("profile `old` still has plaintext keys")
+        .stderr_has("hat keys import old")
+        .stderr_has(
+            "1 more profiles keep long-term keys in plaintext (legacy): `hat keys import --all`",
+        );
+    no_secret_in(&out.stderr);
+    for secret in ["adminSecret", "oldPlain", "legacyPlain"] {
+        assert!(!out.stderr.contains(secret), "{secret} leaked");
+    }
+    let want = config
+        .replace(
+            "region = eu-west-1\n",
+            &format!("region = eu-west-1\ncredential_process = {HAT} credential-process --profile team/prod\n"),
+        )
+        + &format!("\n[profile work]\ncredential_process = {HAT} credential-process --profile work\n");
+    assert_eq!(
+        std::fs::read_to_string(sandbox.path("home/.aws/config")).unwrap(),
+        want
+    );
+    // `work`'s keys now come from hat's store, for hat and through its line.
+    sandbox
+        .hat(&[
+            "exec",
+            "work",
+            "--",
+            "sh",
+            "-c",
+            "echo \"$AWS_ACCESS_KEY_ID\"",
+        ])
+        .env("HAT_KEYS_BACKEND", "file")
+        .env("HAT_KEYS_PASSPHRASE", HAT_PASS)
+        .env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus")
+        .run()
+        .success()
+        .stdout_has(WORK_ID);
+}
