@@ -714,12 +714,10 @@ fn profiles_with_only_aws_vaults_keys_get_hats_line_and_work_without_aws_vault()
     let sandbox = Sandbox::new();
     // `team/prod` has a section with no credentials; `work` has none at all; `admin` is
     // a role whose own name held keys; `old` still has plaintext keys.
-    let config = format!(
-        "[profile team/prod]\nregion = eu-west-1\n\n\
+    let config = "[profile team/prod]\nregion = eu-west-1\n\n\
          [profile admin]\nrole_arn = arn:aws:iam::111111111111:role/admin\n\n\
-         [profile ops]\nrole_arn = arn:aws:iam::222222222222:role/ops\nsource_profile = work\n"
-    );
-    sandbox.config(&config);
+         [profile ops]\nrole_arn = arn:aws:iam::222222222222:role/ops\nsource_profile = work\n";
+    sandbox.config(config);
     // `legacy` never was in aws-vault, and its keys are plaintext too.
     sandbox.credentials(
         "[old]\naws_access_key_id = AKIAOLD0000000000004\naws_secret_access_key = oldPlain\n\
