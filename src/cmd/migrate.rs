@@ -185,9 +185,10 @@ fn aws_vault(env: &Env, args: &VaultArgs) -> Result<String> {
                 held.push(item);
             } else {
                 log::warn(&format!(
-                    "profile `{}`: {} holds other keys than {}; took the latter's, left these",
+                    "profile `{}`: {} holds other keys than {}; took those of {}, left these",
                     item.name,
                     item.origin.describe(),
+                    first.origin.describe(),
                     first.origin.describe()
                 ));
             }

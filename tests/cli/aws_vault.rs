@@ -773,3 +773,37 @@ fn profiles_with_only_aws_vaults_keys_get_hats_line_and_work_without_aws_vault()
         .success()
         .stdout_has(WORK_ID);
 }
+
+#[test]
+fn with_both_stores_the_secret_service_wins_and_remove_takes_only_what_hat_holds() {
+    let sandbox = Sandbox::new();
+    let keyring = Keyring::start(&sandbox);
+    sandbox.config(SS_CONFIG);
+    ss_store(&sandbox, &keyring, "awsvault");
+    // The file backend holds `work`'s same keys, and other keys for `ci`.
+    vault_store_with(
+        &sandbox,
+        &[
+            format!("work={WORK_ID}:{WORK_SECRET}"),
+            "ci=AKIAOTHERCI000000007:otherCiSecret".to_string(),
+        ],
+    );
+    let dir = sandbox.path("home/.awsvault/keys");
+    let out = ss_migrate(&sandbox, &keyring, &["--remove"])
+        .env("AWS_VAULT_FILE_PASSPHRASE", VAULT_PASS)
+        .run();
+    out.success()
+        .stderr_has("imported the keys of 2 profiles from aws-vault into hat's key store: ci, work")
+        .stderr_has(&format!(
+            "profile `ci`: {} holds other keys than the Secret Service collection `awsvault`",
+            dir.join("ci").display()
+        ));
+    assert!(!out.stderr.contains("otherCiSecret"));
+    let (_, stored) = keyring.secret_tool(&["lookup", "service", "hat", "username", "ci"], None);
+    assert!(stored.contains(CI_ID), "the Secret Service's keys win");
+    // Both copies of `work` went; the file's other `ci` keys stay.
+    assert_eq!(vault_items(&keyring, "work"), "");
+    assert_eq!(vault_items(&keyring, "ci"), "");
+    assert!(!dir.join("work").exists());
+    assert!(dir.join("ci").is_file());
+}

@@ -59,6 +59,7 @@ pub fn read(name: &str) -> Result<Option<Scan>> {
 pub fn delete(items: &[(&str, &str)]) -> Result<()> {
     let service = connect()?;
     let mut names: Vec<&str> = items.iter().map(|(c, _)| *c).collect();
+    names.sort_unstable();
     names.dedup();
     for name in names {
         let Some(collection) = find(&service, name)? else {
