@@ -824,7 +824,7 @@ _hat() {
             return 0
             ;;
         hat__subcmd__exec)
-            opts="-r -s -j -n -t -d -v -h --region --ecs-server --server --json --no-session --mfa-token --ec2-server --lazy --stdout --force --duration --no-cache --session-tag --source-identity --verbose --help"
+            opts="-r -s -j -n -t -d -v -h --region --ecs-server --server --json --no-session --mfa-token --ec2-server --lazy --stdout --force --duration --no-cache --session-tag --source-identity --debug --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

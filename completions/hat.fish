@@ -113,7 +113,7 @@ complete -c hat -n "__fish_hat_using_subcommand exec" -l lazy -d 'Not taken: hat
 complete -c hat -n "__fish_hat_using_subcommand exec" -l stdout -d 'Not taken: hat exec does not sign in to IAM Identity Center; run `hat sso login --use-device-code` first, which prints the link'
 complete -c hat -n "__fish_hat_using_subcommand exec" -l force -d 'Run even inside another `hat exec` of a different profile'
 complete -c hat -n "__fish_hat_using_subcommand exec" -l no-cache -d 'Ignore cached credentials and ask STS again (the new ones are cached)'
-complete -c hat -n "__fish_hat_using_subcommand exec" -s v -l verbose -d 'Say on stderr what hat does: cache hits, STS calls, the role chain'
+complete -c hat -n "__fish_hat_using_subcommand exec" -s v -l verbose -l debug -d 'Say on stderr what hat does: cache hits, STS calls, the role chain (aws-vault\'s --debug)'
 complete -c hat -n "__fish_hat_using_subcommand exec" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c hat -n "__fish_hat_using_subcommand export" -s f -l format -d 'What to write' -r -f -a "env\t''
 json\t''

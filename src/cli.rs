@@ -292,8 +292,9 @@ pub struct ExecArgs {
     #[command(flatten)]
     pub tags: TagFlags,
 
-    /// Say on stderr what hat does: cache hits, STS calls, the role chain
-    #[arg(short, long)]
+    /// Say on stderr what hat does: cache hits, STS calls, the role chain (aws-vault's
+    /// --debug)
+    #[arg(short, long, visible_alias = "debug")]
     pub verbose: bool,
 
     /// The command and its arguments (after `--`); none: your $SHELL, as aws-vault exec

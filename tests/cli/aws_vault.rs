@@ -234,9 +234,10 @@ fn exec_json_prints_the_credential_process_answer_as_aws_vault_exec_json_does() 
             .as_str()
             .is_some_and(|t| t.ends_with('Z'))
     );
-    // -j, aws-vault's short spelling, gives the same (now cached) credentials.
+    // -j, aws-vault's short spelling, gives the same (now cached) credentials, and
+    // aws-vault's --debug is -v.
     let again = sandbox
-        .hat(&["exec", "a", "-j", "-d", "1h", "-v"])
+        .hat(&["exec", "a", "-j", "-d", "1h", "--debug"])
         .sts(crate::support::moto::url())
         .run();
     again.success();
