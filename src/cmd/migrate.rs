@@ -246,6 +246,7 @@ fn aws_vault(env: &Env, args: &VaultArgs) -> Result<String> {
     let text = point_at_store(env, &config, &text, &taken, &mut profiles);
     let diff = apply(&path, &old, &text, &profiles, "aws-vault", dry_run)?;
     report_plaintext(&config, &taken);
+    report_aws_vault_keys(&config);
 
     if found.is_empty() {
         return Ok(diff);
@@ -344,6 +345,30 @@ fn point_at_store(
         profiles.push(name.to_string());
     }
     text
+}
+
+/// aws-vault's own profile keys, which hat and the SDKs do not read: the profiles that
+/// have them do something else outside aws-vault, so say which and what to write.
+fn report_aws_vault_keys(config: &crate::config::ConfigSet) {
+    for name in config.profile_names() {
+        let Some(profile) = config.profile(name) else {
+            continue;
+        };
+        if let Some(included) = profile.get("include_profile") {
+            log::warn(&format!(
+                "profile `{name}` has aws-vault's `include_profile = {included}`, which hat and the AWS SDKs do not read; copy the keys it takes from `{included}` into the profile ({})",
+                config.locate(name, "include_profile").unwrap_or_default()
+            ));
+        }
+        if profile.get("web_identity_token_process").is_some() {
+            log::warn(&format!(
+                "profile `{name}` has aws-vault's `web_identity_token_process`, which hat and the AWS SDKs do not read; have the command write the token to a file and name it in `web_identity_token_file` ({})",
+                config
+                    .locate(name, "web_identity_token_process")
+                    .unwrap_or_default()
+            ));
+        }
+    }
 }
 
 /// aws-vault users often still have long-term keys in plaintext for profiles aws-vault

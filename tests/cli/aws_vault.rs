@@ -717,7 +717,8 @@ fn profiles_with_only_aws_vaults_keys_get_hats_line_and_work_without_aws_vault()
     // a role whose own name held keys; `old` still has plaintext keys.
     let config = "[profile team/prod]\nregion = eu-west-1\n\n\
          [profile admin]\nrole_arn = arn:aws:iam::111111111111:role/admin\n\n\
-         [profile ops]\nrole_arn = arn:aws:iam::222222222222:role/ops\nsource_profile = work\n";
+         [profile ops]\nrole_arn = arn:aws:iam::222222222222:role/ops\nsource_profile = work\n\n\
+         [profile child]\ninclude_profile = ops\nregion = us-east-2\n";
     sandbox.config(config);
     // `legacy` never was in aws-vault, and its keys are plaintext too.
     sandbox.credentials(
@@ -742,6 +743,9 @@ fn profiles_with_only_aws_vaults_keys_get_hats_line_and_work_without_aws_vault()
         .stderr_has("hat keys import old")
         .stderr_has(
             "1 more profiles keep long-term keys in plaintext (legacy): `hat keys import --all`",
+        )
+        .stderr_has(
+            "profile `child` has aws-vault's `include_profile = ops`, which hat and the AWS SDKs do not read",
         );
     no_secret_in(&out.stderr);
     for secret in ["adminSecret", "oldPlain", "legacyPlain"] {
