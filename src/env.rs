@@ -77,6 +77,7 @@ pub const READ: &[&str] = &[
     "AWS_VAULT_FILE_DIR",
     "AWS_VAULT_FILE_PASSPHRASE",
     "AWS_VAULT_SECRET_SERVICE_COLLECTION_NAME",
+    "AWS_VAULT_PROMPT",
     // The browser, and the user's name for role session names.
     "BROWSER",
     "DISPLAY",

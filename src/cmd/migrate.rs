@@ -247,6 +247,7 @@ fn aws_vault(env: &Env, args: &VaultArgs) -> Result<String> {
     let diff = apply(&path, &old, &text, &profiles, "aws-vault", dry_run)?;
     report_plaintext(&config, &taken);
     report_aws_vault_keys(&config);
+    report_prompt(env);
 
     if found.is_empty() {
         return Ok(diff);
@@ -345,6 +346,25 @@ fn point_at_store(
         profiles.push(name.to_string());
     }
     text
+}
+
+/// aws-vault's MFA prompt driver, set in the shell: hat's `[mfa] prompt` setting is
+/// where the same choice lives (hat does not read aws-vault's variable when asking).
+fn report_prompt(env: &Env) {
+    let Some(driver) = env.get("AWS_VAULT_PROMPT").filter(|d| !d.is_empty()) else {
+        return;
+    };
+    let settings = crate::settings::path(env);
+    match driver {
+        "terminal" | "ykman" | "zenity" | "kdialog" | "osascript" => log::info(&format!(
+            "AWS_VAULT_PROMPT={driver}: in hat that is `prompt = \"{driver}\"` under [mfa] in {}",
+            settings.display()
+        )),
+        other => log::info(&format!(
+            "AWS_VAULT_PROMPT={other}: hat has no such MFA prompt; it has terminal, ykman, zenity, kdialog, osascript and pass-through (`prompt` under [mfa] in {}), and reads `mfa_process` as aws-vault does",
+            settings.display()
+        )),
+    }
 }
 
 /// aws-vault's own profile keys, which hat and the SDKs do not read: the profiles that

@@ -734,9 +734,12 @@ fn profiles_with_only_aws_vaults_keys_get_hats_line_and_work_without_aws_vault()
             "old=AKIAOLD0000000000004:oldPlain".to_string(),
         ],
     );
-    let out = migrate(&sandbox, &[], VAULT_PASS).run();
+    let out = migrate(&sandbox, &[], VAULT_PASS)
+        .env("AWS_VAULT_PROMPT", "ykman")
+        .run();
     out.success()
         .stderr_has("imported the keys of 4 profiles")
+        .stderr_has("AWS_VAULT_PROMPT=ykman: in hat that is `prompt = \"ykman\"` under [mfa]")
         .stderr_has("pointed 2 profiles' credential_process at hat: team/prod, work")
         .stderr_has("profile `admin` has role_arn and no source_profile")
         .stderr_has("profile `old` still has plaintext keys")
