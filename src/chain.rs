@@ -405,6 +405,33 @@ mod tests {
     }
 
     #[test]
+    fn no_session_skips_the_mfa_session_of_keys_and_nothing_else() {
+        // Issue 15: aws-vault's --no-session.
+        let mut keys = chain(store(true), 0);
+        assert!(keys.skip_mfa_session());
+        assert_eq!(keys.mfa_session_serial(), None);
+        assert_eq!(keys.console_use(), ConsoleUse::AsIs);
+        assert!(
+            !keys.skip_mfa_session(),
+            "a second time there is nothing to skip"
+        );
+        let mut plain = chain(store(false), 0);
+        assert!(!plain.skip_mfa_session());
+        let mut web = chain(
+            Base::WebIdentity {
+                profile: "w".into(),
+                role_arn: "arn:aws:iam::1:role/w".into(),
+                token_file: "/t".into(),
+                session_name: None,
+                duration: None,
+            },
+            0,
+        );
+        assert!(!web.skip_mfa_session());
+        assert!(web.base.asks_for_a_session());
+    }
+
+    #[test]
     fn keys_in_the_store_with_mfa_are_an_mfa_session_the_console_refuses() {
         // Issue 12: providers made an MFA session of these, the console thought they
         // were temporary credentials of unknown origin and asked for a code.

@@ -469,6 +469,31 @@ mod tests {
     }
 
     #[test]
+    fn the_backend_is_chosen_as_aws_vault_chooses_it() {
+        let env = |vars: &[(&'static str, &'static str)]| Env::from_pairs(vars.iter().copied());
+        let none = env(&[]);
+        assert_eq!(
+            backends(&none, None).unwrap(),
+            (vec![Backend::File, Backend::SecretService], false)
+        );
+        let named = env(&[("AWS_VAULT_BACKEND", "secret-service")]);
+        assert_eq!(
+            backends(&named, None).unwrap(),
+            (vec![Backend::SecretService], true)
+        );
+        // The flag wins over the variable, as with kingpin's Envar.
+        assert_eq!(
+            backends(&named, Some("file")).unwrap(),
+            (vec![Backend::File], true)
+        );
+        let mac = env(&[("AWS_VAULT_BACKEND", "keychain")]);
+        let refused = backends(&mac, None).unwrap_err().to_string();
+        assert!(refused.contains("hat keys add PROFILE --env"), "{refused}");
+        assert!(backends(&none, Some("vault")).is_err());
+        assert_eq!(collection_name(&none), "awsvault");
+    }
+
+    #[test]
     fn percent_escapes_in_file_names_are_undone() {
         assert_eq!(percent_decode("team%2Fprod"), "team/prod");
         assert_eq!(percent_decode("a%25b"), "a%b");
