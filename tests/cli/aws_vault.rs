@@ -201,6 +201,15 @@ fn aws_vault_file_dir_moves_the_store() {
         .run()
         .success()
         .stderr_has("would import the keys of 2 profiles");
+    // aws-vault's --file-dir, here too.
+    migrate(
+        &sandbox,
+        &["--dry-run", "--file-dir", moved.to_str().unwrap()],
+        VAULT_PASS,
+    )
+    .run()
+    .success()
+    .stderr_has("would import the keys of 2 profiles");
     migrate(&sandbox, &["--dry-run"], VAULT_PASS)
         .run()
         .success()
