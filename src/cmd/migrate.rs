@@ -93,22 +93,6 @@ struct VaultArgs<'a> {
     collection: Option<String>,
 }
 
-/// Profile keys that give a profile credentials of its own: a profile with none of
-/// them had only aws-vault's keys, and gets hat's line.
-const OWN_SOURCE: &[&str] = &[
-    "credential_process",
-    "aws_access_key_id",
-    "role_arn",
-    "source_profile",
-    "credential_source",
-    "web_identity_token_file",
-    "sso_session",
-    "sso_start_url",
-    "sso_account_id",
-    "granted_sso_start_url",
-    "login_session",
-];
-
 fn aws_vault(env: &Env, args: &VaultArgs) -> Result<String> {
     use migrate::aws_vault::{self as vault, Backend};
     let dry_run = args.dry_run;
@@ -243,10 +227,12 @@ fn aws_vault(env: &Env, args: &VaultArgs) -> Result<String> {
     }
     let (text, mut profiles) = (out.text, out.profiles);
     let config = crate::config::load(env)?;
-    let text = point_at_store(env, &config, &text, &taken, &mut profiles);
+    let names: Vec<&str> = taken.keys().copied().collect();
+    let program = process_line::program(env);
+    let text = vault::point_at_store(&config, &text, &program, &names, &mut profiles);
     let diff = apply(&path, &old, &text, &profiles, "aws-vault", dry_run)?;
-    report_plaintext(&config, &taken);
-    report_aws_vault_keys(&config);
+    vault::report_plaintext(&config, &names);
+    vault::report_own_keys(&config);
     report_prompt(env);
 
     if found.is_empty() {
@@ -296,58 +282,6 @@ fn aws_vault(env: &Env, args: &VaultArgs) -> Result<String> {
     Ok(diff)
 }
 
-/// Gives each imported profile that had no credentials of its own (aws-vault found
-/// its keys by name) hat's `credential_process` line, in a section of its own when it
-/// had none, so the SDKs and the AWS CLI use the stored keys; names what it changed in
-/// `profiles`. Says what it cannot fix: a role with no source (aws-vault used the keys
-/// stored under the role's own name) and plaintext keys left in the credentials file.
-fn point_at_store(
-    env: &Env,
-    config: &crate::config::ConfigSet,
-    text: &str,
-    taken: &std::collections::BTreeMap<&str, &migrate::aws_vault::Found>,
-    profiles: &mut Vec<String>,
-) -> String {
-    let program = process_line::program(env);
-    let mut text = text.to_string();
-    for name in taken.keys() {
-        let section = config.profile(name);
-        let has = |key: &str| section.is_some_and(|p| p.get(key).is_some());
-        if has("aws_secret_access_key") || has("aws_access_key_id") {
-            log::warn(&format!(
-                "profile `{name}` still has plaintext keys ({}), which win over the imported ones: delete them if they are the same keys, or move them with `hat keys import {name}`",
-                config
-                    .locate(name, "aws_secret_access_key")
-                    .or_else(|| config.locate(name, "aws_access_key_id"))
-                    .unwrap_or_default()
-            ));
-            continue;
-        }
-        if has("role_arn") && !has("source_profile") && !has("credential_source") {
-            log::warn(&format!(
-                "profile `{name}` has role_arn and no source_profile: aws-vault assumed it with the keys stored under its own name, which the AWS SDKs do not do. hat imported them as `{name}`; give them a profile of their own (e.g. `[profile {name}-keys]` with `credential_process = {}`) and set `source_profile` in `{name}`",
-                process_line::line(&program, name)
-            ));
-            continue;
-        }
-        if OWN_SOURCE.iter().any(|key| has(key)) || profiles.iter().any(|p| p == name) {
-            continue;
-        }
-        let header = if *name == "default" {
-            "default".to_string()
-        } else {
-            format!("profile {name}")
-        };
-        text = crate::config::edit::set_keys(
-            &text,
-            &header,
-            &[("credential_process", &process_line::line(&program, name))],
-        );
-        profiles.push(name.to_string());
-    }
-    text
-}
-
 /// aws-vault's MFA prompt driver, set in the shell: hat's `[mfa] prompt` setting is
 /// where the same choice lives (hat does not read aws-vault's variable when asking).
 fn report_prompt(env: &Env) {
@@ -364,54 +298,6 @@ fn report_prompt(env: &Env) {
             "AWS_VAULT_PROMPT={other}: hat has no such MFA prompt; it has terminal, ykman, zenity, kdialog, osascript and pass-through (`prompt` under [mfa] in {}), and reads `mfa_process` as aws-vault does",
             settings.display()
         )),
-    }
-}
-
-/// aws-vault's own profile keys, which hat and the SDKs do not read: the profiles that
-/// have them do something else outside aws-vault, so say which and what to write.
-fn report_aws_vault_keys(config: &crate::config::ConfigSet) {
-    for name in config.profile_names() {
-        let Some(profile) = config.profile(name) else {
-            continue;
-        };
-        if let Some(included) = profile.get("include_profile") {
-            log::warn(&format!(
-                "profile `{name}` has aws-vault's `include_profile = {included}`, which hat and the AWS SDKs do not read; copy the keys it takes from `{included}` into the profile ({})",
-                config.locate(name, "include_profile").unwrap_or_default()
-            ));
-        }
-        if profile.get("web_identity_token_process").is_some() {
-            log::warn(&format!(
-                "profile `{name}` has aws-vault's `web_identity_token_process`, which hat and the AWS SDKs do not read; have the command write the token to a file and name it in `web_identity_token_file` ({})",
-                config
-                    .locate(name, "web_identity_token_process")
-                    .unwrap_or_default()
-            ));
-        }
-    }
-}
-
-/// aws-vault users often still have long-term keys in plaintext for profiles aws-vault
-/// never held: name them, since "no plaintext left" is the point of moving.
-fn report_plaintext(
-    config: &crate::config::ConfigSet,
-    taken: &std::collections::BTreeMap<&str, &migrate::aws_vault::Found>,
-) {
-    let plain: Vec<&str> = config
-        .profile_names()
-        .filter(|name| !taken.contains_key(name))
-        .filter(|name| {
-            config.profile(name).is_some_and(|p| {
-                p.get("aws_secret_access_key").is_some() && p.get("aws_session_token").is_none()
-            })
-        })
-        .collect();
-    if !plain.is_empty() {
-        log::warn(&format!(
-            "{} more profiles keep long-term keys in plaintext ({}): `hat keys import --all` moves them into hat's store too",
-            plain.len(),
-            plain.join(", ")
-        ));
     }
 }
 

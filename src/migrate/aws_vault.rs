@@ -21,8 +21,10 @@
 #[cfg(target_os = "linux")]
 pub mod libsecret;
 
+use crate::config::ConfigSet;
 use crate::creds::Credentials;
 use crate::env::Env;
+use crate::{log, process_line};
 use aes_gcm::aead::{Aead, KeyInit, Payload};
 use aes_gcm::{Aes256Gcm, Nonce};
 use anyhow::{Context as _, Result, anyhow, bail};
@@ -266,6 +268,118 @@ pub fn remove(found: &[&Found]) -> Result<()> {
     #[cfg(not(target_os = "linux"))]
     {
         bail!("aws-vault's secret-service backend exists on Linux only")
+    }
+}
+
+/// Profile keys that give a profile credentials of its own: a profile with none of
+/// them had only aws-vault's keys, and gets hat's line.
+const OWN_SOURCE: &[&str] = &[
+    "credential_process",
+    "aws_access_key_id",
+    "role_arn",
+    "source_profile",
+    "credential_source",
+    "web_identity_token_file",
+    "sso_session",
+    "sso_start_url",
+    "sso_account_id",
+    "granted_sso_start_url",
+    "login_session",
+];
+
+/// Gives each imported profile that had no credentials of its own (aws-vault found
+/// its keys by name) hat's `credential_process` line, in a section of its own when it
+/// had none, so the SDKs and the AWS CLI use the stored keys; names what it changed in
+/// `profiles`. Says what it cannot fix: a role with no source (aws-vault used the keys
+/// stored under the role's own name) and plaintext keys left in the credentials file.
+pub fn point_at_store(
+    config: &ConfigSet,
+    text: &str,
+    program: &str,
+    names: &[&str],
+    profiles: &mut Vec<String>,
+) -> String {
+    let mut text = text.to_string();
+    for name in names {
+        let section = config.profile(name);
+        let has = |key: &str| section.is_some_and(|p| p.get(key).is_some());
+        if has("aws_secret_access_key") || has("aws_access_key_id") {
+            log::warn(&format!(
+                "profile `{name}` still has plaintext keys ({}), which win over the imported ones: delete them if they are the same keys, or move them with `hat keys import {name}`",
+                config
+                    .locate(name, "aws_secret_access_key")
+                    .or_else(|| config.locate(name, "aws_access_key_id"))
+                    .unwrap_or_default()
+            ));
+            continue;
+        }
+        if has("role_arn") && !has("source_profile") && !has("credential_source") {
+            log::warn(&format!(
+                "profile `{name}` has role_arn and no source_profile: aws-vault assumed it with the keys stored under its own name, which the AWS SDKs do not do. hat imported them as `{name}`; give them a profile of their own (e.g. `[profile {name}-keys]` with `credential_process = {}`) and set `source_profile` in `{name}`",
+                process_line::line(program, name)
+            ));
+            continue;
+        }
+        if OWN_SOURCE.iter().any(|key| has(key)) || profiles.iter().any(|p| p == name) {
+            continue;
+        }
+        let header = if *name == "default" {
+            "default".to_string()
+        } else {
+            format!("profile {name}")
+        };
+        text = crate::config::edit::set_keys(
+            &text,
+            &header,
+            &[("credential_process", &process_line::line(program, name))],
+        );
+        profiles.push(name.to_string());
+    }
+    text
+}
+
+/// aws-vault's own profile keys, which hat and the SDKs do not read: the profiles that
+/// have them do something else outside aws-vault, so say which and what to write.
+pub fn report_own_keys(config: &ConfigSet) {
+    for name in config.profile_names() {
+        let Some(profile) = config.profile(name) else {
+            continue;
+        };
+        if let Some(included) = profile.get("include_profile") {
+            log::warn(&format!(
+                "profile `{name}` has aws-vault's `include_profile = {included}`, which hat and the AWS SDKs do not read; copy the keys it takes from `{included}` into the profile ({})",
+                config.locate(name, "include_profile").unwrap_or_default()
+            ));
+        }
+        if profile.get("web_identity_token_process").is_some() {
+            log::warn(&format!(
+                "profile `{name}` has aws-vault's `web_identity_token_process`, which hat and the AWS SDKs do not read; have the command write the token to a file and name it in `web_identity_token_file` ({})",
+                config
+                    .locate(name, "web_identity_token_process")
+                    .unwrap_or_default()
+            ));
+        }
+    }
+}
+
+/// aws-vault users often still have long-term keys in plaintext for profiles aws-vault
+/// never held: name them, since "no plaintext left" is the point of moving.
+pub fn report_plaintext(config: &ConfigSet, names: &[&str]) {
+    let plain: Vec<&str> = config
+        .profile_names()
+        .filter(|name| !names.contains(name))
+        .filter(|name| {
+            config.profile(name).is_some_and(|p| {
+                p.get("aws_secret_access_key").is_some() && p.get("aws_session_token").is_none()
+            })
+        })
+        .collect();
+    if !plain.is_empty() {
+        log::warn(&format!(
+            "{} more profiles keep long-term keys in plaintext ({}): `hat keys import --all` moves them into hat's store too",
+            plain.len(),
+            plain.join(", ")
+        ));
     }
 }
 
