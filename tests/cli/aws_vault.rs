@@ -435,6 +435,29 @@ fn migrate_aws_vault_imports_the_secret_service_collection_aws_vault_wrote() {
         let found = crate::keys::files_containing(&sandbox.home(), secret);
         assert!(found.is_empty(), "{secret} in plain text in {found:?}");
     }
+    // The AWS CLI uses them through hat's lines: `work`'s keys, and `prod`'s role on them.
+    for (profile, arn) in [("work", ":user/"), ("prod", "assumed-role/prod/")] {
+        let out = crate::keys::aws(
+            &sandbox,
+            &keyring,
+            &[
+                "sts",
+                "get-caller-identity",
+                "--profile",
+                profile,
+                "--query",
+                "Arn",
+                "--output",
+                "text",
+            ],
+        );
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success() && text.contains(arn),
+            "{profile}: {text} {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
     // aws-vault's copies stay without --remove.
     assert!(vault_items(&keyring, "work").contains("label = work"));
 
