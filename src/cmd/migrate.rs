@@ -163,6 +163,14 @@ fn aws_vault(env: &Env, args: &VaultArgs) -> Result<String> {
     // The key id taken for each name in this run, and from where.
     let mut taken: std::collections::BTreeMap<&str, &vault::Found> = Default::default();
     for item in &found {
+        if let Err(e) = crate::keys::check_name(&item.name) {
+            log::warn(&format!(
+                "{e}: aws-vault's keys under it ({}) stay where they are; add them under another name with `aws-vault exec --no-session {} -- hat keys add NAME --env`",
+                item.origin.describe(),
+                process_line::shell_word(&item.name)
+            ));
+            continue;
+        }
         let id = &item.credentials.access_key_id;
         if let Some(first) = taken.get(item.name.as_str()) {
             if first.credentials.access_key_id == *id {

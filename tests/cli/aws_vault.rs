@@ -764,6 +764,7 @@ fn profiles_with_only_aws_vaults_keys_get_hats_line_and_work_without_aws_vault()
             format!("team/prod={PROD_ID}:{PROD_SECRET}"),
             "admin=AKIAADMIN00000000005:adminSecret".to_string(),
             "old=AKIAOLD0000000000004:oldPlain".to_string(),
+            "my laptop=AKIASPACE00000000008:spaceSecret".to_string(),
         ],
     );
     let out = migrate(&sandbox, &[], VAULT_PASS)
@@ -771,6 +772,8 @@ fn profiles_with_only_aws_vaults_keys_get_hats_line_and_work_without_aws_vault()
         .run();
     out.success()
         .stderr_has("imported the keys of 4 profiles")
+        .stderr_has("`my laptop` cannot be a profile name")
+        .stderr_has("aws-vault exec --no-session 'my laptop' -- hat keys add NAME --env")
         .stderr_has("AWS_VAULT_PROMPT=ykman: in hat that is `prompt = \"ykman\"` under [mfa]")
         .stderr_has("pointed 2 profiles' credential_process at hat: team/prod, work")
         .stderr_has("profile `admin` has role_arn and no source_profile")
@@ -783,7 +786,7 @@ fn profiles_with_only_aws_vaults_keys_get_hats_line_and_work_without_aws_vault()
             "profile `child` has aws-vault's `include_profile = ops`, which hat and the AWS SDKs do not read",
         );
     no_secret_in(&out.stderr);
-    for secret in ["adminSecret", "oldPlain", "legacyPlain"] {
+    for secret in ["adminSecret", "oldPlain", "legacyPlain", "spaceSecret"] {
         assert!(!out.stderr.contains(secret), "{secret} leaked");
     }
     let want = config
