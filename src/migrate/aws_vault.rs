@@ -50,21 +50,11 @@ pub fn collection_name(env: &Env) -> String {
     }
 }
 
-/// The aws-vault backends hat can read.
+/// The aws-vault backends hat can read (aws-vault's `file` and `secret-service`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
     File,
     SecretService,
-}
-
-impl Backend {
-    /// aws-vault's name for it (`--backend`, `AWS_VAULT_BACKEND`).
-    pub fn name(self) -> &'static str {
-        match self {
-            Backend::File => "file",
-            Backend::SecretService => "secret-service",
-        }
-    }
 }
 
 /// Which backends to read: the one `--backend` (else `AWS_VAULT_BACKEND`) names, as
