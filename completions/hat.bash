@@ -190,6 +190,9 @@ _hat() {
             hat__subcmd__help__subcmd__migrate,aws-vault)
                 cmd="hat__subcmd__help__subcmd__migrate__subcmd__aws__subcmd__vault"
                 ;;
+            hat__subcmd__help__subcmd__migrate,awsume)
+                cmd="hat__subcmd__help__subcmd__migrate__subcmd__awsume"
+                ;;
             hat__subcmd__help__subcmd__migrate,granted)
                 cmd="hat__subcmd__help__subcmd__migrate__subcmd__granted"
                 ;;
@@ -256,6 +259,9 @@ _hat() {
             hat__subcmd__migrate,aws-vault)
                 cmd="hat__subcmd__migrate__subcmd__aws__subcmd__vault"
                 ;;
+            hat__subcmd__migrate,awsume)
+                cmd="hat__subcmd__migrate__subcmd__awsume"
+                ;;
             hat__subcmd__migrate,granted)
                 cmd="hat__subcmd__migrate__subcmd__granted"
                 ;;
@@ -264,6 +270,9 @@ _hat() {
                 ;;
             hat__subcmd__migrate__subcmd__help,aws-vault)
                 cmd="hat__subcmd__migrate__subcmd__help__subcmd__aws__subcmd__vault"
+                ;;
+            hat__subcmd__migrate__subcmd__help,awsume)
+                cmd="hat__subcmd__migrate__subcmd__help__subcmd__awsume"
                 ;;
             hat__subcmd__migrate__subcmd__help,granted)
                 cmd="hat__subcmd__migrate__subcmd__help__subcmd__granted"
@@ -352,7 +361,7 @@ _hat() {
             return 0
             ;;
         hat__subcmd__assume)
-            opts="-r -d -v -q -c -s -u -t -x -e -h --region --duration --no-cache --mfa-token --session-tag --source-identity --verbose --quiet --unset --active-role --role-arn --chain --source-profile --console --service --url --terminal --console-destination --destination --browser-profile --export-all-env-vars --export --env --export-sso-token --pass-through --exec --shell --sso-start-url --sso-region --account-id --role-name --help"
+            opts="-r -d -v -q -c -s -u -t -x -e -h --region --duration --no-cache --mfa-token --session-tag --source-identity --verbose --quiet --unset --active-role --role-arn --chain --source-profile --console --service --url --terminal --console-destination --destination --browser-profile --export-all-env-vars --export --env --export-sso-token --pass-through --exec --shell --awsume-variables --sso-start-url --sso-region --account-id --role-name --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1264,7 +1273,7 @@ _hat() {
             return 0
             ;;
         hat__subcmd__help__subcmd__migrate)
-            opts="granted aws-vault"
+            opts="granted aws-vault awsume"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1278,6 +1287,20 @@ _hat() {
             return 0
             ;;
         hat__subcmd__help__subcmd__migrate__subcmd__aws__subcmd__vault)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hat__subcmd__help__subcmd__migrate__subcmd__awsume)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1674,7 +1697,7 @@ _hat() {
             return 0
             ;;
         hat__subcmd__migrate)
-            opts="-h --help granted aws-vault help"
+            opts="-h --help granted aws-vault awsume help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1716,6 +1739,20 @@ _hat() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        hat__subcmd__migrate__subcmd__awsume)
+            opts="-h --dry-run --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         hat__subcmd__migrate__subcmd__granted)
             opts="-h --dry-run --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -1731,7 +1768,7 @@ _hat() {
             return 0
             ;;
         hat__subcmd__migrate__subcmd__help)
-            opts="granted aws-vault help"
+            opts="granted aws-vault awsume help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1745,6 +1782,20 @@ _hat() {
             return 0
             ;;
         hat__subcmd__migrate__subcmd__help__subcmd__aws__subcmd__vault)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hat__subcmd__migrate__subcmd__help__subcmd__awsume)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

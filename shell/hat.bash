@@ -27,7 +27,7 @@ function {{cmd}} {
         \builtin set -- "$__hat_previous"
     fi
     # ${1+"$@"}: bash 3.2 (macOS) treats a bare "$@" as unbound under `set -u`.
-    __hat_out="$(\command {{bin}} assume --shell bash ${1+"$@"})" || __hat_status=$?
+    __hat_out="$(\command {{bin}} assume --shell bash{{assume_flags}} ${1+"$@"})" || __hat_status=$?
     if \builtin test "$__hat_status" -eq 0 && \builtin test -n "$__hat_out"; then
         \builtin eval "$__hat_out"
         if \builtin test -n "$__hat_before" && \builtin test "${HAT_PROFILE:-}" != "$__hat_before"; then

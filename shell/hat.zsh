@@ -26,7 +26,7 @@ function {{cmd}} {
         fi
         \builtin set -- "$__hat_previous"
     fi
-    __hat_out="$(\command {{bin}} assume --shell zsh "$@")" || __hat_status=$?
+    __hat_out="$(\command {{bin}} assume --shell zsh{{assume_flags}} "$@")" || __hat_status=$?
     if \builtin test "$__hat_status" -eq 0 && \builtin test -n "$__hat_out"; then
         \builtin eval "$__hat_out"
         if \builtin test -n "$__hat_before" && \builtin test "${HAT_PROFILE:-}" != "$__hat_before"; then

@@ -129,11 +129,13 @@ pub enum Command {
     Keys(KeysArgs),
     /// List the profiles: type, account, role, region and cached credentials
     List(ListArgs),
-    /// Bring another tool's setup across to hat (Granted's credential_process lines)
+    /// Bring another tool's setup across to hat (Granted, aws-vault, awsume)
     #[command(long_about = "Bring another tool's setup across to hat.\n\n    \
         granted  rewrite `credential_process = granted credential-process --profile NAME` \
         in ~/.aws/config to `hat credential-process --profile NAME`, keeping every other \
-        byte; running it again changes nothing\n\n\
+        byte; running it again changes nothing\n\n    \
+        awsume  bring awsume's config.yaml settings into hat's config.toml where hat has \
+        none, and name what has no counterpart\n\n\
         --dry-run prints the change as a unified diff and writes nothing. Docs: \
         docs/migration.md.")]
     Migrate(MigrateArgs),
@@ -396,9 +398,17 @@ pub struct MigrateArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum MigrateCommand {
-    /// Point Granted's credential_process lines in ~/.aws/config at hat
+    /// Bring Granted's settings, registries and credential_process lines across
+    #[command(long_about = "Bring Granted's setup across: its settings \
+        (~/.granted/config: the browser, ExportCredentialSuffix, ...) into hat's \
+        config.toml where hat has none (a hat setting is never overwritten), its \
+        profile registries into hat's registries (Granted's block of each in \
+        ~/.aws/config becomes hat's, then is synced), and `credential_process = granted \
+        credential-process --profile NAME` lines of SSO profiles to hat's. Every \
+        Granted setting without a counterpart is named on stderr. Running it again \
+        changes nothing.")]
     Granted {
-        /// Print the change as a unified diff and write nothing
+        /// Print the changes to both files as unified diffs; write and fetch nothing
         #[arg(long)]
         dry_run: bool,
     },
@@ -447,6 +457,24 @@ pub enum MigrateCommand {
         /// AWS_VAULT_SECRET_SERVICE_COLLECTION_NAME, else `awsvault`)
         #[arg(long, value_name = "NAME")]
         secret_service_collection: Option<String>,
+    },
+    /// Bring awsume's settings into hat's config.toml and say what has no counterpart
+    #[command(
+        long_about = "Read awsume's config.yaml ($XDG_CONFIG_HOME/awsume, else \
+        ~/.awsume) and set what has a meaning in hat in hat's config.toml, only where hat \
+        has nothing set: `role-session-name` becomes [session] role_session_name, the \
+        console plugin's `console.browser_command` becomes [console] browser = \"custom\" \
+        with its command. Every other setting of awsume's, the sections awsume wrote into \
+        ~/.aws/credentials (`-o`, autoawsume) and awsume's cache are named with what to \
+        do instead. A `credential_process` line that runs awsume becomes `hat \
+        credential-process --profile NAME`, keeping every other byte. Running it again \
+        changes nothing."
+    )]
+    Awsume {
+        /// Print the changes to hat's config.toml and ~/.aws/config as unified diffs, and
+        /// write nothing
+        #[arg(long)]
+        dry_run: bool,
     },
 }
 
@@ -672,6 +700,12 @@ pub struct AssumeArgs {
     /// Syntax of the printed code (set by the shell function)
     #[arg(long, value_enum, value_name = "SHELL")]
     pub shell: Option<Shell>,
+
+    /// Also export awsume's AWSUME_PROFILE and AWSUME_EXPIRATION, for prompts written
+    /// for awsume (the shell function adds it when hat's config.toml has `[shell]
+    /// awsume_variables = true`)
+    #[arg(long)]
+    pub awsume_variables: bool,
 
     /// With --sso-region, --account-id and --role-name: an SSO role with no profile
     #[arg(long, value_name = "URL", conflicts_with = "profile", requires_all = ["sso_region", "account_id", "role_name"])]

@@ -80,12 +80,15 @@ pub const READ: &[&str] = &[
     "AWS_VAULT_PROMPT",
     // The browser, and the user's name for role session names.
     "BROWSER",
+    "GRANTED_BROWSER_PROFILE",
     "DISPLAY",
     "WAYLAND_DISPLAY",
     "PATH",
     "USER",
     "LOGNAME",
     "USERNAME",
+    // The local time zone of awsume's AWSUME_EXPIRATION (`assume --awsume-variables`).
+    "TZ",
 ];
 
 /// Variables that libraries hat uses read by themselves, not through [`Env`]: the

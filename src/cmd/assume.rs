@@ -86,23 +86,10 @@ pub fn run(args: &AssumeArgs, env: &Env) -> Result<String> {
         }
         None => bail!("{}", missing_profile(&config, env)),
     };
-    // Granted's -ex writes under the profile's own name. Where the SDKs would ignore
-    // keys there (the profile has role_arn, sso_session, ...), hat writes PROFILE-hat,
-    // the name `hat export` suggests. Checked before any STS call.
+    // Granted's -ex: where it writes (export_file::export_target), checked before any
+    // STS call.
     let export_to = if args.granted.export {
-        let own = crate::export_file::check_target(&config, profile, "");
-        let target = match own {
-            Ok(()) => profile.to_string(),
-            Err(_) => format!("{profile}-hat"),
-        };
-        crate::export_file::check_target(
-            &config,
-            &target,
-            &format!(
-                "write them under another name with `hat export {profile} -f credentials --profile-name NAME`"
-            ),
-        )?;
-        Some(target)
+        Some(crate::export_file::export_target(env, &config, profile)?)
     } else {
         None
     };
@@ -122,7 +109,7 @@ pub fn run(args: &AssumeArgs, env: &Env) -> Result<String> {
         return console(args, env, &config, &session, duration, shell);
     }
     let (region, creds) = (session.region, session.credentials);
-    let exports = Exports::role(profile, region.as_deref(), &creds);
+    let exports = exports(args, env, profile, region.as_deref(), &creds);
     if !args.quiet {
         log::info(&summary(profile, region.as_deref(), &creds));
     }
@@ -170,7 +157,9 @@ fn sso_role(args: &AssumeArgs, env: &Env, start_url: &str, shell: Shell) -> Resu
         ..session::SessionOptions::default()
     };
     let session = session::open_sso(env, target, account, role, &options)?;
-    let mut exports = Exports::role(
+    let mut exports = exports(
+        args,
+        env,
         &session.profile,
         session.region.as_deref(),
         &session.credentials,
@@ -207,13 +196,31 @@ fn console(
     let mut out = String::new();
     if args.terminal {
         let region = session.region.as_deref();
-        out.push_str(&Exports::role(&session.profile, region, &session.credentials).render(shell));
+        out.push_str(
+            &exports(args, env, &session.profile, region, &session.credentials).render(shell),
+        );
         log::info(&summary(&session.profile, region, &session.credentials));
     }
     if let Some(url) = url {
         out.push_str(&shell.print_line(url.as_str()));
     }
     Ok(out)
+}
+
+/// What the shell gets for `profile`: [`Exports::role`], and with `--awsume-variables`
+/// awsume's two variables, its expiry in the local time zone (`TZ`, else the system's).
+fn exports(
+    args: &AssumeArgs,
+    env: &Env,
+    profile: &str,
+    region: Option<&str>,
+    creds: &Credentials,
+) -> Exports {
+    let mut exports = Exports::role(profile, region, creds);
+    if args.awsume_variables {
+        exports.awsume(&clock::LocalZone::from_tz(env.get("TZ")));
+    }
+    exports
 }
 
 /// `--chain ARN` / `--role-arn ARN`: one more role on top of the profile's chain.

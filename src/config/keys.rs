@@ -47,6 +47,10 @@ pub const KEYS: &[&str] = &[
     // the profiles that have them.
     "include_profile",
     "web_identity_token_process",
+    "granted_browser_profile",
+    // awsume's marks on the credentials it writes (`hat migrate awsume` names them).
+    "manager",
+    "autoawsume",
     // Endpoints: the profile's, and the services in a [services NAME] section, each
     // with an `endpoint_url` in its sub-property block.
     "endpoint_url",
