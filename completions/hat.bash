@@ -190,6 +190,9 @@ _hat() {
             hat__subcmd__help__subcmd__migrate,aws-vault)
                 cmd="hat__subcmd__help__subcmd__migrate__subcmd__aws__subcmd__vault"
                 ;;
+            hat__subcmd__help__subcmd__migrate,awsume)
+                cmd="hat__subcmd__help__subcmd__migrate__subcmd__awsume"
+                ;;
             hat__subcmd__help__subcmd__migrate,granted)
                 cmd="hat__subcmd__help__subcmd__migrate__subcmd__granted"
                 ;;
@@ -256,6 +259,9 @@ _hat() {
             hat__subcmd__migrate,aws-vault)
                 cmd="hat__subcmd__migrate__subcmd__aws__subcmd__vault"
                 ;;
+            hat__subcmd__migrate,awsume)
+                cmd="hat__subcmd__migrate__subcmd__awsume"
+                ;;
             hat__subcmd__migrate,granted)
                 cmd="hat__subcmd__migrate__subcmd__granted"
                 ;;
@@ -264,6 +270,9 @@ _hat() {
                 ;;
             hat__subcmd__migrate__subcmd__help,aws-vault)
                 cmd="hat__subcmd__migrate__subcmd__help__subcmd__aws__subcmd__vault"
+                ;;
+            hat__subcmd__migrate__subcmd__help,awsume)
+                cmd="hat__subcmd__migrate__subcmd__help__subcmd__awsume"
                 ;;
             hat__subcmd__migrate__subcmd__help,granted)
                 cmd="hat__subcmd__migrate__subcmd__help__subcmd__granted"
@@ -352,7 +361,7 @@ _hat() {
             return 0
             ;;
         hat__subcmd__assume)
-            opts="-r -d -v -q -c -s -u -t -x -e -y -h --region --duration --no-cache --mfa-token --session-tag --source-identity --verbose --quiet --unset --active-role --role-arn --chain --source-profile --console --service --url --terminal --console-destination --destination --browser-profile --export-all-env-vars --aws-config-file --export --env --export-sso-token --pass-through --exec --skip-profile-registry-sync --confirm --wait --reason --attach --browser-launch-template-arg --auto-configure-shell --shell --sso --sso-start-url --sso-region --account-id --role-name --save-to --help"
+            opts="-r -d -v -q -c -s -u -t -x -e -y -h --region --duration --no-cache --mfa-token --session-tag --source-identity --verbose --quiet --unset --active-role --role-arn --chain --source-profile --console --service --url --terminal --console-destination --destination --browser-profile --export-all-env-vars --aws-config-file --export --env --export-sso-token --pass-through --exec --skip-profile-registry-sync --confirm --wait --reason --attach --browser-launch-template-arg --auto-configure-shell --shell --awsume-variables --sso --sso-start-url --sso-region --account-id --role-name --save-to --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -855,7 +864,7 @@ _hat() {
             return 0
             ;;
         hat__subcmd__exec)
-            opts="-r -s -j -d -v -h --region --ecs-server --server --json --ec2-server --force --duration --no-cache --session-tag --source-identity --verbose --help"
+            opts="-r -s -j -n -t -d -v -h --region --ecs-server --server --json --no-session --mfa-token --ec2-server --lazy --stdout --force --duration --no-cache --session-tag --source-identity --debug --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -866,6 +875,14 @@ _hat() {
                     return 0
                     ;;
                 -r)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --mfa-token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -t)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1287,7 +1304,7 @@ _hat() {
             return 0
             ;;
         hat__subcmd__help__subcmd__migrate)
-            opts="granted aws-vault"
+            opts="granted aws-vault awsume"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1301,6 +1318,20 @@ _hat() {
             return 0
             ;;
         hat__subcmd__help__subcmd__migrate__subcmd__aws__subcmd__vault)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hat__subcmd__help__subcmd__migrate__subcmd__awsume)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1697,7 +1728,7 @@ _hat() {
             return 0
             ;;
         hat__subcmd__migrate)
-            opts="-h --help granted aws-vault help"
+            opts="-h --help granted aws-vault awsume help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1711,6 +1742,35 @@ _hat() {
             return 0
             ;;
         hat__subcmd__migrate__subcmd__aws__subcmd__vault)
+            opts="-h --dry-run --remove --backend --file-dir --secret-service-collection --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --backend)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --file-dir)
+                    COMPREPLY=()
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o plusdirs
+                    fi
+                    return 0
+                    ;;
+                --secret-service-collection)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hat__subcmd__migrate__subcmd__awsume)
             opts="-h --dry-run --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1739,7 +1799,7 @@ _hat() {
             return 0
             ;;
         hat__subcmd__migrate__subcmd__help)
-            opts="granted aws-vault help"
+            opts="granted aws-vault awsume help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1753,6 +1813,20 @@ _hat() {
             return 0
             ;;
         hat__subcmd__migrate__subcmd__help__subcmd__aws__subcmd__vault)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hat__subcmd__migrate__subcmd__help__subcmd__awsume)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

@@ -29,7 +29,7 @@ function {{cmd}} {
         \builtin set -- "$__hat_previous"
     fi
     # ${1+"$@"}: bash 3.2 (macOS) treats a bare "$@" as unbound under `set -u`.
-    __hat_out="$(\command {{bin}} assume --shell bash ${1+"$@"})" || __hat_status=$?
+    __hat_out="$(\command {{bin}} assume --shell bash{{assume_flags}} ${1+"$@"})" || __hat_status=$?
     if \builtin test "$__hat_status" -eq 0 && \builtin test -n "$__hat_out"; then
         # The status of what hat printed: 0 for exports, the command's for --exec.
         \builtin eval "$__hat_out" || __hat_status=$?

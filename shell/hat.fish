@@ -24,7 +24,7 @@ function {{cmd}} --description 'hat: wear an AWS role in this shell'
         end
         set argv $__hat_previous
     end
-    set -l __hat_out (command {{bin}} assume --shell fish $argv | string collect --no-trim-newlines)
+    set -l __hat_out (command {{bin}} assume --shell fish{{assume_flags}} $argv | string collect --no-trim-newlines)
     set -l __hat_status $pipestatus[1]
     if test $__hat_status -eq 0; and test -n "$__hat_out"
         # The status of what hat printed: 0 for exports, the command's for --exec.

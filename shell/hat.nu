@@ -39,7 +39,7 @@ def --env --wrapped {{cmd}} [...args: string@__hat_complete] {
     } else {
         $args
     }
-    let answer = (^{{bin}} assume --shell nu ...$args)
+    let answer = (^{{bin}} assume --shell nu{{assume_flags}} ...$args)
     for record in ($answer | default "" | from json --objects) {
         if ($record.unset? | is-not-empty) {
             hide-env --ignore-errors ...$record.unset

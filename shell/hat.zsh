@@ -28,7 +28,7 @@ function {{cmd}} {
         fi
         \builtin set -- "$__hat_previous"
     fi
-    __hat_out="$(\command {{bin}} assume --shell zsh "$@")" || __hat_status=$?
+    __hat_out="$(\command {{bin}} assume --shell zsh{{assume_flags}} "$@")" || __hat_status=$?
     if \builtin test "$__hat_status" -eq 0 && \builtin test -n "$__hat_out"; then
         # The status of what hat printed: 0 for exports, the command's for --exec.
         \builtin eval "$__hat_out" || __hat_status=$?

@@ -94,8 +94,12 @@ pub enum Command {
         refreshes them before they expire, so a job can outlive any one session. hat then \
         stays alive exactly as long as the command, passes signals on to it and exits with \
         its status.\n\n\
-        A command that is not found exits 127, one that cannot be run 126, as in a shell.",
-        override_usage = "hat exec [OPTIONS] PROFILE [--] COMMAND [ARGS]..."
+        A command that is not found exits 127, one that cannot be run 126, as in a shell. \
+        With no command, hat starts your $SHELL (else /bin/sh).\n\n\
+        aws-vault's exec flags mean the same here: -d, -n/--no-session, --region, \
+        -t/--mfa-token, -j/--json, -s/--server/--ecs-server; --ec2-server, --lazy and \
+        --stdout are refused with the reason.",
+        override_usage = "hat exec [OPTIONS] PROFILE [[--] COMMAND [ARGS]...]"
     )]
     Exec(ExecArgs),
     /// Write a profile's credentials as env, JSON, a .env file or a credentials-file profile
@@ -126,11 +130,13 @@ pub enum Command {
     Keys(KeysArgs),
     /// List the profiles: type, account, role, region and cached credentials
     List(ListArgs),
-    /// Bring another tool's setup across to hat (Granted's credential_process lines)
+    /// Bring another tool's setup across to hat (Granted, aws-vault, awsume)
     #[command(long_about = "Bring another tool's setup across to hat.\n\n    \
         granted  rewrite `credential_process = granted credential-process --profile NAME` \
         in ~/.aws/config to `hat credential-process --profile NAME`, keeping every other \
-        byte; running it again changes nothing\n\n\
+        byte; running it again changes nothing\n\n    \
+        awsume  bring awsume's config.yaml settings into hat's config.toml where hat has \
+        none, and name what has no counterpart\n\n\
         --dry-run prints the change as a unified diff and writes nothing. Docs: \
         docs/migration.md.")]
     Migrate(MigrateArgs),
@@ -254,10 +260,30 @@ pub struct ExecArgs {
     #[arg(short, long, conflicts_with = "server")]
     pub json: bool,
 
+    /// Skip the MFA session (GetSessionToken): a keys profile's long-term keys go to
+    /// the command as they are, and a role behind MFA takes the code on its AssumeRole
+    /// (aws-vault's --no-session)
+    #[arg(short = 'n', long)]
+    pub no_session: bool,
+
+    /// The MFA code for the first call that needs one
+    #[arg(short = 't', long, value_name = "CODE")]
+    pub mfa_token: Option<String>,
+
     /// Not taken: hat has no EC2 metadata emulation (it would have to own
     /// 169.254.169.254, which needs root); use --server
     #[arg(long)]
     pub ec2_server: bool,
+
+    /// Not taken: hat fetches the first credentials before the command starts, so an
+    /// MFA prompt has the terminal; --server refreshes them later by itself
+    #[arg(long)]
+    pub lazy: bool,
+
+    /// Not taken: hat exec does not sign in to IAM Identity Center; run `hat sso login
+    /// --use-device-code` first, which prints the link
+    #[arg(long)]
+    pub stdout: bool,
 
     /// Run even inside another `hat exec` of a different profile
     #[arg(long)]
@@ -269,14 +295,15 @@ pub struct ExecArgs {
     #[command(flatten)]
     pub tags: TagFlags,
 
-    /// Say on stderr what hat does: cache hits, STS calls, the role chain
-    #[arg(short, long)]
+    /// Say on stderr what hat does: cache hits, STS calls, the role chain (aws-vault's
+    /// --debug)
+    #[arg(short, long, visible_alias = "debug")]
     pub verbose: bool,
 
-    /// The command and its arguments (after `--`)
+    /// The command and its arguments (after `--`); none: your $SHELL, as aws-vault exec
+    /// starts it
     #[arg(
         value_name = "COMMAND",
-        required_unless_present_any = ["json", "ec2_server"],
         trailing_var_arg = true,
         allow_hyphen_values = true,
         value_hint = clap::ValueHint::CommandWithArguments
@@ -372,24 +399,81 @@ pub struct MigrateArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum MigrateCommand {
-    /// Point Granted's credential_process lines in ~/.aws/config at hat
+    /// Bring Granted's settings, registries and credential_process lines across
+    #[command(long_about = "Bring Granted's setup across: its settings \
+        (~/.granted/config: the browser, ExportCredentialSuffix, ...) into hat's \
+        config.toml where hat has none (a hat setting is never overwritten), its \
+        profile registries into hat's registries (Granted's block of each in \
+        ~/.aws/config becomes hat's, then is synced), and `credential_process = granted \
+        credential-process --profile NAME` lines of SSO profiles to hat's. Every \
+        Granted setting without a counterpart is named on stderr. Running it again \
+        changes nothing.")]
     Granted {
-        /// Print the change as a unified diff and write nothing
+        /// Print the changes to both files as unified diffs; write and fetch nothing
         #[arg(long)]
         dry_run: bool,
     },
     /// Import aws-vault's long-term keys into hat's key store and point its
     /// credential_process lines at hat
-    #[command(long_about = "Import the long-term keys in aws-vault's file backend \
-        (~/.awsvault/keys, or AWS_VAULT_FILE_DIR; its passphrase from \
-        AWS_VAULT_FILE_PASSPHRASE or asked on the terminal) into hat's key store, under \
-        the same profile names, then point `credential_process = aws-vault export \
-        --format=json P` and `aws-vault exec P --json` lines in ~/.aws/config at `hat \
-        credential-process --profile P`, keeping every other byte. aws-vault's cached \
-        sessions are not imported, and aws-vault's own copies of the keys stay until you \
-        run `aws-vault remove P`. Running it again changes nothing.")]
+    #[command(
+        long_about = "Import the long-term keys aws-vault keeps into hat's key \
+        store, under the same profile names, and point the config at them.\n\n\
+        aws-vault's backend is the one --backend or AWS_VAULT_BACKEND names; with neither, \
+        hat reads both it can: the file backend (~/.awsvault/keys, or --file-dir / \
+        AWS_VAULT_FILE_DIR; its passphrase from AWS_VAULT_FILE_PASSPHRASE or asked on the \
+        terminal) and the Secret Service collection (`awsvault`, or \
+        --secret-service-collection / AWS_VAULT_SECRET_SERVICE_COLLECTION_NAME). \
+        aws-vault's cached sessions and SSO tokens are counted, not imported.\n\n\
+        In ~/.aws/config, `credential_process = aws-vault export --format=json P` and \
+        `aws-vault exec P --json` lines become `hat credential-process --profile P`, \
+        keeping every other byte, and a profile that had no credentials but aws-vault's \
+        gets that line too (a section is added for keys with none), so the AWS CLI and \
+        the SDKs use the imported keys. aws-vault's own copies stay unless --remove \
+        deletes them once hat holds the same keys. Running it again changes nothing.",
+        after_help = "Examples:\n    \
+        hat migrate aws-vault --dry-run\n    \
+        AWS_VAULT_BACKEND=file hat migrate aws-vault\n    \
+        hat migrate aws-vault --remove"
+    )]
     AwsVault {
         /// Print what would be imported and the change as a unified diff, and write nothing
+        #[arg(long)]
+        dry_run: bool,
+
+        /// After importing, delete aws-vault's copy of each key hat now holds (what
+        /// `aws-vault remove P` does)
+        #[arg(long)]
+        remove: bool,
+
+        /// aws-vault's backend to read: `file` or `secret-service` (default:
+        /// AWS_VAULT_BACKEND, else both)
+        #[arg(long, value_name = "BACKEND")]
+        backend: Option<String>,
+
+        /// The file backend's directory (default: AWS_VAULT_FILE_DIR, else ~/.awsvault/keys)
+        #[arg(long, value_name = "DIR", value_hint = clap::ValueHint::DirPath)]
+        file_dir: Option<std::path::PathBuf>,
+
+        /// The Secret Service collection (default:
+        /// AWS_VAULT_SECRET_SERVICE_COLLECTION_NAME, else `awsvault`)
+        #[arg(long, value_name = "NAME")]
+        secret_service_collection: Option<String>,
+    },
+    /// Bring awsume's settings into hat's config.toml and say what has no counterpart
+    #[command(
+        long_about = "Read awsume's config.yaml ($XDG_CONFIG_HOME/awsume, else \
+        ~/.awsume) and set what has a meaning in hat in hat's config.toml, only where hat \
+        has nothing set: `role-session-name` becomes [session] role_session_name, the \
+        console plugin's `console.browser_command` becomes [console] browser = \"custom\" \
+        with its command. Every other setting of awsume's, the sections awsume wrote into \
+        ~/.aws/credentials (`-o`, autoawsume) and awsume's cache are named with what to \
+        do instead. A `credential_process` line that runs awsume becomes `hat \
+        credential-process --profile NAME`, keeping every other byte. Running it again \
+        changes nothing."
+    )]
+    Awsume {
+        /// Print the changes to hat's config.toml and ~/.aws/config as unified diffs, and
+        /// write nothing
         #[arg(long)]
         dry_run: bool,
     },
@@ -623,6 +707,12 @@ pub struct AssumeArgs {
     /// Syntax of the printed code (set by the shell function)
     #[arg(long, value_enum, value_name = "SHELL")]
     pub shell: Option<Shell>,
+
+    /// Also export awsume's AWSUME_PROFILE and AWSUME_EXPIRATION, for prompts written
+    /// for awsume (the shell function adds it when hat's config.toml has `[shell]
+    /// awsume_variables = true`)
+    #[arg(long)]
+    pub awsume_variables: bool,
 
     /// Assume an SSO role with no profile: with --sso-start-url, --sso-region,
     /// --account-id and --role-name (Granted's --sso; those four work without it too)
@@ -1133,6 +1223,7 @@ impl FetchFlags {
             duration: self.duration.as_deref().map(duration::parse).transpose()?,
             mfa_token: None,
             no_cache: self.no_cache,
+            no_session: false,
             session_tags: tags.map(|t| t.session_tag.clone()).unwrap_or_default(),
             source_identity: tags.and_then(|t| t.source_identity.clone()),
         })

@@ -75,17 +75,23 @@ pub const READ: &[&str] = &[
     "HAT_KEYS_FILE",
     "HAT_KEYS_PASSPHRASE",
     "HAT_KEYS_ROTATE_WAIT",
-    // aws-vault's file backend, for `hat migrate aws-vault`.
+    // aws-vault's stores, for `hat migrate aws-vault`.
+    "AWS_VAULT_BACKEND",
     "AWS_VAULT_FILE_DIR",
     "AWS_VAULT_FILE_PASSPHRASE",
+    "AWS_VAULT_SECRET_SERVICE_COLLECTION_NAME",
+    "AWS_VAULT_PROMPT",
     // The browser, and the user's name for role session names.
     "BROWSER",
+    "GRANTED_BROWSER_PROFILE",
     "DISPLAY",
     "WAYLAND_DISPLAY",
     "PATH",
     "USER",
     "LOGNAME",
     "USERNAME",
+    // The local time zone of awsume's AWSUME_EXPIRATION (`assume --awsume-variables`).
+    "TZ",
 ];
 
 /// Variables that libraries hat uses read by themselves, not through [`Env`]: the

@@ -1,7 +1,7 @@
 //! The credentials written into files for other tools: a `.env` file and a profile in
 //! the shared credentials file (`hat export -f dotenv|credentials`, Granted's `assume
 //! -e` and `-ex`). Both keep every line hat does not own and go through [`crate::fs`]
-//! (atomic, mode 0600).
+//! (atomic, mode 0600). `-ex`'s profile name follows `[export] credential_suffix`.
 
 use crate::clock;
 use crate::config::{ConfigSet, edit};
@@ -52,6 +52,31 @@ pub fn write_credentials(env: &Env, target: &str, creds: &Credentials) -> Result
         expiry_note(creds)
     ));
     Ok(())
+}
+
+/// The profile `assume -ex` writes `profile`'s credentials as: `PROFILE-SUFFIX` with
+/// `[export] credential_suffix` in hat's settings (Granted's ExportCredentialSuffix),
+/// else the profile's own name, as Granted does, unless the SDKs would ignore keys
+/// written there (it has role_arn, sso_session, ...): then `PROFILE-hat`, the name
+/// `hat export` suggests. Checked before any STS call.
+pub fn export_target(env: &Env, config: &ConfigSet, profile: &str) -> Result<String> {
+    let suffix = crate::settings::load(env)?
+        .export
+        .credential_suffix
+        .filter(|s| !s.is_empty());
+    let target = match suffix {
+        Some(suffix) => format!("{profile}-{suffix}"),
+        None if check_target(config, profile, "").is_ok() => profile.to_string(),
+        None => format!("{profile}-hat"),
+    };
+    check_target(
+        config,
+        &target,
+        &format!(
+            "write them under another name with `hat export {profile} -f credentials --profile-name NAME`"
+        ),
+    )?;
+    Ok(target)
 }
 
 /// Refuses to write over long-term keys, or into a profile whose own settings the SDKs

@@ -31,7 +31,7 @@ fn main() -> ExitCode {
 
     let result = match &cli.command {
         Command::Assume(args) => cmd::assume::run(args, &env),
-        Command::Init(args) => cmd::init::run(args),
+        Command::Init(args) => cmd::init::run(args, &env),
         Command::Config(args) => cmd::config::run(args, &env),
         Command::CredentialProcess(args) => cmd::credential_process::run(args, &env),
         Command::Console(args) => cmd::console::run(args, &env),

@@ -1,10 +1,13 @@
 //! hat's own settings file, `config.toml` in hat's config directory
 //! (`$XDG_CONFIG_HOME/hat`, else `~/.config/hat`; `HAT_CONFIG_FILE` names another).
 //! It is the user's file: hat writes it only when asked to record something there
-//! (`hat registry add` and `remove`), through [`update`], which keeps every other byte.
+//! (`hat registry add` and `remove`, `hat migrate`), through [`update`], which keeps
+//! every other byte.
 //! A missing file means the defaults; a malformed one is an error naming the file and
-//! line. Read only by the commands that need it (the console, keys, registries), never
-//! on the cached `assume` path (MFA settings are read only when a code is needed).
+//! line. Read only by the commands that need it (the console, keys, registries, `hat
+//! init` for `[shell]`); on the cached `assume` path only for the `[session]` role
+//! session name, part of a role's cache key (MFA settings are read only when a code is
+//! needed).
 
 use crate::env::Env;
 use anyhow::{Result, anyhow};
@@ -21,6 +24,26 @@ pub struct Settings {
     /// `[[registry]]`: the profile registries `hat registry` syncs, in the order added.
     pub registry: Vec<RegistrySettings>,
     pub network: NetworkSettings,
+    pub export: ExportSettings,
+    pub shell: ShellSettings,
+}
+
+/// `[export]`: how `assume -ex` names the profile it writes into the credentials file.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ExportSettings {
+    /// Granted's `ExportCredentialSuffix`: `-ex` writes `PROFILE-SUFFIX`.
+    pub credential_suffix: Option<String>,
+}
+
+/// `[shell]`: what the shell function passes to every `assume`. Read by `hat init`
+/// when the function is printed, so a cached `assume` reads nothing more for it.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ShellSettings {
+    /// Also export awsume's `AWSUME_PROFILE` and `AWSUME_EXPIRATION`, for prompts
+    /// written for awsume (default false).
+    pub awsume_variables: Option<bool>,
 }
 
 /// `[network]`: how long hat waits for AWS and the local credential endpoints, in
@@ -48,6 +71,9 @@ pub struct ConsoleSettings {
     pub command: Option<String>,
     /// Open Firefox through Granted's container extension.
     pub firefox_containers: Option<bool>,
+    /// The browser profile (or container) for every AWS profile that names none, as if
+    /// `--browser-profile` were given (Granted #886).
+    pub browser_profile: Option<String>,
 }
 
 /// `[keys]`: where long-term keys are kept.
@@ -132,22 +158,41 @@ pub fn update(
     env: &Env,
     change: impl FnOnce(&mut toml_edit::DocumentMut) -> Result<()>,
 ) -> Result<()> {
+    let edit = preview(env, change)?;
+    if edit.new != edit.old {
+        crate::fs::write(&edit.path, edit.new)?;
+    }
+    Ok(())
+}
+
+/// The settings file before and after a change, for `--dry-run` diffs and for
+/// [`update`], which writes `new` when it differs.
+#[derive(Debug)]
+pub struct Edit {
+    pub path: PathBuf,
+    pub old: String,
+    pub new: String,
+}
+
+/// What [`update`] would write, without writing: `change` applied to the file's text
+/// (empty when it is missing), checked to still load.
+pub fn preview(
+    env: &Env,
+    change: impl FnOnce(&mut toml_edit::DocumentMut) -> Result<()>,
+) -> Result<Edit> {
     let path = path(env);
-    let text = match std::fs::read_to_string(&path) {
+    let old = match std::fs::read_to_string(&path) {
         Ok(text) => text,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
         Err(e) => return Err(anyhow!("could not read {}: {e}", path.display())),
     };
-    let mut doc: toml_edit::DocumentMut = text
+    let mut doc: toml_edit::DocumentMut = old
         .parse()
         .map_err(|e: toml_edit::TomlError| anyhow!("{}: {}", path.display(), e.message()))?;
     change(&mut doc)?;
     let new = doc.to_string();
     parse(&new).map_err(|e| anyhow!("{}{e}", path.display()))?;
-    if new != text {
-        crate::fs::write(&path, new)?;
-    }
-    Ok(())
+    Ok(Edit { path, old, new })
 }
 
 /// Parses the file's text; the error starts with `, line N: ` for the caller's path.

@@ -108,7 +108,7 @@ pub fn run(args: &AssumeArgs, env: &Env) -> Result<String> {
         }
         None => bail!("{}", missing_profile(&config, env)),
     };
-    let export_to = export_target(args, &config, profile)?;
+    let export_to = export_target(args, env, &config, profile)?;
     let mut options = args.fetch.options(args.region.as_ref(), Some(&args.tags))?;
     options.mfa_token = args.mfa_token.clone();
     options.no_cache = no_cache;
@@ -153,11 +153,16 @@ struct Named<'a> {
 }
 
 impl Named<'_> {
-    fn exports(self, session: &session::Session) -> Exports {
+    /// What the shell gets: [`Exports::role`], and with `--awsume-variables` awsume's
+    /// two variables, its expiry in the local time zone (`TZ`, else the system's).
+    fn exports(self, args: &AssumeArgs, env: &Env, session: &session::Session) -> Exports {
         let mut exports =
             Exports::role(self.label, session.region.as_deref(), &session.credentials);
         if !self.as_aws_profile {
             exports.unset("AWS_PROFILE");
+        }
+        if args.awsume_variables {
+            exports.awsume(&clock::LocalZone::from_tz(env.get("TZ")));
         }
         exports
     }
@@ -176,7 +181,7 @@ fn deliver(
 ) -> Result<String> {
     let profile = name.label;
     let (region, creds) = (session.region.as_deref(), &session.credentials);
-    let exports = name.exports(session);
+    let exports = name.exports(args, env, session);
     // Granted's GRANTED_QUIET=true hides its success line; it is -q here.
     if !args.quiet && env.get("GRANTED_QUIET") != Some("true") {
         log::info(&summary(profile, region, creds));
@@ -208,25 +213,18 @@ fn deliver(
     Ok(exports.render(shell))
 }
 
-/// Granted's -ex writes under the profile's own name. Where the SDKs would ignore keys
-/// there (the profile has role_arn, sso_session, ...), hat writes PROFILE-hat, the name
-/// `hat export` suggests. Checked before any STS call.
-fn export_target(args: &AssumeArgs, config: &ConfigSet, profile: &str) -> Result<Option<String>> {
+/// Granted's -ex: the profile it writes the credentials as (see
+/// [`crate::export_file::export_target`]), checked before any STS call.
+fn export_target(
+    args: &AssumeArgs,
+    env: &Env,
+    config: &ConfigSet,
+    profile: &str,
+) -> Result<Option<String>> {
     if !args.granted.export {
         return Ok(None);
     }
-    let target = match crate::export_file::check_target(config, profile, "") {
-        Ok(()) => profile.to_string(),
-        Err(_) => format!("{profile}-hat"),
-    };
-    crate::export_file::check_target(
-        config,
-        &target,
-        &format!(
-            "write them under another name with `hat export {profile} -f credentials --profile-name NAME`"
-        ),
-    )?;
-    Ok(Some(target))
+    crate::export_file::export_target(env, config, profile).map(Some)
 }
 
 /// Granted's -es copies its SSO token from its keychain into ~/.aws/sso/cache for the
@@ -336,7 +334,7 @@ fn sso_role(
         as_aws_profile: saved.is_some() && !other_config,
     };
     let export_to = if args.granted.export {
-        export_target(args, &crate::config::load(env)?, name.label)?
+        export_target(args, env, &crate::config::load(env)?, name.label)?
     } else {
         None
     };
@@ -366,7 +364,7 @@ fn console(
     let url = open::open(env, config, &sdk::shared(env)?, &session.into(), &visit)?;
     let mut out = String::new();
     if args.terminal {
-        out.push_str(&name.exports(session).render(shell));
+        out.push_str(&name.exports(args, env, session).render(shell));
         log::info(&summary(
             name.label,
             session.region.as_deref(),

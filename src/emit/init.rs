@@ -34,17 +34,22 @@ fn template(shell: Shell) -> Option<&'static str> {
 }
 
 pub fn script(shell: Shell, command: &str, binary: &Path) -> Result<String> {
-    script_with(shell, command, binary, false)
+    script_with(shell, command, binary, Options::default())
 }
 
-/// [`script`], with the auto re-assume hook switched on by default when `auto_reassume`
-/// (`HAT_AUTO_REASSUME` still decides when the script is loaded: 1 on, 0 off).
-pub fn script_with(
-    shell: Shell,
-    command: &str,
-    binary: &Path,
-    auto_reassume: bool,
-) -> Result<String> {
+/// What a printed function does beyond the defaults.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Options {
+    /// The auto re-assume hook on by default (`HAT_AUTO_REASSUME` still decides when
+    /// the script is loaded: 1 on, 0 off).
+    pub auto_reassume: bool,
+    /// Every `assume` also exports awsume's variables (`--awsume-variables`): decided
+    /// here, once per shell, so `assume` never looks the setting up.
+    pub awsume_variables: bool,
+}
+
+/// [`script`], with `options`.
+pub fn script_with(shell: Shell, command: &str, binary: &Path, options: Options) -> Result<String> {
     if !is_function_name(command) {
         bail!(
             "`{command}` cannot be a shell function name; use letters, digits, `_` and `-` (not first)"
@@ -65,7 +70,15 @@ pub fn script_with(
         .replace("{{version}}", &version)
         .replace("{{cmd}}", command)
         .replace("{{bin}}", &shell.quote(binary))
-        .replace("{{auto}}", if auto_reassume { "1" } else { "0" }))
+        .replace("{{auto}}", if options.auto_reassume { "1" } else { "0" })
+        .replace(
+            "{{assume_flags}}",
+            if options.awsume_variables {
+                " --awsume-variables"
+            } else {
+                ""
+            },
+        ))
 }
 
 fn is_function_name(name: &str) -> bool {
@@ -96,6 +109,31 @@ mod tests {
             "{n}"
         );
         assert!(!n.contains("{{"), "{n}");
+    }
+
+    #[test]
+    fn awsume_variables_are_a_flag_on_every_assume_call() {
+        let on = Options {
+            awsume_variables: true,
+            ..Options::default()
+        };
+        for shell in [Shell::Bash, Shell::Zsh, Shell::Fish, Shell::Nu] {
+            let plain = script(shell, "assume", Path::new("/bin/hat")).unwrap();
+            assert!(!plain.contains("awsume"), "{plain}");
+            let with = script_with(shell, "assume", Path::new("/bin/hat"), on).unwrap();
+            let name = shell.quote("/bin/hat");
+            let call = format!(
+                "{name} assume --shell {} --awsume-variables",
+                match shell {
+                    Shell::Bash => "bash",
+                    Shell::Zsh => "zsh",
+                    Shell::Fish => "fish",
+                    _ => "nu",
+                }
+            );
+            assert!(with.contains(&call), "{call} in {with}");
+            assert_eq!(with.matches("--awsume-variables").count(), 1, "{with}");
+        }
     }
 
     #[test]

@@ -59,6 +59,11 @@ pub const MANAGED: &[&str] = &[
     "AWS_SESSION_EXPIRATION",
     "HAT_PROFILE",
     "HAT_EXPIRES",
+    // awsume's names, for prompts written for it: set only on request
+    // ([`Exports::awsume`]), and always cleared, so a value awsume left in the shell
+    // never names the previous role.
+    "AWSUME_PROFILE",
+    "AWSUME_EXPIRATION",
 ];
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -90,6 +95,20 @@ impl Exports {
                 .set("HAT_EXPIRES", expiration.to_string());
         }
         e
+    }
+
+    /// Also awsume's variables, from the ones already set: `AWSUME_PROFILE` is the
+    /// profile, `AWSUME_EXPIRATION` the expiry as awsume writes it, the local wall-clock
+    /// time in `zone` without an offset (`2026-08-22T19:30:00`); none for keys that do
+    /// not expire, as in awsume.
+    pub fn awsume(&mut self, zone: &clock::LocalZone) -> &mut Self {
+        if let Some(profile) = self.get("HAT_PROFILE").map(str::to_string) {
+            self.set("AWSUME_PROFILE", profile);
+        }
+        if let Some(epoch) = self.get("HAT_EXPIRES").and_then(|e| e.parse::<i64>().ok()) {
+            self.set("AWSUME_EXPIRATION", zone.wall_clock(epoch));
+        }
+        self
     }
 
     /// Every managed variable, unset.
@@ -315,6 +334,38 @@ mod tests {
         );
         assert_eq!(e.get("AWS_PROFILE"), Some("p"));
         assert_eq!(e.get("AWS_REGION"), None);
+    }
+
+    #[test]
+    fn awsume_variables_follow_the_profile_and_expiry_in_local_time() {
+        let creds = Credentials {
+            access_key_id: "AKIAEXAMPLE".into(),
+            secret_access_key: "secret".into(),
+            session_token: Some("token".into()),
+            expiration: Some(1_787_419_800),
+        };
+        let plain = Exports::role("prod", None, &creds);
+        assert_eq!(plain.get("AWSUME_PROFILE"), None, "only on request");
+        let bash = plain.render(Shell::Bash);
+        assert!(
+            bash.contains("unset AWSUME_PROFILE\nunset AWSUME_EXPIRATION\n"),
+            "{bash}"
+        );
+
+        let mut with = Exports::role("prod", None, &creds);
+        with.awsume(&clock::LocalZone::from_tz(Some("IST-5:30")));
+        assert_eq!(with.get("AWSUME_PROFILE"), Some("prod"));
+        assert_eq!(with.get("AWSUME_EXPIRATION"), Some("2026-08-22T23:00:00"));
+
+        let keys = Credentials {
+            expiration: None,
+            session_token: None,
+            ..creds
+        };
+        let mut long_term = Exports::role("base", None, &keys);
+        long_term.awsume(&clock::LocalZone::from_tz(Some("UTC0")));
+        assert_eq!(long_term.get("AWSUME_PROFILE"), Some("base"));
+        assert_eq!(long_term.get("AWSUME_EXPIRATION"), None);
     }
 
     #[test]

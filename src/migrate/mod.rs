@@ -3,6 +3,7 @@
 //! `cmd::migrate` only presents the result.
 
 pub mod aws_vault;
+pub mod awsume;
 pub mod granted;
 
 use crate::process_line;

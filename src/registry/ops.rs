@@ -50,7 +50,7 @@ fn registries(env: &Env) -> Result<Vec<RegistrySettings>> {
 }
 
 /// The `[[registry]]` table for `r`, in Granted's words where it has them.
-fn table(r: &RegistrySettings) -> toml_edit::Table {
+pub fn table(r: &RegistrySettings) -> toml_edit::Table {
     let mut t = toml_edit::Table::new();
     t["name"] = toml_edit::value(&r.name);
     t["url"] = toml_edit::value(&r.url);
@@ -82,7 +82,8 @@ fn table(r: &RegistrySettings) -> toml_edit::Table {
     t
 }
 
-fn array(doc: &mut toml_edit::DocumentMut) -> Result<&mut toml_edit::ArrayOfTables> {
+/// The `[[registry]]` array of the settings document, created when missing.
+pub fn array(doc: &mut toml_edit::DocumentMut) -> Result<&mut toml_edit::ArrayOfTables> {
     if !doc.contains_key("registry") {
         doc["registry"] = toml_edit::Item::ArrayOfTables(toml_edit::ArrayOfTables::new());
     }

@@ -111,8 +111,12 @@ pub fn configured(env: &Env, console: &ConsoleSettings) -> Result<Browser> {
 pub struct BrowserIdentity<'a> {
     /// The AWS profile: names the browser profile or the container.
     pub profile: &'a str,
-    /// `--browser-profile`: overrides the browser profile / container name.
+    /// `--browser-profile` (or the profile's `granted_browser_profile`,
+    /// `GRANTED_BROWSER_PROFILE`, `[console] browser_profile`): overrides the browser
+    /// profile / container name.
     pub browser_profile: Option<&'a str>,
+    /// Which of those named it, for messages.
+    pub browser_profile_from: &'a str,
     /// `granted_color` / `granted_icon` of the profile, for Firefox containers.
     pub color: Option<&'a str>,
     pub icon: Option<&'a str>,
@@ -246,7 +250,8 @@ pub fn open(
     let Some(launch) = plan(env, console, browser, target, url)? else {
         if target.browser_profile.is_some() {
             crate::log::warn(&format!(
-                "--browser-profile needs a browser named in [console] of {} (chrome, chromium, brave, edge, firefox or custom); opening the default browser",
+                "{} needs a browser named in [console] of {} (chrome, chromium, brave, edge, firefox or custom); opening the default browser",
+                target.browser_profile_from,
                 settings::path(env).display()
             ));
         }

@@ -154,9 +154,32 @@ fn launch(
         .or_else(|| env.get("AWS_PROFILE").map(str::to_string))
         .unwrap_or_else(|| "environment".into());
     let section = who.profile.and_then(|p| config.profile(p));
+    // The flag, then the profile's own choice, then Granted's variable (the flag's
+    // twin in Granted), then the settings' default.
+    let chosen = visit
+        .browser_profile
+        .map(|b| (b, "--browser-profile"))
+        .or_else(|| {
+            section
+                .and_then(|s| s.get("granted_browser_profile"))
+                .map(|b| (b, "granted_browser_profile"))
+        })
+        .or_else(|| {
+            env.get("GRANTED_BROWSER_PROFILE")
+                .filter(|b| !b.is_empty())
+                .map(|b| (b, "GRANTED_BROWSER_PROFILE"))
+        })
+        .or_else(|| {
+            opened
+                .settings
+                .browser_profile
+                .as_deref()
+                .map(|b| (b, "browser_profile in [console]"))
+        });
     let target = browser::BrowserIdentity {
         profile: &profile_name,
-        browser_profile: visit.browser_profile,
+        browser_profile: chosen.map(|(b, _)| b),
+        browser_profile_from: chosen.map_or("", |(_, from)| from),
         color: section.and_then(|s| s.get("granted_color")),
         icon: section.and_then(|s| s.get("granted_icon")),
     };

@@ -30,6 +30,11 @@ source_profile = base
 granted_color = blue
 granted_icon = briefcase
 
+[profile personal]
+role_arn = arn:aws:iam::111111111111:role/personal
+source_profile = base
+granted_browser_profile = Personal
+
 [profile mfa]
 aws_access_key_id = AKIAIOSFODNN7EXAMPLF
 aws_secret_access_key = mfaSecretmfaSecretmfaSecretmfaSecret1234
@@ -480,6 +485,86 @@ fn firefox_containers_get_the_granted_extension_url() {
         destination(&c.fed, &params["url"]),
         "https://eu-west-1.console.aws.amazon.com/ec2/home?region=eu-west-1"
     );
+
+    // The profile's granted_browser_profile names the container, as -bp does in
+    // Granted; a profile without colour or icon gets neither parameter.
+    c.hat(&["console", "personal"])
+        .env("PATH", &path)
+        .run()
+        .success();
+    let calls = c.opened(2);
+    let rest = calls[1][1]
+        .strip_prefix("ext+granted-containers:")
+        .unwrap_or_else(|| panic!("{calls:?}"));
+    let params: std::collections::BTreeMap<String, String> =
+        url::form_urlencoded::parse(rest.as_bytes())
+            .into_owned()
+            .collect();
+    assert_eq!(params["name"], "Personal");
+    assert!(
+        !params.contains_key("color") && !params.contains_key("icon"),
+        "{params:?}"
+    );
+    destination(&c.fed, &params["url"]);
+}
+
+/// Granted #886 and #156: one browser profile for every AWS profile (`[console]
+/// browser_profile`), one per profile (`granted_browser_profile`) and Granted's
+/// GRANTED_BROWSER_PROFILE; `--browser-profile` first, then the profile's, then the
+/// variable, then the settings. Chromium gets that user-data directory, Firefox
+/// `-P NAME`.
+#[test]
+fn a_default_browser_profile_comes_from_the_profile_the_variable_or_the_settings() {
+    let c = Console::new();
+    let recorder = std::fs::read_to_string(c.recorder()).unwrap();
+    let chrome = fake_executable(&c.sandbox, "bin/fake-chrome", &recorder);
+    let firefox = fake_executable(&c.sandbox, "bin/fake-firefox", &recorder);
+    let settings = |browser: &str, path: &PathBuf| {
+        c.sandbox.write(
+            "home/.config/hat/config.toml",
+            &format!(
+                "[console]\nbrowser = \"{browser}\"\nbrowser_path = \"{}\"\nbrowser_profile = \"Work\"\n",
+                path.display()
+            ),
+        );
+    };
+    settings("chrome", &chrome);
+    let state = c
+        .sandbox
+        .home()
+        .join(".local/state/hat/browser-profiles/chrome");
+    let cases: [(&[&str], Option<&str>, &str); 4] = [
+        (&["console", "a"], None, "Work"),
+        (&["console", "personal"], Some("Shared"), "Personal"),
+        (&["console", "a"], Some("Shared"), "Shared"),
+        (
+            &["console", "personal", "--browser-profile", "Flag"],
+            None,
+            "Flag",
+        ),
+    ];
+    for (n, (args, variable, dir)) in cases.iter().enumerate() {
+        let mut run = c.hat(args);
+        if let Some(v) = variable {
+            run = run.env("GRANTED_BROWSER_PROFILE", v);
+        }
+        run.run().success();
+        let calls = c.opened(n + 1);
+        let call = &calls[n];
+        assert_eq!(
+            call[0],
+            format!("--user-data-dir={}", state.join(dir).display()),
+            "{args:?}"
+        );
+        destination(&c.fed, call.last().unwrap());
+    }
+
+    settings("firefox", &firefox);
+    c.hat(&["console", "a"]).run().success();
+    let calls = c.opened(5);
+    let call = &calls[4];
+    assert_eq!(call[..3], ["-P", "Work", "--new-tab"], "{call:?}");
+    destination(&c.fed, &call[3]);
 }
 
 #[test]

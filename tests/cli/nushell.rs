@@ -586,3 +586,43 @@ fn assume_dash_returns_to_the_previous_profile_in_nu() {
     );
     assert_eq!(lines[1..], ["now=b", "now=c", "now=b"], "{}", out.stderr);
 }
+
+/// Issue 15: `[shell] awsume_variables = true` reaches nushell's function too: awsume's
+/// AWSUME_PROFILE and AWSUME_EXPIRATION (local time, no offset, as awsume writes it),
+/// and `--unset` hides them.
+#[test]
+fn awsume_variables_reach_nu_when_the_setting_is_on() {
+    let sandbox = Sandbox::new();
+    sandbox.config(CHAIN_CONFIG);
+    sandbox.write(
+        "home/.config/hat/config.toml",
+        "[shell]\nawsume_variables = true\n",
+    );
+    let script = "assume a\n\
+        print $\"($env.AWSUME_PROFILE) ($env.AWSUME_EXPIRATION) ($env.HAT_EXPIRES)\"\n\
+        assume --unset\n\
+        print ([AWSUME_PROFILE AWSUME_EXPIRATION] | any {|v| $v in ($env | columns) })";
+    let tz = "America/St_Johns";
+    let out = nu(&sandbox, script).sts(moto::url()).env("TZ", tz).run();
+    out.success();
+    let lines: Vec<&str> = out.stdout.lines().collect();
+    let [profile, expiration, epoch] = lines[0].split(' ').collect::<Vec<_>>()[..] else {
+        panic!("{}", out.stdout);
+    };
+    assert_eq!(profile, "a");
+    // awsume's own expression, by the test venv's Python (dateutil comes with botocore).
+    let want = sandbox
+        .peer("python3")
+        .args([
+            "-c",
+            "import sys, datetime, dateutil.tz\n\
+             e = datetime.datetime.fromtimestamp(int(sys.argv[1]), dateutil.tz.tzutc())\n\
+             print(e.astimezone(dateutil.tz.tzlocal()).strftime('%Y-%m-%dT%H:%M:%S'))",
+            epoch,
+        ])
+        .env("TZ", tz)
+        .output()
+        .unwrap();
+    assert_eq!(expiration, String::from_utf8_lossy(&want.stdout).trim());
+    assert_eq!(lines[1], "false", "--unset left them: {}", out.stdout);
+}

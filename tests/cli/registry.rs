@@ -2,92 +2,13 @@
 //! upstream reached by path or file://, a clone the test commits to, the system git
 //! on both sides. Every failure must leave `~/.aws/config` byte for byte as it was.
 
+use crate::support::git::Upstream;
 use crate::support::shells::Sh;
 use crate::support::tmux::Tmux;
 use crate::support::{BASE_KEY_ID, HAT, Output, Sandbox};
-use std::path::PathBuf;
-use std::process::Command;
 use std::time::{Duration, Instant, SystemTime};
 
 const USER_CONFIG: &str = "# my own profiles\n[profile me]\nregion = eu-west-1\n\n[profile base]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n; the end\n";
-
-/// A bare repository and a working clone of it that the test commits to.
-struct Upstream<'a> {
-    sandbox: &'a Sandbox,
-    bare: PathBuf,
-    work: PathBuf,
-}
-
-impl<'a> Upstream<'a> {
-    fn new(sandbox: &'a Sandbox, name: &str) -> Self {
-        let bare = sandbox.path(&format!("upstream/{name}.git"));
-        let work = sandbox.path(&format!("work/{name}"));
-        std::fs::create_dir_all(&work).unwrap();
-        let up = Upstream {
-            sandbox,
-            bare,
-            work,
-        };
-        up.git_in(
-            &sandbox.root().to_path_buf(),
-            &["init", "-q", "--bare", "-b", "main"],
-        )
-        .arg(&up.bare)
-        .status()
-        .unwrap();
-        up.git(&["init", "-q", "-b", "main"]);
-        up.git(&["remote", "add", "origin", up.bare.to_str().unwrap()]);
-        up
-    }
-
-    fn git_in(&self, dir: &PathBuf, args: &[&str]) -> Command {
-        let mut cmd = self.sandbox.peer("git");
-        cmd.current_dir(dir)
-            .args(args)
-            .env("GIT_AUTHOR_NAME", "Team Lead")
-            .env("GIT_AUTHOR_EMAIL", "lead@example.com")
-            .env("GIT_COMMITTER_NAME", "Team Lead")
-            .env("GIT_COMMITTER_EMAIL", "lead@example.com")
-            .env("GIT_CONFIG_NOSYSTEM", "1");
-        cmd
-    }
-
-    #[track_caller]
-    fn git(&self, args: &[&str]) {
-        let out = self.git_in(&self.work, args).output().unwrap();
-        assert!(
-            out.status.success(),
-            "git {args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
-
-    /// Writes the files (None deletes one), commits and pushes to `branch`.
-    #[track_caller]
-    fn commit(&self, files: &[(&str, Option<&str>)], branch: &str) {
-        for (path, text) in files {
-            let path = self.work.join(path);
-            match text {
-                Some(text) => {
-                    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-                    std::fs::write(&path, text).unwrap();
-                }
-                None => std::fs::remove_file(&path).unwrap(),
-            }
-        }
-        self.git(&["add", "-A"]);
-        self.git(&["commit", "-q", "--allow-empty", "-m", "change"]);
-        self.git(&["push", "-q", "origin", &format!("HEAD:{branch}")]);
-    }
-
-    fn path(&self) -> &str {
-        self.bare.to_str().unwrap()
-    }
-
-    fn file_url(&self) -> String {
-        format!("file://{}", self.path())
-    }
-}
 
 const MANIFEST: &str = "awsConfig:\n  - ./config\n";
 

@@ -281,7 +281,8 @@ fn init_refuses_shells_it_has_no_function_for() {
 }
 
 /// Every way `hat init SHELL` can render: the default and custom `--cmd` names (one
-/// with the `_` and `-` a name may hold), each with `--auto-reassume` off and on.
+/// with the `_` and `-` a name may hold), each with `--auto-reassume` off and on (and
+/// [`lint_every_rendering`] renders each with `[shell] awsume_variables` off and on).
 /// Checking each keeps a substitution from breaking one rendering unseen.
 fn renderings(shell: &str) -> Vec<Vec<String>> {
     let mut out = Vec::new();
@@ -306,10 +307,29 @@ fn renderings(shell: &str) -> Vec<Vec<String>> {
 fn lint_every_rendering(shell: &str, linter: &str, lint_args: &[&str]) {
     let linter = require(linter);
     let sandbox = Sandbox::new();
-    for (i, args) in renderings(shell).iter().enumerate() {
+    let all = renderings(shell);
+    // Each again with `[shell] awsume_variables = true`, which `hat init` reads.
+    let settings = [None, Some("[shell]\nawsume_variables = true\n")];
+    for (i, (args, toml)) in settings
+        .iter()
+        .flat_map(|toml| all.iter().map(move |args| (args, toml)))
+        .enumerate()
+    {
+        match toml {
+            Some(text) => drop(sandbox.write("home/.config/hat/config.toml", text)),
+            None => drop(std::fs::remove_file(
+                sandbox.path("home/.config/hat/config.toml"),
+            )),
+        }
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
         let out = sandbox.hat(&args).run();
         out.success();
+        assert_eq!(
+            out.stdout.contains("--awsume-variables"),
+            toml.is_some(),
+            "{}",
+            out.stdout
+        );
         let file = sandbox.write(&format!("hat-{i}.{shell}"), &out.stdout);
         let lint = std::process::Command::new(&linter)
             .args(lint_args)
@@ -542,5 +562,116 @@ fn assume_dash_returns_to_the_previous_profile_in_every_shell() {
             sh.name(),
             out.stderr
         );
+    }
+}
+
+/// What awsume itself would put in AWSUME_EXPIRATION for `epoch` in the zone `tz`: its
+/// own expression (`aws.py`: STS's UTC expiry `.astimezone(dateutil.tz.tzlocal())`,
+/// then `app.py`'s `strftime('%Y-%m-%dT%H:%M:%S')`), run by the test venv's Python.
+fn awsume_expiration(sandbox: &Sandbox, epoch: &str, tz: &str) -> String {
+    let out = sandbox
+        .peer("python3")
+        .args([
+            "-c",
+            "import sys, datetime, dateutil.tz\n\
+             e = datetime.datetime.fromtimestamp(int(sys.argv[1]), dateutil.tz.tzutc())\n\
+             print(e.astimezone(dateutil.tz.tzlocal()).strftime('%Y-%m-%dT%H:%M:%S'))",
+            epoch,
+        ])
+        .env("TZ", tz)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap().trim().to_string()
+}
+
+/// Issue 15: with `[shell] awsume_variables = true`, `assume` also exports awsume's
+/// AWSUME_PROFILE and AWSUME_EXPIRATION, in awsume's own format (local time, no
+/// offset), in every shell through the function `hat init` prints; `--unset` clears
+/// them. Off (the default) they are never set, and a value awsume left is cleared.
+#[test]
+fn awsume_variables_come_in_awsumes_format_when_the_setting_is_on() {
+    let sandbox = Sandbox::new();
+    sandbox.config(CHAIN_CONFIG);
+    let show = |sh: Sh, var: &str| match sh {
+        Sh::Fish => format!("echo \"{var}=\"(printenv {var}; or echo unset)"),
+        _ => format!("echo \"{var}=$(printenv {var} || echo unset)\""),
+    };
+    let stale = |sh: Sh| match sh {
+        Sh::Fish => "set -gx AWSUME_PROFILE old; set -gx AWSUME_EXPIRATION 2020-01-01T00:00:00",
+        _ => "export AWSUME_PROFILE=old AWSUME_EXPIRATION=2020-01-01T00:00:00",
+    };
+    let tz = "Asia/Kolkata";
+    for setting in [false, true] {
+        if setting {
+            sandbox.write(
+                "home/.config/hat/config.toml",
+                "[shell]\nawsume_variables = true\n",
+            );
+        }
+        for sh in ALL {
+            let script = [
+                stale(sh).to_string(),
+                sh.init_line(),
+                "assume a".into(),
+                show(sh, "AWSUME_PROFILE"),
+                show(sh, "AWSUME_EXPIRATION"),
+                show(sh, "HAT_EXPIRES"),
+                "assume --unset".into(),
+                show(sh, "AWSUME_PROFILE"),
+                show(sh, "AWSUME_EXPIRATION"),
+            ]
+            .join("\n");
+            let out = sh
+                .run(&sandbox, &script)
+                .sts(moto::url())
+                .env("TZ", tz)
+                .run();
+            out.success();
+            let lines: Vec<&str> = out.stdout.lines().collect();
+            let value = |i: usize, var: &str| {
+                lines[i]
+                    .strip_prefix(&format!("{var}="))
+                    .unwrap_or_else(|| panic!("{}: {}", sh.name(), out.stdout))
+                    .to_string()
+            };
+            let expires = value(2, "HAT_EXPIRES");
+            if setting {
+                assert_eq!(value(0, "AWSUME_PROFILE"), "a", "{}", sh.name());
+                let want = awsume_expiration(&sandbox, &expires, tz);
+                assert_eq!(value(1, "AWSUME_EXPIRATION"), want, "{}", sh.name());
+                // Not UTC: the zone was applied (India is 5h30 ahead, all year).
+                let utc = awsume_expiration(&sandbox, &expires, "UTC");
+                assert_ne!(want, utc);
+            } else {
+                assert_eq!(value(0, "AWSUME_PROFILE"), "unset", "{}", sh.name());
+                assert_eq!(value(1, "AWSUME_EXPIRATION"), "unset", "{}", sh.name());
+            }
+            assert_eq!(value(3, "AWSUME_PROFILE"), "unset", "{}", sh.name());
+            assert_eq!(value(4, "AWSUME_EXPIRATION"), "unset", "{}", sh.name());
+        }
+    }
+}
+
+/// A settings file hat cannot read must not leave new shells without the function:
+/// `hat init` says so and prints the function with the defaults.
+#[test]
+fn init_with_a_broken_settings_file_still_prints_the_function() {
+    let sandbox = Sandbox::new();
+    sandbox.write(
+        "home/.config/hat/config.toml",
+        "[shell]\nawsume_variables = \"yes\"\n",
+    );
+    for sh in ALL {
+        let out = sandbox.hat(&["init", sh.name()]).run();
+        out.success()
+            .stderr_has("config.toml, line 2")
+            .stderr_has("the shell function uses the defaults");
+        assert!(out.stdout.contains("assume"), "{}", out.stdout);
+        assert!(!out.stdout.contains("--awsume-variables"), "{}", out.stdout);
     }
 }

@@ -13,6 +13,7 @@ pub use hat_fakes::proxy;
 pub use hat_fakes::sso as fake_sso;
 pub use hat_fakes::sts as fake_sts;
 
+pub mod git;
 pub mod keyring;
 pub mod moto;
 pub mod shells;
