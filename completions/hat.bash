@@ -361,7 +361,7 @@ _hat() {
             return 0
             ;;
         hat__subcmd__assume)
-            opts="-r -d -v -q -c -s -u -t -x -e -h --region --duration --no-cache --mfa-token --session-tag --source-identity --verbose --quiet --unset --active-role --role-arn --chain --source-profile --console --service --url --terminal --console-destination --destination --browser-profile --export-all-env-vars --export --env --export-sso-token --pass-through --exec --shell --awsume-variables --sso-start-url --sso-region --account-id --role-name --help"
+            opts="-r -d -v -q -c -s -u -t -x -e -y -h --region --duration --no-cache --mfa-token --session-tag --source-identity --verbose --quiet --unset --active-role --role-arn --chain --source-profile --console --service --url --terminal --console-destination --destination --browser-profile --export-all-env-vars --aws-config-file --export --env --export-sso-token --pass-through --exec --skip-profile-registry-sync --confirm --wait --reason --attach --browser-launch-template-arg --auto-configure-shell --shell --awsume-variables --sso --sso-start-url --sso-region --account-id --role-name --save-to --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -427,11 +427,38 @@ _hat() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --aws-config-file)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
                 --pass-through)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --exec)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --reason)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --attach)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --browser-launch-template-arg)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -452,6 +479,10 @@ _hat() {
                     return 0
                     ;;
                 --role-name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --save-to)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -833,7 +864,7 @@ _hat() {
             return 0
             ;;
         hat__subcmd__exec)
-            opts="-r -s -j -d -v -h --region --ecs-server --server --json --ec2-server --force --duration --no-cache --session-tag --source-identity --verbose --help"
+            opts="-r -s -j -n -t -d -v -h --region --ecs-server --server --json --no-session --mfa-token --ec2-server --lazy --stdout --force --duration --no-cache --session-tag --source-identity --debug --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -844,6 +875,14 @@ _hat() {
                     return 0
                     ;;
                 -r)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --mfa-token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -t)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1703,12 +1742,27 @@ _hat() {
             return 0
             ;;
         hat__subcmd__migrate__subcmd__aws__subcmd__vault)
-            opts="-h --dry-run --help"
+            opts="-h --dry-run --remove --backend --file-dir --secret-service-collection --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --backend)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --file-dir)
+                    COMPREPLY=()
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o plusdirs
+                    fi
+                    return 0
+                    ;;
+                --secret-service-collection)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;

@@ -54,8 +54,12 @@ complete -c hat -n "__fish_hat_using_subcommand assume" -l source-profile -d 'Wi
 complete -c hat -n "__fish_hat_using_subcommand assume" -s s -l service -d 'With -c: the console page to open: a service or shortcut (s3, ddb, cfn, l, ...)' -r
 complete -c hat -n "__fish_hat_using_subcommand assume" -l destination -l console-destination -d 'With -c: a whole console URL to land on instead of a service (Granted\'s -cd)' -r
 complete -c hat -n "__fish_hat_using_subcommand assume" -l browser-profile -d 'With -c: the browser profile (or Firefox container) to open the console in (Granted\'s -bp)' -r
+complete -c hat -n "__fish_hat_using_subcommand assume" -l aws-config-file -d 'Read profiles from FILE instead of ~/.aws/config (as AWS_CONFIG_FILE=FILE does); the shell then gets no AWS_PROFILE, since the AWS CLI there reads another file' -r -F
 complete -c hat -n "__fish_hat_using_subcommand assume" -l pass-through -d 'Granted\'s: arguments for a proxy assumer (Granted\'s -pt); hat has none' -r
-complete -c hat -n "__fish_hat_using_subcommand assume" -l exec -d 'Granted\'s: run COMMAND (with `sh -c`) with the credentials instead of putting them into the shell, like `hat exec PROFILE -- sh -c COMMAND`' -r
+complete -c hat -n "__fish_hat_using_subcommand assume" -l exec -d 'Granted\'s: run COMMAND (with `sh -c`) with the credentials instead of putting them into the shell, like `hat exec PROFILE -- sh -c COMMAND`; the shell function returns its status' -r
+complete -c hat -n "__fish_hat_using_subcommand assume" -l reason -d 'Granted\'s: the reason for a Common Fate access request; hat makes none' -r
+complete -c hat -n "__fish_hat_using_subcommand assume" -l attach -d 'Granted\'s: justifications for a Common Fate access request; hat makes none' -r
+complete -c hat -n "__fish_hat_using_subcommand assume" -l browser-launch-template-arg -d 'Granted\'s: arguments for its custom browser launch template; hat has none' -r
 complete -c hat -n "__fish_hat_using_subcommand assume" -l shell -d 'Syntax of the printed code (set by the shell function)' -r -f -a "bash\t''
 zsh\t''
 fish\t''
@@ -65,19 +69,25 @@ complete -c hat -n "__fish_hat_using_subcommand assume" -l sso-start-url -d 'Wit
 complete -c hat -n "__fish_hat_using_subcommand assume" -l sso-region -d 'The region of IAM Identity Center for --sso-start-url' -r
 complete -c hat -n "__fish_hat_using_subcommand assume" -l account-id -d 'The account for --sso-start-url' -r
 complete -c hat -n "__fish_hat_using_subcommand assume" -l role-name -d 'The role (permission set) for --sso-start-url' -r
+complete -c hat -n "__fish_hat_using_subcommand assume" -l save-to -d 'With --sso-start-url: also save the role as [profile NAME] in ~/.aws/config (sso_start_url, sso_region, sso_account_id, sso_role_name, region), replacing a profile of that name and keeping every other byte; then AWS_PROFILE is NAME' -r
 complete -c hat -n "__fish_hat_using_subcommand assume" -l no-cache -d 'Ignore cached credentials and ask STS again (the new ones are cached)'
 complete -c hat -n "__fish_hat_using_subcommand assume" -s v -l verbose -d 'Say on stderr what hat does: cache hits, STS calls, the role chain'
 complete -c hat -n "__fish_hat_using_subcommand assume" -s q -l quiet -d 'Say nothing on success (what the auto re-assume hook uses)'
 complete -c hat -n "__fish_hat_using_subcommand assume" -l unset -d 'Remove every variable hat exports from the shell (Granted\'s -un works too)'
-complete -c hat -n "__fish_hat_using_subcommand assume" -l active-role -d 'Assume the profile in AWS_PROFILE again (Granted\'s -ar)'
+complete -c hat -n "__fish_hat_using_subcommand assume" -l active-role -d 'Open the console as the profile in AWS_PROFILE (Granted\'s -ar); with -t, also assume it again in this shell'
 complete -c hat -n "__fish_hat_using_subcommand assume" -s c -l console -d 'Open the AWS console signed in as the profile (exports nothing unless -t)'
 complete -c hat -n "__fish_hat_using_subcommand assume" -s u -l url -d 'With -c: print the sign-in URL instead of opening a browser (it is a credential)'
 complete -c hat -n "__fish_hat_using_subcommand assume" -s t -l terminal -d 'With -c: also export the credentials into the shell'
 complete -c hat -n "__fish_hat_using_subcommand assume" -s x -l export-all-env-vars -d 'Granted\'s: export every variable for credential_process profiles; hat always does'
 complete -c hat -n "__fish_hat_using_subcommand assume" -l export -d 'Granted\'s -ex: also write the credentials into ~/.aws/credentials as the profile\'s name (as `hat export PROFILE -f credentials` does)'
 complete -c hat -n "__fish_hat_using_subcommand assume" -s e -l env -d 'Granted\'s -e: also write the credentials into ./.env (as `hat export PROFILE -f dotenv` does)'
-complete -c hat -n "__fish_hat_using_subcommand assume" -l export-sso-token -d 'Granted\'s: copy the SSO token to ~/.aws/sso/cache (Granted\'s -es); hat keeps its tokens there already'
+complete -c hat -n "__fish_hat_using_subcommand assume" -l export-sso-token -d 'Granted\'s -es: make sure the profile\'s SSO token is in ~/.aws/sso/cache, where the AWS CLI reads it (hat keeps its tokens there, so nothing is copied)'
+complete -c hat -n "__fish_hat_using_subcommand assume" -l skip-profile-registry-sync -d 'Granted\'s: skip the daily profile-registry sync this time'
+complete -c hat -n "__fish_hat_using_subcommand assume" -s y -l confirm -d 'Granted\'s: skip confirmations of Common Fate access requests; hat makes none'
+complete -c hat -n "__fish_hat_using_subcommand assume" -l wait -d 'Granted\'s: wait for a Common Fate access request; hat makes none'
+complete -c hat -n "__fish_hat_using_subcommand assume" -l auto-configure-shell -d 'Granted\'s: write its shell alias without asking; hat never edits rc files'
 complete -c hat -n "__fish_hat_using_subcommand assume" -l awsume-variables -d 'Also export awsume\'s AWSUME_PROFILE and AWSUME_EXPIRATION, for prompts written for awsume (the shell function adds it when hat\'s config.toml has `[shell] awsume_variables = true`)'
+complete -c hat -n "__fish_hat_using_subcommand assume" -l sso -d 'Assume an SSO role with no profile: with --sso-start-url, --sso-region, --account-id and --role-name (Granted\'s --sso; those four work without it too)'
 complete -c hat -n "__fish_hat_using_subcommand assume" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c hat -n "__fish_hat_using_subcommand init" -l cmd -d 'Name of the function to define' -r
 complete -c hat -n "__fish_hat_using_subcommand init" -l auto-reassume -d 'Re-assume the active profile before a command runs when its credentials expire within 5 minutes (HAT_AUTO_REASSUME_MARGIN seconds); HAT_AUTO_REASSUME=1 does the same'
@@ -102,15 +112,19 @@ complete -c hat -n "__fish_hat_using_subcommand console" -l list-services -d 'Li
 complete -c hat -n "__fish_hat_using_subcommand console" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c hat -n "__fish_hat_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c hat -n "__fish_hat_using_subcommand exec" -s r -l region -d 'Region to export; full names or shorthands like ue1, euw2, apse2' -r
+complete -c hat -n "__fish_hat_using_subcommand exec" -s t -l mfa-token -d 'The MFA code for the first call that needs one' -r
 complete -c hat -n "__fish_hat_using_subcommand exec" -s d -l duration -d 'Session length for the last role: 1h, 90m, 1h30m or seconds (STS: 15m to 12h; one hour at most when chaining roles)' -r
 complete -c hat -n "__fish_hat_using_subcommand exec" -l session-tag -d 'A tag on the role session, KEY=VALUE (repeatable), on top of the profile\'s session_tags' -r
 complete -c hat -n "__fish_hat_using_subcommand exec" -l source-identity -d 'The role session\'s source identity, instead of the profile\'s source_identity' -r
 complete -c hat -n "__fish_hat_using_subcommand exec" -s s -l server -l ecs-server -d 'Serve the credentials from a local endpoint that refreshes them, instead of putting keys in the environment (for jobs that outlive a session); aws-vault\'s --ecs-server'
 complete -c hat -n "__fish_hat_using_subcommand exec" -s j -l json -d 'Print the credentials as credential_process JSON instead of running a command (aws-vault\'s `exec --json`)'
+complete -c hat -n "__fish_hat_using_subcommand exec" -s n -l no-session -d 'Skip the MFA session (GetSessionToken): a keys profile\'s long-term keys go to the command as they are, and a role behind MFA takes the code on its AssumeRole (aws-vault\'s --no-session)'
 complete -c hat -n "__fish_hat_using_subcommand exec" -l ec2-server -d 'Not taken: hat has no EC2 metadata emulation (it would have to own 169.254.169.254, which needs root); use --server'
+complete -c hat -n "__fish_hat_using_subcommand exec" -l lazy -d 'Not taken: hat fetches the first credentials before the command starts, so an MFA prompt has the terminal; --server refreshes them later by itself'
+complete -c hat -n "__fish_hat_using_subcommand exec" -l stdout -d 'Not taken: hat exec does not sign in to IAM Identity Center; run `hat sso login --use-device-code` first, which prints the link'
 complete -c hat -n "__fish_hat_using_subcommand exec" -l force -d 'Run even inside another `hat exec` of a different profile'
 complete -c hat -n "__fish_hat_using_subcommand exec" -l no-cache -d 'Ignore cached credentials and ask STS again (the new ones are cached)'
-complete -c hat -n "__fish_hat_using_subcommand exec" -s v -l verbose -d 'Say on stderr what hat does: cache hits, STS calls, the role chain'
+complete -c hat -n "__fish_hat_using_subcommand exec" -s v -l verbose -l debug -d 'Say on stderr what hat does: cache hits, STS calls, the role chain (aws-vault\'s --debug)'
 complete -c hat -n "__fish_hat_using_subcommand exec" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c hat -n "__fish_hat_using_subcommand export" -s f -l format -d 'What to write' -r -f -a "env\t''
 json\t''
@@ -185,7 +199,11 @@ complete -c hat -n "__fish_hat_using_subcommand migrate; and not __fish_seen_sub
 complete -c hat -n "__fish_hat_using_subcommand migrate; and not __fish_seen_subcommand_from granted aws-vault awsume help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c hat -n "__fish_hat_using_subcommand migrate; and __fish_seen_subcommand_from granted" -l dry-run -d 'Print the changes to both files as unified diffs; write and fetch nothing'
 complete -c hat -n "__fish_hat_using_subcommand migrate; and __fish_seen_subcommand_from granted" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c hat -n "__fish_hat_using_subcommand migrate; and __fish_seen_subcommand_from aws-vault" -l backend -d 'aws-vault\'s backend to read: `file` or `secret-service` (default: AWS_VAULT_BACKEND, else both)' -r
+complete -c hat -n "__fish_hat_using_subcommand migrate; and __fish_seen_subcommand_from aws-vault" -l file-dir -d 'The file backend\'s directory (default: AWS_VAULT_FILE_DIR, else ~/.awsvault/keys)' -r -f -a "(__fish_complete_directories)"
+complete -c hat -n "__fish_hat_using_subcommand migrate; and __fish_seen_subcommand_from aws-vault" -l secret-service-collection -d 'The Secret Service collection (default: AWS_VAULT_SECRET_SERVICE_COLLECTION_NAME, else `awsvault`)' -r
 complete -c hat -n "__fish_hat_using_subcommand migrate; and __fish_seen_subcommand_from aws-vault" -l dry-run -d 'Print what would be imported and the change as a unified diff, and write nothing'
+complete -c hat -n "__fish_hat_using_subcommand migrate; and __fish_seen_subcommand_from aws-vault" -l remove -d 'After importing, delete aws-vault\'s copy of each key hat now holds (what `aws-vault remove P` does)'
 complete -c hat -n "__fish_hat_using_subcommand migrate; and __fish_seen_subcommand_from aws-vault" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c hat -n "__fish_hat_using_subcommand migrate; and __fish_seen_subcommand_from awsume" -l dry-run -d 'Print the changes to hat\'s config.toml and ~/.aws/config as unified diffs, and write nothing'
 complete -c hat -n "__fish_hat_using_subcommand migrate; and __fish_seen_subcommand_from awsume" -s h -l help -d 'Print help (see more with \'--help\')'

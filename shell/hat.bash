@@ -3,7 +3,9 @@
 #     eval "$(hat init bash)"
 #
 # `{{cmd}} PROFILE` runs hat, which prints the exports for that profile's role, and
-# evaluates them only when hat succeeds. It returns hat's exit status. Anything hat
+# evaluates them only when hat succeeds. It returns hat's exit status (with --exec,
+# the command's, once hat has succeeded; hat's own failure runs nothing and says
+# `hat: error:` on stderr). Anything hat
 # says to you goes to stderr; prompts (an MFA code, the profile picker) go to the
 # terminal. `{{cmd}}` alone, or a name that is not a profile, opens the picker.
 
@@ -29,7 +31,8 @@ function {{cmd}} {
     # ${1+"$@"}: bash 3.2 (macOS) treats a bare "$@" as unbound under `set -u`.
     __hat_out="$(\command {{bin}} assume --shell bash{{assume_flags}} ${1+"$@"})" || __hat_status=$?
     if \builtin test "$__hat_status" -eq 0 && \builtin test -n "$__hat_out"; then
-        \builtin eval "$__hat_out"
+        # The status of what hat printed: 0 for exports, the command's for --exec.
+        \builtin eval "$__hat_out" || __hat_status=$?
         if \builtin test -n "$__hat_before" && \builtin test "${HAT_PROFILE:-}" != "$__hat_before"; then
             __hat_previous=$__hat_before
         fi

@@ -3,7 +3,9 @@
 #     hat init fish | source
 #
 # `{{cmd}} PROFILE` runs hat, which prints the exports for that profile's role, and
-# evaluates them only when hat succeeds. It returns hat's exit status. Anything hat
+# evaluates them only when hat succeeds. It returns hat's exit status (with --exec,
+# the command's, once hat has succeeded; hat's own failure runs nothing and says
+# `hat: error:` on stderr). Anything hat
 # says to you goes to stderr; prompts (an MFA code, the profile picker) go to the
 # terminal. `{{cmd}}` alone, or a name that is not a profile, opens the picker.
 
@@ -25,7 +27,9 @@ function {{cmd}} --description 'hat: wear an AWS role in this shell'
     set -l __hat_out (command {{bin}} assume --shell fish{{assume_flags}} $argv | string collect --no-trim-newlines)
     set -l __hat_status $pipestatus[1]
     if test $__hat_status -eq 0; and test -n "$__hat_out"
+        # The status of what hat printed: 0 for exports, the command's for --exec.
         printf '%s' $__hat_out | source
+        set __hat_status $status
         set -l __hat_after
         set -q HAT_PROFILE[1]; and set __hat_after $HAT_PROFILE
         if test -n "$__hat_before"; and test "$__hat_after" != "$__hat_before"

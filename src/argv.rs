@@ -7,6 +7,10 @@
 //! by word, with `-cd=URL` kept as `--console-destination=URL`. Nothing after `--`
 //! is touched, nor the value of an option that takes one (`--exec -un` runs `-un`).
 //! Only the `assume` subcommand is rewritten: the other subcommands are hat's own.
+//!
+//! Granted's other spelling of `--exec`, `--exec -- COMMAND ARGS...` (everything after
+//! the `--` is the command), becomes `--exec=COMMAND`, each word quoted for `sh -c`,
+//! so the command runs with exactly those arguments.
 
 use std::ffi::OsString;
 
@@ -45,6 +49,12 @@ const TAKES_VALUE: &[&str] = &[
     "--role-arn",
     "--source-profile",
     "--aws-config-file",
+    "--save-to",
+    "--session-tag",
+    "--source-identity",
+    "--reason",
+    "--attach",
+    "--browser-launch-template-arg",
 ];
 
 /// The arguments as clap should see them: unchanged unless the subcommand is `assume`.
@@ -64,6 +74,11 @@ pub fn rewrite(args: Vec<OsString>) -> Vec<OsString> {
         };
         if value_next {
             value_next = false;
+            if text == "--" && out.last().is_some_and(|w| w == "--exec") {
+                out.pop();
+                out.push(exec_words(words.by_ref().collect()));
+                break;
+            }
             out.push(word);
             continue;
         }
@@ -89,6 +104,19 @@ pub fn rewrite(args: Vec<OsString>) -> Vec<OsString> {
         });
     }
     out
+}
+
+/// `--exec -- COMMAND ARGS...` as one `--exec=...` word: each word single-quoted for
+/// `sh -c` (which runs it), so spaces, `$` and quotes reach the command as typed.
+fn exec_words(words: Vec<OsString>) -> OsString {
+    let quoted: Vec<String> = words
+        .iter()
+        .map(|w| {
+            let w = w.to_string_lossy();
+            format!("'{}'", w.replace('\'', "'\\''"))
+        })
+        .collect();
+    format!("--exec={}", quoted.join(" ")).into()
 }
 
 #[cfg(test)]
@@ -140,6 +168,26 @@ mod tests {
                 "--",
                 "-un"
             ]
+        );
+    }
+
+    #[test]
+    fn exec_after_a_separator_takes_the_rest_as_the_command() {
+        assert_eq!(
+            run(&[
+                "hat", "assume", "p", "--exec", "--", "echo", "a b", "it's", "-un"
+            ]),
+            [
+                "hat",
+                "assume",
+                "p",
+                r#"--exec='echo' 'a b' 'it'\''s' '-un'"#
+            ]
+        );
+        // Nothing after the separator: left for clap to refuse.
+        assert_eq!(
+            run(&["hat", "assume", "p", "--exec", "--"]),
+            ["hat", "assume", "p", "--exec="]
         );
     }
 

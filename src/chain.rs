@@ -284,6 +284,19 @@ impl Chain {
         !self.hops.is_empty() || self.base.is_role_session()
     }
 
+    /// aws-vault's `--no-session` for the base: its long-term keys are handed over as
+    /// they are instead of being exchanged for an MFA session (GetSessionToken). Returns
+    /// whether there was such a session to skip. (A role's MFA is the role's: see
+    /// `providers::Request::no_mfa_session`.)
+    pub fn skip_mfa_session(&mut self) -> bool {
+        match &mut self.base {
+            Base::Static { mfa_serial, .. } | Base::Store { mfa_serial, .. } => {
+                mfa_serial.take().is_some()
+            }
+            _ => false,
+        }
+    }
+
     /// The MFA device of the base's MFA session, when the chain's answer is that
     /// session itself (no role on top).
     pub fn mfa_session_serial(&self) -> Option<&str> {
@@ -389,6 +402,33 @@ mod tests {
             profile: "work".into(),
             mfa_serial: mfa.then(|| "arn:aws:iam::1:mfa/me".into()),
         }
+    }
+
+    #[test]
+    fn no_session_skips_the_mfa_session_of_keys_and_nothing_else() {
+        // Issue 15: aws-vault's --no-session.
+        let mut keys = chain(store(true), 0);
+        assert!(keys.skip_mfa_session());
+        assert_eq!(keys.mfa_session_serial(), None);
+        assert_eq!(keys.console_use(), ConsoleUse::AsIs);
+        assert!(
+            !keys.skip_mfa_session(),
+            "a second time there is nothing to skip"
+        );
+        let mut plain = chain(store(false), 0);
+        assert!(!plain.skip_mfa_session());
+        let mut web = chain(
+            Base::WebIdentity {
+                profile: "w".into(),
+                role_arn: "arn:aws:iam::1:role/w".into(),
+                token_file: "/t".into(),
+                session_name: None,
+                duration: None,
+            },
+            0,
+        );
+        assert!(!web.skip_mfa_session());
+        assert!(web.base.asks_for_a_session());
     }
 
     #[test]

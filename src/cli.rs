@@ -42,8 +42,9 @@ pub enum Command {
         AWS_CREDENTIAL_EXPIRATION and AWS_SESSION_EXPIRATION (RFC 3339, UTC), \
         HAT_PROFILE and HAT_EXPIRES (epoch seconds). Everything hat exported \
         before is cleared first.\n\n\
-        With -c (or -s, --url, --destination, --browser-profile), hat opens the AWS \
-        console signed in as the profile instead, and exports only with -t. --url \
+        With -c (or -s, --url, --destination, --browser-profile, --active-role), hat \
+        opens the AWS console signed in as the profile instead, and exports only with \
+        -t. --url \
         shows the sign-in URL instead of opening it. That URL is a credential: for \
         15 minutes anyone who has it is signed in as the role, so treat it like a \
         password; hat never writes it to a log."
@@ -94,8 +95,12 @@ pub enum Command {
         refreshes them before they expire, so a job can outlive any one session. hat then \
         stays alive exactly as long as the command, passes signals on to it and exits with \
         its status.\n\n\
-        A command that is not found exits 127, one that cannot be run 126, as in a shell.",
-        override_usage = "hat exec [OPTIONS] PROFILE [--] COMMAND [ARGS]..."
+        A command that is not found exits 127, one that cannot be run 126, as in a shell. \
+        With no command, hat starts your $SHELL (else /bin/sh).\n\n\
+        aws-vault's exec flags mean the same here: -d, -n/--no-session, --region, \
+        -t/--mfa-token, -j/--json, -s/--server/--ecs-server; --ec2-server, --lazy and \
+        --stdout are refused with the reason.",
+        override_usage = "hat exec [OPTIONS] PROFILE [[--] COMMAND [ARGS]...]"
     )]
     Exec(Lazy<ExecArgs>),
     /// Write a profile's credentials as env, JSON, a .env file or a credentials-file profile
@@ -256,10 +261,30 @@ pub struct ExecArgs {
     #[arg(short, long, conflicts_with = "server")]
     pub json: bool,
 
+    /// Skip the MFA session (GetSessionToken): a keys profile's long-term keys go to
+    /// the command as they are, and a role behind MFA takes the code on its AssumeRole
+    /// (aws-vault's --no-session)
+    #[arg(short = 'n', long)]
+    pub no_session: bool,
+
+    /// The MFA code for the first call that needs one
+    #[arg(short = 't', long, value_name = "CODE")]
+    pub mfa_token: Option<String>,
+
     /// Not taken: hat has no EC2 metadata emulation (it would have to own
     /// 169.254.169.254, which needs root); use --server
     #[arg(long)]
     pub ec2_server: bool,
+
+    /// Not taken: hat fetches the first credentials before the command starts, so an
+    /// MFA prompt has the terminal; --server refreshes them later by itself
+    #[arg(long)]
+    pub lazy: bool,
+
+    /// Not taken: hat exec does not sign in to IAM Identity Center; run `hat sso login
+    /// --use-device-code` first, which prints the link
+    #[arg(long)]
+    pub stdout: bool,
 
     /// Run even inside another `hat exec` of a different profile
     #[arg(long)]
@@ -271,14 +296,15 @@ pub struct ExecArgs {
     #[command(flatten)]
     pub tags: TagFlags,
 
-    /// Say on stderr what hat does: cache hits, STS calls, the role chain
-    #[arg(short, long)]
+    /// Say on stderr what hat does: cache hits, STS calls, the role chain (aws-vault's
+    /// --debug)
+    #[arg(short, long, visible_alias = "debug")]
     pub verbose: bool,
 
-    /// The command and its arguments (after `--`)
+    /// The command and its arguments (after `--`); none: your $SHELL, as aws-vault exec
+    /// starts it
     #[arg(
         value_name = "COMMAND",
-        required_unless_present_any = ["json", "ec2_server"],
         trailing_var_arg = true,
         allow_hyphen_values = true,
         value_hint = clap::ValueHint::CommandWithArguments
@@ -390,18 +416,49 @@ pub enum MigrateCommand {
     },
     /// Import aws-vault's long-term keys into hat's key store and point its
     /// credential_process lines at hat
-    #[command(long_about = "Import the long-term keys in aws-vault's file backend \
-        (~/.awsvault/keys, or AWS_VAULT_FILE_DIR; its passphrase from \
-        AWS_VAULT_FILE_PASSPHRASE or asked on the terminal) into hat's key store, under \
-        the same profile names, then point `credential_process = aws-vault export \
-        --format=json P` and `aws-vault exec P --json` lines in ~/.aws/config at `hat \
-        credential-process --profile P`, keeping every other byte. aws-vault's cached \
-        sessions are not imported, and aws-vault's own copies of the keys stay until you \
-        run `aws-vault remove P`. Running it again changes nothing.")]
+    #[command(
+        long_about = "Import the long-term keys aws-vault keeps into hat's key \
+        store, under the same profile names, and point the config at them.\n\n\
+        aws-vault's backend is the one --backend or AWS_VAULT_BACKEND names; with neither, \
+        hat reads both it can: the file backend (~/.awsvault/keys, or --file-dir / \
+        AWS_VAULT_FILE_DIR; its passphrase from AWS_VAULT_FILE_PASSPHRASE or asked on the \
+        terminal) and the Secret Service collection (`awsvault`, or \
+        --secret-service-collection / AWS_VAULT_SECRET_SERVICE_COLLECTION_NAME). \
+        aws-vault's cached sessions and SSO tokens are counted, not imported.\n\n\
+        In ~/.aws/config, `credential_process = aws-vault export --format=json P` and \
+        `aws-vault exec P --json` lines become `hat credential-process --profile P`, \
+        keeping every other byte, and a profile that had no credentials but aws-vault's \
+        gets that line too (a section is added for keys with none), so the AWS CLI and \
+        the SDKs use the imported keys. aws-vault's own copies stay unless --remove \
+        deletes them once hat holds the same keys. Running it again changes nothing.",
+        after_help = "Examples:\n    \
+        hat migrate aws-vault --dry-run\n    \
+        AWS_VAULT_BACKEND=file hat migrate aws-vault\n    \
+        hat migrate aws-vault --remove"
+    )]
     AwsVault {
         /// Print what would be imported and the change as a unified diff, and write nothing
         #[arg(long)]
         dry_run: bool,
+
+        /// After importing, delete aws-vault's copy of each key hat now holds (what
+        /// `aws-vault remove P` does)
+        #[arg(long)]
+        remove: bool,
+
+        /// aws-vault's backend to read: `file` or `secret-service` (default:
+        /// AWS_VAULT_BACKEND, else both)
+        #[arg(long, value_name = "BACKEND")]
+        backend: Option<String>,
+
+        /// The file backend's directory (default: AWS_VAULT_FILE_DIR, else ~/.awsvault/keys)
+        #[arg(long, value_name = "DIR", value_hint = clap::ValueHint::DirPath)]
+        file_dir: Option<std::path::PathBuf>,
+
+        /// The Secret Service collection (default:
+        /// AWS_VAULT_SECRET_SERVICE_COLLECTION_NAME, else `awsvault`)
+        #[arg(long, value_name = "NAME")]
+        secret_service_collection: Option<String>,
     },
     /// Bring awsume's settings into hat's config.toml and say what has no counterpart
     #[command(
@@ -583,7 +640,8 @@ pub struct AssumeArgs {
     #[arg(long, conflicts_with_all = ["profile", "region", "duration", "mfa_token", "no_cache", "console", "active_role", "chain"])]
     pub unset: bool,
 
-    /// Assume the profile in AWS_PROFILE again (Granted's -ar)
+    /// Open the console as the profile in AWS_PROFILE (Granted's -ar); with -t, also
+    /// assume it again in this shell
     #[arg(long, conflicts_with = "profile")]
     pub active_role: bool,
 
@@ -638,6 +696,11 @@ pub struct AssumeArgs {
     #[arg(short = 'x', long, hide = true)]
     pub export_all_env_vars: bool,
 
+    /// Read profiles from FILE instead of ~/.aws/config (as AWS_CONFIG_FILE=FILE does);
+    /// the shell then gets no AWS_PROFILE, since the AWS CLI there reads another file
+    #[arg(long, value_name = "FILE", value_hint = clap::ValueHint::FilePath)]
+    pub aws_config_file: Option<std::path::PathBuf>,
+
     /// Granted's flags that hat answers with its own command (see `hat assume --help`)
     #[command(flatten)]
     pub granted: GrantedOnly,
@@ -652,21 +715,56 @@ pub struct AssumeArgs {
     #[arg(long)]
     pub awsume_variables: bool,
 
+    /// Assume an SSO role with no profile: with --sso-start-url, --sso-region,
+    /// --account-id and --role-name (Granted's --sso; those four work without it too)
+    #[arg(
+        long,
+        requires = "sso_start_url",
+        help_heading = "SSO role without a profile"
+    )]
+    pub sso: bool,
+
     /// With --sso-region, --account-id and --role-name: an SSO role with no profile
-    #[arg(long, value_name = "URL", conflicts_with = "profile", requires_all = ["sso_region", "account_id", "role_name"])]
+    #[arg(long, value_name = "URL", conflicts_with = "profile", requires_all = ["sso_region", "account_id", "role_name"], help_heading = "SSO role without a profile")]
     pub sso_start_url: Option<String>,
 
     /// The region of IAM Identity Center for --sso-start-url
-    #[arg(long, value_name = "REGION", requires = "sso_start_url")]
+    #[arg(
+        long,
+        value_name = "REGION",
+        requires = "sso_start_url",
+        help_heading = "SSO role without a profile"
+    )]
     pub sso_region: Option<String>,
 
     /// The account for --sso-start-url
-    #[arg(long, value_name = "ID", requires = "sso_start_url")]
+    #[arg(
+        long,
+        value_name = "ID",
+        requires = "sso_start_url",
+        help_heading = "SSO role without a profile"
+    )]
     pub account_id: Option<String>,
 
     /// The role (permission set) for --sso-start-url
-    #[arg(long, value_name = "NAME", requires = "sso_start_url")]
+    #[arg(
+        long,
+        value_name = "NAME",
+        requires = "sso_start_url",
+        help_heading = "SSO role without a profile"
+    )]
     pub role_name: Option<String>,
+
+    /// With --sso-start-url: also save the role as [profile NAME] in ~/.aws/config
+    /// (sso_start_url, sso_region, sso_account_id, sso_role_name, region), replacing a profile
+    /// of that name and keeping every other byte; then AWS_PROFILE is NAME
+    #[arg(
+        long,
+        value_name = "NAME",
+        requires = "sso_start_url",
+        help_heading = "SSO role without a profile"
+    )]
+    pub save_to: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -846,8 +944,8 @@ pub struct GrantedOnly {
     #[arg(short = 'e', long, hide = true)]
     pub env: bool,
 
-    /// Granted's: copy the SSO token to ~/.aws/sso/cache (Granted's -es); hat keeps
-    /// its tokens there already
+    /// Granted's -es: make sure the profile's SSO token is in ~/.aws/sso/cache, where
+    /// the AWS CLI reads it (hat keeps its tokens there, so nothing is copied)
     #[arg(long, hide = true)]
     pub export_sso_token: bool,
 
@@ -856,39 +954,72 @@ pub struct GrantedOnly {
     pub pass_through: Vec<String>,
 
     /// Granted's: run COMMAND (with `sh -c`) with the credentials instead of putting
-    /// them into the shell, like `hat exec PROFILE -- sh -c COMMAND`
+    /// them into the shell, like `hat exec PROFILE -- sh -c COMMAND`; the shell
+    /// function returns its status
     #[arg(long, value_name = "COMMAND", hide = true)]
     pub exec: Option<String>,
+
+    /// Granted's: skip the daily profile-registry sync this time
+    #[arg(long, hide = true)]
+    pub skip_profile_registry_sync: bool,
+
+    /// Granted's: skip confirmations of Common Fate access requests; hat makes none
+    #[arg(short = 'y', long, hide = true)]
+    pub confirm: bool,
+
+    /// Granted's: wait for a Common Fate access request; hat makes none
+    #[arg(long, hide = true)]
+    pub wait: bool,
+
+    /// Granted's: the reason for a Common Fate access request; hat makes none
+    #[arg(long, value_name = "REASON", hide = true)]
+    pub reason: Option<String>,
+
+    /// Granted's: justifications for a Common Fate access request; hat makes none
+    #[arg(long, value_name = "ID", hide = true)]
+    pub attach: Vec<String>,
+
+    /// Granted's: arguments for its custom browser launch template; hat has none
+    #[arg(long, value_name = "KEY=VALUE", hide = true)]
+    pub browser_launch_template_arg: Vec<String>,
+
+    /// Granted's: write its shell alias without asking; hat never edits rc files
+    #[arg(long, hide = true)]
+    pub auto_configure_shell: bool,
 }
 
 impl GrantedOnly {
     /// Why a Granted flag hat does not take was refused, as a sentence for the
     /// error, or None when none was given.
     pub fn refused(&self) -> Option<String> {
-        if self.export_sso_token {
-            Some(
-                "--export-sso-token (-es) is not needed with hat: its SSO tokens are already in ~/.aws/sso/cache, where the AWS CLI reads them"
-                    .to_string(),
-            )
-        } else if !self.pass_through.is_empty() {
-            Some(
-                "--pass-through (-pt) passes arguments to Granted's proxy assumers; hat has none"
-                    .to_string(),
-            )
+        let why = if !self.pass_through.is_empty() {
+            "--pass-through (-pt) passes arguments to Granted's proxy assumers (aws-azure-login, gimme-aws-creds, ...); hat has none: give such a tool's profile a credential_process line instead"
+        } else if self.reason.is_some() || !self.attach.is_empty() {
+            "--reason and --attach go with a Common Fate access request, which hat does not make: request the access in Common Fate, then `assume PROFILE`"
+        } else if !self.browser_launch_template_arg.is_empty() {
+            "--browser-launch-template-arg fills Granted's AWSConsoleBrowserLaunchTemplate; hat has no launch templates: set `browser` under [console] in hat's config.toml (docs/console.md)"
+        } else if self.auto_configure_shell {
+            "--auto-configure-shell writes Granted's alias into your rc file; hat never edits it: add `eval \"$(hat init bash)\"` (or zsh, fish) there yourself"
         } else {
-            None
-        }
+            return None;
+        };
+        Some(why.to_string())
     }
 }
 
 impl AssumeArgs {
     /// Whether any console option was given (`-s`, `--url`, ... imply `-c`).
+    ///
+    /// As in Granted, `-ar` opens the console too, and `-e` (a .env file) wins over
+    /// all of them: the credentials go to the file and the shell, and no console opens.
     pub fn wants_console(&self) -> bool {
-        self.console
-            || self.service.is_some()
-            || self.url
-            || self.destination.is_some()
-            || self.browser_profile.is_some()
+        !self.granted.env
+            && (self.console
+                || self.service.is_some()
+                || self.url
+                || self.destination.is_some()
+                || self.browser_profile.is_some()
+                || self.active_role)
     }
 }
 
@@ -1093,6 +1224,7 @@ impl FetchFlags {
             duration: self.duration.as_deref().map(duration::parse).transpose()?,
             mfa_token: None,
             no_cache: self.no_cache,
+            no_session: false,
             session_tags: tags.map(|t| t.session_tag.clone()).unwrap_or_default(),
             source_identity: tags.and_then(|t| t.source_identity.clone()),
         })

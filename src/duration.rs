@@ -11,7 +11,9 @@ pub const CHAINED_MAX: u32 = 3_600;
 /// GetSessionToken: at most 36 hours.
 pub const SESSION_TOKEN_MAX: u32 = 129_600;
 
-/// Parses `3600`, `3600s`, `90m`, `1h`, `1h30m`, `2h5m10s` into seconds.
+/// Parses `3600`, `3600s`, `90m`, `1h`, `1h30m`, `2h5m10s` into seconds, and Go's
+/// decimal forms (`1.5h`, `0.25h`), which Granted's `-d` takes (time.ParseDuration),
+/// when they come to whole seconds.
 pub fn parse(input: &str) -> Result<u32> {
     let text = input.trim().to_ascii_lowercase();
     if text.is_empty() {
@@ -24,7 +26,7 @@ pub fn parse(input: &str) -> Result<u32> {
     let mut digits = String::new();
     let mut last_unit = u64::MAX;
     for c in text.chars() {
-        if c.is_ascii_digit() {
+        if c.is_ascii_digit() || (c == '.' && !digits.contains('.')) {
             digits.push(c);
             continue;
         }
@@ -34,10 +36,33 @@ pub fn parse(input: &str) -> Result<u32> {
             's' => 1,
             _ => bail!("`{input}` is not a duration; write it like 1h, 90m, 1h30m or 3600"),
         };
-        if digits.is_empty() || unit >= last_unit {
+        if digits.is_empty() || digits == "." || unit >= last_unit {
             bail!("`{input}` is not a duration; write it like 1h, 90m, 1h30m or 3600");
         }
-        total += digits.parse::<u64>()? * unit;
+        total += match digits.split_once('.') {
+            None => digits.parse::<u64>()? * unit,
+            Some((whole, fraction)) => {
+                // Exact decimal arithmetic: `0.1h` is 360 s, not 359.99...
+                let scale = 10u64
+                    .checked_pow(u32::try_from(fraction.len())?)
+                    .ok_or_else(|| anyhow::anyhow!("`{input}` has too many decimals"))?;
+                let whole: u64 = if whole.is_empty() { 0 } else { whole.parse()? };
+                let fraction: u64 = if fraction.is_empty() {
+                    0
+                } else {
+                    fraction.parse()?
+                };
+                let scaled = whole
+                    .checked_mul(scale)
+                    .and_then(|w| w.checked_add(fraction))
+                    .and_then(|w| w.checked_mul(unit))
+                    .ok_or_else(|| anyhow::anyhow!("`{input}` is too long a duration"))?;
+                if scaled % scale != 0 {
+                    bail!("`{input}` is not a whole number of seconds");
+                }
+                scaled / scale
+            }
+        };
         digits.clear();
         last_unit = unit;
     }
@@ -88,11 +113,18 @@ mod tests {
         assert_eq!(parse("1h").unwrap(), 3600);
         assert_eq!(parse("1H30m").unwrap(), 5400);
         assert_eq!(parse("2h5m10s").unwrap(), 7510);
+        // Go's decimals, as Granted's -d takes them.
+        assert_eq!(parse("1.5h").unwrap(), 5400);
+        assert_eq!(parse("0.1h").unwrap(), 360);
+        assert_eq!(parse(".5h").unwrap(), 1800);
+        assert_eq!(parse("1h0.5m").unwrap(), 3630);
     }
 
     #[test]
     fn refuses_nonsense() {
-        for bad in ["", "h", "1x", "1m1h", "1h1h", "-5", "5 m"] {
+        for bad in [
+            "", "h", "1x", "1m1h", "1h1h", "-5", "5 m", ".h", "1.2.3h", "0.5s", "1.5",
+        ] {
             assert!(parse(bad).is_err(), "{bad}");
         }
     }

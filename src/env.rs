@@ -37,6 +37,9 @@ pub const READ: &[&str] = &[
     "AWS_CA_BUNDLE",
     "HAT_EXPIRES",
     "HAT_EXEC_PROFILE",
+    // Granted's spellings of `assume --no-cache` and `assume --quiet`.
+    "GRANTED_NO_CACHE",
+    "GRANTED_QUIET",
     // Endpoints.
     "AWS_ENDPOINT_URL",
     "AWS_ENDPOINT_URL_STS",
@@ -72,9 +75,12 @@ pub const READ: &[&str] = &[
     "HAT_KEYS_FILE",
     "HAT_KEYS_PASSPHRASE",
     "HAT_KEYS_ROTATE_WAIT",
-    // aws-vault's file backend, for `hat migrate aws-vault`.
+    // aws-vault's stores, for `hat migrate aws-vault`.
+    "AWS_VAULT_BACKEND",
     "AWS_VAULT_FILE_DIR",
     "AWS_VAULT_FILE_PASSPHRASE",
+    "AWS_VAULT_SECRET_SERVICE_COLLECTION_NAME",
+    "AWS_VAULT_PROMPT",
     // The browser, and the user's name for role session names.
     "BROWSER",
     "GRANTED_BROWSER_PROFILE",
@@ -135,6 +141,15 @@ impl Env {
                 .map(|(k, v)| (k.into(), v.into()))
                 .collect(),
         }
+    }
+
+    /// This environment with `name` set to `value`, for a flag that stands for a
+    /// variable (`assume --aws-config-file FILE` is `AWS_CONFIG_FILE=FILE`, as in
+    /// Granted): everything after it reads the flag's value through the same seam.
+    pub fn with_var(&self, name: &str, value: &str) -> Env {
+        let mut vars = self.vars.clone();
+        vars.insert(name.to_string(), value.to_string());
+        Env { vars }
     }
 
     /// The value of a variable; an empty value counts as unset, as the SDKs treat it.

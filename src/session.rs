@@ -21,6 +21,10 @@ pub struct SessionOptions {
     pub duration: Option<u32>,
     pub mfa_token: Option<String>,
     pub no_cache: bool,
+    /// `hat exec --no-session` (aws-vault's): no MFA session (GetSessionToken) is made
+    /// of long-term keys; a keys profile's own keys are the answer, and a role behind
+    /// MFA gets the code on its AssumeRole call.
+    pub no_session: bool,
     /// `--session-tag K=V`, each as typed.
     pub session_tags: Vec<String>,
     /// `--source-identity NAME`.
@@ -140,6 +144,13 @@ pub fn open_chain(
     profile: Option<&str>,
     options: &SessionOptions,
 ) -> Result<Session> {
+    let mut chain = chain;
+    if options.no_session && chain.skip_mfa_session() {
+        verbose!(
+            "profile {}: --no-session: its long-term keys as they are, no MFA session",
+            chain.profile
+        );
+    }
     verbose!("profile {}: {}", chain.profile, chain.describe());
     let region = match &options.region {
         Some(r) => Some(region::expand(r)?),
@@ -150,6 +161,7 @@ pub fn open_chain(
         mfa_token: options.mfa_token.clone(),
         mfa_process: mfa_process(config, &chain),
         no_cache: options.no_cache,
+        no_mfa_session: options.no_session,
         region: region.clone(),
         endpoints: Endpoints::new(env, config, profile),
         tagging: options.tagging()?,

@@ -4,6 +4,11 @@
 //! own. With `--server` it keeps running beside the command, serving and refreshing
 //! the credentials from [`crate::server`], passes signals on and exits with the
 //! command's status.
+//!
+//! aws-vault's `exec` flags mean the same here where hat has the thing they ask for
+//! (`-d`, `-n/--no-session`, `--region`, `-t/--mfa-token`, `-j/--json`,
+//! `-s/--server`/`--ecs-server`, no command: `$SHELL`); `--ec2-server`, `--lazy` and
+//! `--stdout` are refused with the reason, up front.
 
 use crate::cli::ExecArgs;
 use crate::config::ConfigSet;
@@ -47,25 +52,39 @@ pub fn run(args: &ExecArgs, env: &Env) -> Result<String> {
             args.profile
         );
     }
-    if args.ec2_server {
-        bail!(
-            "hat does not emulate the EC2 metadata service (it would have to own 169.254.169.254, which needs root and a route); use `hat exec {} --server -- COMMAND`, the container-credentials endpoint every SDK reads",
-            args.profile
-        );
-    }
+    refuse_what_hat_has_not(args)?;
     if args.json && !args.command.is_empty() {
         bail!(
             "--json prints the credentials and runs no command; drop the command, or drop --json"
         );
     }
     let config = crate::config::load(env)?;
-    let options = args.fetch.options(args.region.as_ref(), Some(&args.tags))?;
+    let mut options = args.fetch.options(args.region.as_ref(), Some(&args.tags))?;
+    options.mfa_token = args.mfa_token.clone();
+    options.no_session = args.no_session;
     let session = session::open(&config, env, &args.profile, &options)?;
     if args.json {
         // aws-vault's `exec --json`: the credential_process answer, on stdout.
         return Ok(format!("{}\n", session.credentials.to_process_json()?));
     }
-    let (program, rest) = args.command.split_first().expect("clap requires a command");
+    // No command: a shell, as `aws-vault exec PROFILE` starts one.
+    let shell;
+    let (program, rest) = match args.command.split_first() {
+        Some(split) => split,
+        None => {
+            shell = vec![OsString::from(
+                env.get("SHELL")
+                    .filter(|s| !s.is_empty())
+                    .unwrap_or("/bin/sh"),
+            )];
+            log::info(&format!(
+                "starting {} with profile `{}`'s credentials; `exit` leaves it",
+                shell[0].to_string_lossy(),
+                args.profile
+            ));
+            (&shell[0], &shell[1..])
+        }
+    };
 
     if !args.server {
         let exports = Exports::role(
@@ -110,6 +129,33 @@ pub fn run(args: &ExecArgs, env: &Env) -> Result<String> {
         })
     };
     serve_and_wait(args, &exports, fetch, session.credentials, program, rest)
+}
+
+/// aws-vault's exec flags for things hat does not have, each refused with its reason
+/// before anything is fetched.
+fn refuse_what_hat_has_not(args: &ExecArgs) -> Result<()> {
+    if args.ec2_server {
+        bail!(
+            "hat does not emulate the EC2 metadata service (it would have to own 169.254.169.254, which needs root and a route); use `hat exec {} --server -- COMMAND`, the container-credentials endpoint every SDK reads",
+            args.profile
+        );
+    }
+    if args.no_session && args.server {
+        bail!(
+            "--no-session and --server do not go together (as in aws-vault): the server hands out sessions and refreshes them before they expire, and the container endpoint's answer is a session with a token. Drop --server to give the command the long-term keys, or drop --no-session"
+        );
+    }
+    if args.lazy {
+        bail!(
+            "--lazy is not taken: hat fetches the first credentials before the command starts, so an MFA prompt has the terminal, and --server refreshes them by itself later; drop --lazy"
+        );
+    }
+    if args.stdout {
+        bail!(
+            "--stdout is not taken: hat exec does not sign in to IAM Identity Center. Sign in first with `hat sso login --use-device-code`, which prints the link and a code instead of opening a browser, then run this again"
+        );
+    }
+    Ok(())
 }
 
 /// Sets what `exports` sets and removes what it clears.

@@ -36,7 +36,7 @@ pub fn run(args: &KeysArgs, env: &Env) -> Result<String> {
 }
 
 fn add(env: &Env, profile: &str, from_env: bool) -> Result<String> {
-    check_name(profile)?;
+    keys::check_name(profile)?;
     let creds = if from_env {
         from_environment(env)?
     } else {
@@ -76,17 +76,6 @@ fn describe(backend: Backend) -> &'static str {
 
 /// Profile names become section headers and a keychain account: keep them to what the
 /// AWS files can hold on one header line.
-fn check_name(profile: &str) -> Result<()> {
-    if profile.is_empty()
-        || profile
-            .chars()
-            .any(|c| c.is_whitespace() || "[]#;=".contains(c) || c.is_control())
-    {
-        bail!("`{profile}` cannot be a profile name: no spaces, brackets, `#`, `;` or `=`");
-    }
-    Ok(())
-}
-
 fn from_environment(env: &Env) -> Result<Credentials> {
     let (Some(id), Some(secret)) = (
         env.get("AWS_ACCESS_KEY_ID"),

@@ -43,6 +43,10 @@ pub const KEYS: &[&str] = &[
     "granted_sso_registration_scopes",
     "granted_color",
     "granted_icon",
+    // aws-vault's own keys, which the SDKs do not read: `hat migrate aws-vault` names
+    // the profiles that have them.
+    "include_profile",
+    "web_identity_token_process",
     "granted_browser_profile",
     // awsume's marks on the credentials it writes (`hat migrate awsume` names them).
     "manager",

@@ -153,7 +153,9 @@ impl Exports {
         let mut out = String::new();
         for (name, _) in self.vars.iter().filter(|(_, v)| v.is_none()) {
             match shell {
-                Shell::Fish => out.push_str(&format!("set -e {name}\n")),
+                // `set -e` of a variable that is not set fails; the wrappers return
+                // the status of this code (for --exec), so clearing never fails.
+                Shell::Fish => out.push_str(&format!("set -e {name}; or true\n")),
                 _ => out.push_str(&format!("unset {name}\n")),
             }
         }
@@ -326,7 +328,10 @@ mod tests {
             "{bash}"
         );
         let fish = e.render(Shell::Fish);
-        assert!(fish.contains("set -e AWS_REGION\n") && fish.contains("set -gx AWS_PROFILE 'p'\n"));
+        assert!(
+            fish.contains("set -e AWS_REGION; or true\n")
+                && fish.contains("set -gx AWS_PROFILE 'p'\n")
+        );
         assert_eq!(e.get("AWS_PROFILE"), Some("p"));
         assert_eq!(e.get("AWS_REGION"), None);
     }

@@ -45,6 +45,19 @@ impl Backend {
     }
 }
 
+/// Whether hat can keep keys under `profile`: a name its config line and section can
+/// hold (no spaces, brackets, `#`, `;` or `=`).
+pub fn check_name(profile: &str) -> Result<()> {
+    if profile.is_empty()
+        || profile
+            .chars()
+            .any(|c| c.is_whitespace() || "[]#;=".contains(c) || c.is_control())
+    {
+        bail!("`{profile}` cannot be a profile name: no spaces, brackets, `#`, `;` or `=`");
+    }
+    Ok(())
+}
+
 /// How to pick a backend, for error messages.
 pub fn how_to_choose(env: &Env) -> String {
     format!(

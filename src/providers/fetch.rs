@@ -285,7 +285,7 @@ impl<'a> Fetcher<'a> {
         let mut mfa_code = None;
         let session;
         let caller = match &hop.mfa_serial {
-            Some(serial) if caller.is_long_term() => {
+            Some(serial) if caller.is_long_term() && !self.request.no_mfa_session => {
                 session = self.mfa_session(caller, serial, MFA_SESSION_SECONDS, &hop.profile)?;
                 &session
             }

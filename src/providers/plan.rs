@@ -27,6 +27,9 @@ pub struct Request {
     /// The chain's `mfa_process` (aws-vault's key): the command that prints MFA codes.
     pub mfa_process: Option<String>,
     pub no_cache: bool,
+    /// aws-vault's `--no-session`: a role behind MFA is assumed from the long-term keys
+    /// with the code on the AssumeRole call, instead of through a cached MFA session.
+    pub no_mfa_session: bool,
     /// The region STS calls are signed for (the profile's).
     pub region: Option<String>,
     /// Where each service's calls go (the profile's endpoints, see [`crate::endpoint`]).

@@ -289,6 +289,42 @@ fn keys(target: &SsoTarget, entry: &AccountRole, region: &str) -> Vec<(&'static 
     keys
 }
 
+/// `assume --sso ... --save-to NAME` (Granted's ad-hoc SSO role saved as a profile):
+/// `[profile NAME]` with the role's sign-in, account, role and region, replacing a
+/// profile of that name whole (as Granted does) and keeping every other byte. Granted
+/// writes `granted_sso_*` keys and a `credential_process = granted ...` line, since it
+/// keeps its tokens in its own keychain; hat's tokens are the AWS CLI's, so the
+/// profile gets the keys the AWS CLI and the SDKs read themselves.
+pub fn save_profile(
+    text: &str,
+    name: &str,
+    target: &SsoTarget,
+    account_id: &str,
+    role_name: &str,
+    region: &str,
+) -> String {
+    let header = format!("profile {name}");
+    let entry = AccountRole {
+        account_id: account_id.to_string(),
+        account_name: String::new(),
+        role_name: role_name.to_string(),
+    };
+    let keys = keys(target, &entry, region);
+    let pairs: Vec<(&str, &str)> = keys.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    edit::set_keys(&edit::remove_section(text, &header), &header, &pairs)
+}
+
+/// Refuses a `--save-to` name that would not read back as the same profile.
+pub fn check_profile_name(name: &str) -> Result<()> {
+    let fine = |c: char| c.is_ascii_alphanumeric() || "-_./+@:".contains(c);
+    if name.is_empty() || !name.chars().all(fine) || name == "default" {
+        anyhow::bail!(
+            "--save-to `{name}` is not a name hat saves a profile under: use letters, digits and -_./+@: (and not `default`)"
+        );
+    }
+    Ok(())
+}
+
 /// The template filled in and made a valid profile name: letters, digits and
 /// `-_./+@:` kept, runs of anything else (spaces, brackets, `#`) become one `-`.
 pub fn profile_name(template: &str, entry: &AccountRole, target: &SsoTarget) -> String {

@@ -31,6 +31,30 @@ enum Missing {
     Rejected,
 }
 
+/// `assume -es` (Granted's --export-sso-token): a usable token for `target` in the AWS
+/// CLI's cache, found, refreshed or signed in for as any SSO call would, and the file
+/// it is in. The SDK is made only when the cached token will not do.
+pub fn ensure_cached(
+    env: &Env,
+    endpoints: &Endpoints,
+    target: &SsoTarget,
+) -> Result<std::path::PathBuf> {
+    let store = Store::new(env);
+    let fresh = store
+        .load(target)
+        .is_some_and(|t| t.remaining(clock::now()) > REFRESH_WINDOW);
+    if !fresh {
+        let signer = Signer {
+            env,
+            sdk: crate::sdk::shared(env)?,
+            endpoints,
+            interactive: crate::tty::available(),
+        };
+        signer.access_token(target, None)?;
+    }
+    Ok(store.token_path(target))
+}
+
 impl Signer<'_> {
     fn oidc(&self, target: &SsoTarget) -> Oidc {
         Oidc::new(Rc::clone(&self.sdk), self.endpoints, &target.region)

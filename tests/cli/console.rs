@@ -11,7 +11,7 @@ use crate::support::{BASE_KEY_ID, BASE_SECRET, CHAIN_CONFIG, Run, Sandbox, moto}
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-fn config() -> String {
+pub(crate) fn config() -> String {
     format!(
         "{CHAIN_CONFIG}
 [profile gov]
@@ -44,13 +44,13 @@ mfa_serial = arn:aws:iam::111111111111:mfa/tester
 }
 
 /// A sandbox with the test profiles, hat's commands pointed at moto and the fake.
-struct Console {
-    sandbox: Sandbox,
-    fed: FakeFederation,
+pub(crate) struct Console {
+    pub(crate) sandbox: Sandbox,
+    pub(crate) fed: FakeFederation,
 }
 
 impl Console {
-    fn new() -> Console {
+    pub(crate) fn new() -> Console {
         Console::with(FakeFederation::start())
     }
 
@@ -60,7 +60,7 @@ impl Console {
         Console { sandbox, fed }
     }
 
-    fn setup(&self, run: Run) -> Run {
+    pub(crate) fn setup(&self, run: Run) -> Run {
         run.sts(moto::url())
             .env("HAT_FEDERATION_ENDPOINT", &self.fed.url)
             .env("BROWSER", self.recorder().to_str().unwrap())
@@ -71,7 +71,7 @@ impl Console {
     }
 
     /// A `$BROWSER` that appends its arguments, one per line, then `--end--`.
-    fn recorder(&self) -> PathBuf {
+    pub(crate) fn recorder(&self) -> PathBuf {
         let record = self.sandbox.path("browser-record");
         fake_executable(
             &self.sandbox,
@@ -85,7 +85,7 @@ impl Console {
 
     /// The argument lists the browser was started with, waiting (up to 20 s) for
     /// `expected` of them, since browsers are started in the background.
-    fn opened(&self, expected: usize) -> Vec<Vec<String>> {
+    pub(crate) fn opened(&self, expected: usize) -> Vec<Vec<String>> {
         let record = self.sandbox.path("browser-record");
         let read = || {
             let text = std::fs::read_to_string(&record).unwrap_or_default();
@@ -124,7 +124,7 @@ impl Console {
     }
 }
 
-fn fake_executable(sandbox: &Sandbox, relative: &str, script: &str) -> PathBuf {
+pub(crate) fn fake_executable(sandbox: &Sandbox, relative: &str, script: &str) -> PathBuf {
     use std::os::unix::fs::PermissionsExt;
     let path = sandbox.write(relative, script);
     std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
@@ -133,7 +133,7 @@ fn fake_executable(sandbox: &Sandbox, relative: &str, script: &str) -> PathBuf {
 
 /// The `Destination` of a login URL printed by `--url`.
 #[track_caller]
-fn destination(fed: &FakeFederation, url: &str) -> String {
+pub(crate) fn destination(fed: &FakeFederation, url: &str) -> String {
     let (endpoint, params) = login_params(url);
     assert_eq!(
         endpoint, fed.url,

@@ -64,7 +64,7 @@ fn add_from_env(sandbox: &Sandbox, keyring: &Keyring, profile: &str, id: &str, s
 }
 
 /// `aws ARGS` with the keyring's bus and moto for STS and IAM.
-fn aws(sandbox: &Sandbox, keyring: &Keyring, args: &[&str]) -> std::process::Output {
+pub(crate) fn aws(sandbox: &Sandbox, keyring: &Keyring, args: &[&str]) -> std::process::Output {
     sandbox
         .peer("aws")
         .args(args)

@@ -21,6 +21,7 @@ mod eks;
 mod errors;
 mod exec;
 mod export;
+mod granted;
 mod hardening;
 mod index;
 mod keys;

@@ -33,6 +33,19 @@ pub fn start_with_auth(free_actions: u32) -> String {
     )
 }
 
+/// [`start_with_auth`], recording every request (headers and body, one JSON object a
+/// line: moto's recorder) into `record`, so a test can see which key signed each call.
+pub fn start_recording_with_auth(free_actions: u32, record: &std::path::Path) -> String {
+    start(
+        &[
+            ("INITIAL_NO_AUTH_ACTION_COUNT", free_actions.to_string()),
+            ("MOTO_ENABLE_RECORDING", "True".to_string()),
+            ("MOTO_RECORDER_FILEPATH", record.display().to_string()),
+        ],
+        &[],
+    )
+}
+
 #[allow(unsafe_code)]
 fn start(env: &[(&str, String)], args: &[String]) -> String {
     let program = require("moto_server");
