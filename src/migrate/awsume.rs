@@ -392,45 +392,20 @@ pub fn names_itself(config: &crate::config::ConfigSet, name: &str) -> bool {
         .is_some_and(|(asked, _)| asked == name)
 }
 
-/// The config text with awsume's credential_process lines rewritten.
-#[derive(Debug, PartialEq, Eq)]
-pub struct Rewrite {
-    pub text: String,
-    /// The profiles (as awsume's command named them) whose lines changed, in file order.
-    pub profiles: Vec<String>,
-    /// awsume's arguments that were dropped, as `(profile, argument)`.
-    pub dropped: Vec<(String, String)>,
-    /// Profiles whose own line runs awsume for themselves: kept, since `hat
-    /// credential-process --profile NAME` in profile NAME means keys in hat's store.
-    pub kept: Vec<String>,
-}
-
 /// awsume prints shell code, never the credential_process JSON, so a `credential_process
 /// = awsumepy NAME ...` line cannot have worked; what it asks for is NAME's credentials,
 /// which `PROGRAM credential-process --profile NAME` answers. Lines whose profile runs
-/// awsume for itself (`names_itself`) are kept and listed; running it again changes
+/// awsume for itself (`names_itself`) are kept and listed, since `hat credential-process
+/// --profile NAME` in profile NAME means keys in hat's store; running it again changes
 /// nothing, since the lines no longer name awsume.
 pub fn rewrite_credential_process(
     text: &str,
     program: &str,
     names_itself: impl Fn(&str) -> bool,
-) -> Rewrite {
-    let kept = std::cell::RefCell::new(Vec::new());
-    let rewritten = super::rewrite_process_lines(text, program, |words| {
-        let (profile, dropped) = parse_process_command(words)?;
-        if names_itself(&profile) {
-            kept.borrow_mut().push(profile);
-            None
-        } else {
-            Some((profile, dropped))
-        }
-    });
-    Rewrite {
-        text: rewritten.text,
-        profiles: rewritten.profiles,
-        dropped: rewritten.dropped,
-        kept: kept.into_inner(),
-    }
+) -> super::ProcessRewrite {
+    super::rewrite_process_lines_where(text, program, parse_process_command, |profile| {
+        !names_itself(profile)
+    })
 }
 
 /// awsume's flags that take a value, from its argument parser.

@@ -20,46 +20,18 @@ use crate::settings::RegistrySettings;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-/// The config text with Granted's credential_process lines rewritten.
-#[derive(Debug, PartialEq, Eq)]
-pub struct Rewrite {
-    pub text: String,
-    /// The profiles (as named by `--profile`) whose lines changed, in file order.
-    pub profiles: Vec<String>,
-    /// Granted arguments that were dropped (`--url ...`, `--auto-login`), as
-    /// `(profile, argument)`: they configure Granted itself.
-    pub dropped: Vec<(String, String)>,
-    /// Lines left naming Granted because hat cannot answer for that profile without
-    /// it: the keys are in Granted's keychain (`granted credentials add`), which hat
-    /// cannot read.
-    pub kept: Vec<String>,
-}
-
 /// Rewrites every `credential_process = granted credential-process ...` line of
 /// `text` to `PROGRAM credential-process --profile NAME` when `hat_can_answer(NAME)`
 /// (the profile signs in through SSO, which hat does itself); the others are kept and
-/// listed. Running it again changes nothing, since the lines no longer name Granted.
+/// listed, their keys being in Granted's keychain (`granted credentials add`), which hat
+/// cannot read. Granted's own arguments (`--url ...`, `--auto-login`) are dropped.
+/// Running it again changes nothing, since the lines no longer name Granted.
 pub fn rewrite_credential_process(
     text: &str,
     program: &str,
     hat_can_answer: impl Fn(&str) -> bool,
-) -> Rewrite {
-    let kept = std::cell::RefCell::new(Vec::new());
-    let rewritten = super::rewrite_process_lines(text, program, |words| {
-        let (profile, dropped) = granted_command(words)?;
-        if hat_can_answer(&profile) {
-            Some((profile, dropped))
-        } else {
-            kept.borrow_mut().push(profile);
-            None
-        }
-    });
-    Rewrite {
-        text: rewritten.text,
-        profiles: rewritten.profiles,
-        dropped: rewritten.dropped,
-        kept: kept.into_inner(),
-    }
+) -> super::ProcessRewrite {
+    super::rewrite_process_lines_where(text, program, granted_command, hat_can_answer)
 }
 
 /// The profile a `granted credential-process ...` command names and the arguments

@@ -16,6 +16,9 @@ pub struct ProcessRewrite {
     pub profiles: Vec<String>,
     /// The peer's arguments that were dropped, as `(profile, argument)`.
     pub dropped: Vec<(String, String)>,
+    /// The profiles whose lines name the peer's command but were left as they are,
+    /// because hat cannot answer for them (`rewrite_process_lines_where`), in file order.
+    pub kept: Vec<String>,
 }
 
 /// Rewrites every `credential_process = ...` line whose command `parse` recognises (it
@@ -27,10 +30,23 @@ pub fn rewrite_process_lines(
     program: &str,
     parse: impl Fn(&[&str]) -> Option<(String, Vec<String>)>,
 ) -> ProcessRewrite {
+    rewrite_process_lines_where(text, program, parse, |_| true)
+}
+
+/// `rewrite_process_lines` for a peer whose lines hat can stand in for only in some
+/// profiles: a recognised line whose profile `rewrite(NAME)` refuses is kept byte for
+/// byte and listed in `kept`.
+pub fn rewrite_process_lines_where(
+    text: &str,
+    program: &str,
+    parse: impl Fn(&[&str]) -> Option<(String, Vec<String>)>,
+    rewrite: impl Fn(&str) -> bool,
+) -> ProcessRewrite {
     let mut out = ProcessRewrite {
         text: String::with_capacity(text.len()),
         profiles: Vec::new(),
         dropped: Vec::new(),
+        kept: Vec::new(),
     };
     for line in text.split_inclusive('\n') {
         let body = line.trim_end_matches(['\n', '\r']);
@@ -42,18 +58,21 @@ pub fn rewrite_process_lines(
             let words: Vec<&str> = value.split_whitespace().collect();
             let (profile, dropped) = parse(&words)?;
             let lead = &value[..value.len() - value.trim_start().len()];
-            let new = format!(
-                "{key}={lead}{}{ending}",
-                process_line::line(program, &profile)
-            );
-            Some((new, profile, dropped))
+            Some((key, lead, profile, dropped))
         });
         match found {
-            Some((new, profile, dropped)) => {
-                out.text.push_str(&new);
+            Some((key, lead, profile, dropped)) if rewrite(&profile) => {
+                out.text.push_str(&format!(
+                    "{key}={lead}{}{ending}",
+                    process_line::line(program, &profile)
+                ));
                 out.dropped
                     .extend(dropped.into_iter().map(|arg| (profile.clone(), arg)));
                 out.profiles.push(profile);
+            }
+            Some((_, _, profile, _)) => {
+                out.kept.push(profile);
+                out.text.push_str(line);
             }
             None => out.text.push_str(line),
         }
