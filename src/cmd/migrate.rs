@@ -316,19 +316,11 @@ fn sync_imported(env: &Env, name: &str) {
     match crate::registry::ops::sync(env, Some(name), &Default::default(), false, interactive) {
         Ok(reports) => {
             for report in reports {
-                for warning in &report.warnings {
-                    log::warn(&format!("registry {}: {warning}", report.name));
-                }
-                match &report.outcome {
-                    Ok(counts) => log::info(&format!(
-                        "synced registry {}: {}",
-                        report.name,
-                        crate::registry::ops::describe(counts)
-                    )),
-                    Err(reason) => log::warn(&format!(
+                if let Some(reason) = report.log_synced() {
+                    log::warn(&format!(
                         "registry {} did not sync, so its profiles are as Granted last wrote them: {reason}; `hat registry sync {}` tries again",
                         report.name, report.name
-                    )),
+                    ));
                 }
             }
         }

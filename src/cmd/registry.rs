@@ -125,20 +125,12 @@ fn summarise(reports: &[Report], env: &Env) -> Vec<String> {
     let path = env.config_file();
     let mut failures = Vec::new();
     for report in reports {
-        for warning in &report.warnings {
-            log::warn(&format!("registry {}: {warning}", report.name));
-        }
-        match &report.outcome {
-            Ok(counts) => log::info(&format!(
-                "synced registry {}: {}",
-                report.name,
-                ops::describe(counts)
-            )),
-            Err(reason) => failures.push(format!(
+        if let Some(reason) = report.log_synced() {
+            failures.push(format!(
                 "registry {} did not sync, its profiles in {} are unchanged: {reason}",
                 report.name,
                 path.display()
-            )),
+            ));
         }
     }
     failures

@@ -118,6 +118,27 @@ pub struct Report {
     pub warnings: Vec<String>,
 }
 
+impl Report {
+    /// Says what a sync did for this registry: its warnings, and on success what it
+    /// wrote. Returns the reason when it did not sync, for the caller to put in words.
+    pub fn log_synced(&self) -> Option<&str> {
+        for warning in &self.warnings {
+            crate::log::warn(&format!("registry {}: {warning}", self.name));
+        }
+        match &self.outcome {
+            Ok(counts) => {
+                crate::log::info(&format!(
+                    "synced registry {}: {}",
+                    self.name,
+                    ops::describe(counts)
+                ));
+                None
+            }
+            Err(reason) => Some(reason),
+        }
+    }
+}
+
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Counts {
     pub written: usize,
