@@ -404,6 +404,16 @@ mod tests {
         }
     }
 
+    fn web_identity() -> Base {
+        Base::WebIdentity {
+            profile: "w".into(),
+            role_arn: "arn:aws:iam::1:role/w".into(),
+            token_file: "/t".into(),
+            session_name: None,
+            duration: None,
+        }
+    }
+
     #[test]
     fn no_session_skips_the_mfa_session_of_keys_and_nothing_else() {
         // Issue 15: aws-vault's --no-session.
@@ -417,16 +427,7 @@ mod tests {
         );
         let mut plain = chain(store(false), 0);
         assert!(!plain.skip_mfa_session());
-        let mut web = chain(
-            Base::WebIdentity {
-                profile: "w".into(),
-                role_arn: "arn:aws:iam::1:role/w".into(),
-                token_file: "/t".into(),
-                session_name: None,
-                duration: None,
-            },
-            0,
-        );
+        let mut web = chain(web_identity(), 0);
         assert!(!web.skip_mfa_session());
         assert!(web.base.asks_for_a_session());
     }
@@ -493,16 +494,7 @@ mod tests {
     fn only_mfa_and_web_identity_bases_ask_for_a_session() {
         assert!(store(true).asks_for_a_session());
         assert!(!store(false).asks_for_a_session());
-        assert!(
-            Base::WebIdentity {
-                profile: "w".into(),
-                role_arn: "arn:aws:iam::1:role/w".into(),
-                token_file: "/t".into(),
-                session_name: None,
-                duration: None,
-            }
-            .asks_for_a_session()
-        );
+        assert!(web_identity().asks_for_a_session());
         assert!(
             !Base::Process {
                 profile: "p".into(),
