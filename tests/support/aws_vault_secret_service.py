@@ -7,9 +7,7 @@ those libraries' behaviour rather than from hat's reader:
 - each item is created with Collection.CreateItem(properties, secret, replace=true):
   label = the keyring key, attributes {"profile": key}, and the secret (a "plain"
   session, empty parameters, content type "application/json") is the keyring Item's
-  JSON, whose Data (base64, Go's []byte) is aws-sdk-go-v2's aws.Credentials JSON for
-  long-term keys, STS's Credentials for cached sessions and OIDCTokenData for SSO
-  tokens.
+  JSON (aws_vault_items.py).
 
 go-libsecret creates the collection with Service.CreateCollection, which makes
 gnome-keyring ask for the new keyring's password in a dialog; a test has no one to
@@ -18,12 +16,12 @@ CreateWithMasterPassword instead, with the same label.
 
 usage: aws_vault_secret_service.py COLLECTION KEY=ACCESS_KEY_ID:SECRET ...
 """
-import base64
-import json
 import sys
 
 from jeepney import DBusAddress, DBusErrorResponse, new_method_call
 from jeepney.io.blocking import open_dbus_connection
+
+import aws_vault_items
 
 SERVICE = DBusAddress(
     "/org/freedesktop/secrets",
@@ -41,30 +39,6 @@ def call(conn, address, method, signature, body):
     if reply.header.message_type.name == "error":
         raise DBusErrorResponse(reply)
     return reply.body
-
-
-def data_for(key, key_id, secret):
-    """What aws-vault puts in the Item's Data for this kind of key."""
-    if key.startswith("oidc:"):
-        return {
-            "Token": {"AccessToken": secret, "ExpiresIn": 28800, "TokenType": "Bearer"},
-            "Expiration": "2026-01-02T11:04:05Z",
-        }
-    if "," in key:
-        return {
-            "AccessKeyId": key_id,
-            "SecretAccessKey": secret,
-            "SessionToken": "session-token",
-            "Expiration": "2026-01-02T11:04:05Z",
-        }
-    return {
-        "AccessKeyID": key_id,
-        "SecretAccessKey": secret,
-        "SessionToken": "",
-        "Source": "",
-        "CanExpire": False,
-        "Expires": "0001-01-01T00:00:00Z",
-    }
 
 
 def main():
@@ -92,22 +66,12 @@ def main():
         interface="org.freedesktop.Secret.Collection",
     )
     for spec in items:
-        key, _, pair = spec.partition("=")
-        key_id, _, secret = pair.partition(":")
-        data = json.dumps(data_for(key, key_id, secret), separators=(",", ":")).encode()
-        item = {
-            "Key": key,
-            "Data": base64.b64encode(data).decode(),
-            "Label": "aws-vault (%s)" % key,
-            "Description": "",
-            "KeychainNotTrustApplication": True,
-            "KeychainNotSynchronizable": False,
-        }
+        key, payload = aws_vault_items.item(spec)
         properties = {
             "org.freedesktop.Secret.Item.Label": ("s", key),
             "org.freedesktop.Secret.Item.Attributes": ("a{ss}", {"profile": key}),
         }
-        secret_struct = (session, b"", json.dumps(item, separators=(",", ":")).encode(), "application/json")
+        secret_struct = (session, b"", payload, "application/json")
         call(
             conn,
             target,
