@@ -4,36 +4,7 @@
 use crate::support::fake_sts::{FakeSts, Reply, param};
 use crate::support::{BASE_KEY_ID, BASE_SECRET, CHAIN_CONFIG, Sandbox, moto};
 
-/// What the real AWS CLI says about the credentials in `exports`.
-fn caller_arn(
-    sandbox: &Sandbox,
-    exports: &std::collections::HashMap<String, Option<String>>,
-) -> String {
-    let mut cmd = sandbox.peer("aws");
-    cmd.args([
-        "sts",
-        "get-caller-identity",
-        "--query",
-        "Arn",
-        "--output",
-        "text",
-    ])
-    .env("AWS_ENDPOINT_URL_STS", moto::url())
-    // A profile without a region exports none; the CLI needs one to sign.
-    .env("AWS_DEFAULT_REGION", "us-east-1");
-    for (k, v) in exports {
-        if let Some(v) = v {
-            cmd.env(k, v);
-        }
-    }
-    let out = cmd.output().unwrap();
-    assert!(
-        out.status.success(),
-        "aws failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap().trim().to_string()
-}
+use crate::support::moto::caller_arn;
 
 #[test]
 fn single_role_is_assumed_and_the_aws_cli_sees_it() {

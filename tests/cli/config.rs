@@ -65,12 +65,7 @@ fn credentials_file_wins_as_the_aws_cli_agrees() {
     assert_eq!(ours["profiles"]["p"]["region"], "eu-west-1");
     assert_eq!(ours["profiles"]["p"]["aws_secret_access_key"], "<redacted>");
 
-    let cli = sandbox
-        .peer("aws")
-        .args(["configure", "get", "aws_access_key_id", "--profile", "p"])
-        .output()
-        .unwrap();
-    assert_eq!(String::from_utf8_lossy(&cli.stdout).trim(), "FROMCREDS");
+    assert_eq!(sandbox.aws_get("p", "aws_access_key_id"), "FROMCREDS");
 }
 
 #[test]

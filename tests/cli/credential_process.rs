@@ -10,28 +10,8 @@ fn the_aws_cli_uses_hat_as_its_credential_process() {
     sandbox.config(&format!(
         "{CHAIN_CONFIG}\n[profile via-hat]\ncredential_process = {HAT} credential-process --profile c\nregion = us-east-1\n"
     ));
-    let out = sandbox
-        .peer("aws")
-        .args([
-            "sts",
-            "get-caller-identity",
-            "--profile",
-            "via-hat",
-            "--query",
-            "Arn",
-            "--output",
-            "text",
-        ])
-        .env("AWS_ENDPOINT_URL_STS", moto::url())
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "aws failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
     assert_eq!(
-        String::from_utf8_lossy(&out.stdout).trim(),
+        moto::profile_arn(&sandbox, "via-hat"),
         "arn:aws:sts::333333333333:assumed-role/c/hat-tester"
     );
 }

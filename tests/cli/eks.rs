@@ -3,7 +3,7 @@
 //! does, the shape of the AWS CLI's own `aws eks get-token`, DescribeCluster against
 //! moto's EKS, and kubeconfig merges and rewrites that keep everything else.
 
-use crate::support::{BASE_KEY_ID, BASE_SECRET, HAT, Sandbox, moto};
+use crate::support::{BASE_KEY_ID, BASE_SECRET, HAT, Sandbox, moto, ok};
 use hat_fakes::eks::{self as fake_eks, BASE_ARN, FakeKubeApi, StsVerifier};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -108,18 +108,6 @@ fn only<T: PartialEq + std::fmt::Debug, U: Into<T>>(seen: &[T], expected: U) {
         !seen.is_empty() && seen.iter().all(|s| *s == expected),
         "{seen:?}, expected only {expected:?}"
     );
-}
-
-#[track_caller]
-fn ok(cmd: &mut Command) -> String {
-    let out = cmd.output().unwrap();
-    assert!(
-        out.status.success(),
-        "{cmd:?} failed:\n{}\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 /// Creates `name` in moto's EKS (eu-west-1) with the AWS CLI; returns its ARN.

@@ -65,23 +65,7 @@ fn access_denied_from_sts_explains_what_to_check() {
     // moto with IAM authorization on: a user with no policies may not assume a role.
     let url = moto::start_with_auth(2);
     let sandbox = Sandbox::new();
-    let aws = |args: &[&str]| {
-        let out = sandbox
-            .peer("aws")
-            .args(args)
-            .env("AWS_ACCESS_KEY_ID", "AKIAIOSFODNN7EXAMPLE")
-            .env("AWS_SECRET_ACCESS_KEY", "x")
-            .env("AWS_DEFAULT_REGION", "us-east-1")
-            .env("AWS_ENDPOINT_URL", &url)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap_or_default()
-    };
+    let aws = |args: &[&str]| moto::admin(&sandbox, &url, args);
     aws(&["iam", "create-user", "--user-name", "dev"]);
     let key = aws(&["iam", "create-access-key", "--user-name", "dev"]);
     let id = key["AccessKey"]["AccessKeyId"].as_str().unwrap();

@@ -2,7 +2,7 @@
 //! container-credentials endpoint that botocore reads and that refreshes), and its exit
 //! status and signals come back as a shell would report them.
 
-use crate::support::{CHAIN_CONFIG, HAT, Sandbox, moto};
+use crate::support::{CALLER_ARN, CHAIN_CONFIG, HAT, Sandbox, moto};
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader};
 use std::process::Stdio;
@@ -114,16 +114,8 @@ fn the_aws_cli_under_exec_is_the_assumed_role() {
         if server {
             args.push("--server");
         }
-        args.extend([
-            "--",
-            "aws",
-            "sts",
-            "get-caller-identity",
-            "--query",
-            "Arn",
-            "--output",
-            "text",
-        ]);
+        args.extend(["--", "aws"]);
+        args.extend(CALLER_ARN);
         let out = sandbox.hat(&args).sts(moto::url()).run();
         out.success();
         assert_eq!(

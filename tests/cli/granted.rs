@@ -494,12 +494,7 @@ fn sso_flags_assume_a_role_and_save_to_writes_a_profile_the_aws_cli_reads() {
         ("sso_account_id", "111111111111"),
         ("sso_role_name", "Admin"),
     ] {
-        let out = sb
-            .peer("aws")
-            .args(["configure", "get", key, "--profile", "saved"])
-            .output()
-            .unwrap();
-        assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), want);
+        assert_eq!(sb.aws_get("saved", key), want);
     }
     sb.assume(&[
         "--sso-start-url",
@@ -525,23 +520,7 @@ fn sso_flags_assume_a_role_and_save_to_writes_a_profile_the_aws_cli_reads() {
 fn iam_world(sandbox: &Sandbox, record: &std::path::Path) -> (String, String, String) {
     // Seven set-up calls are let through unsigned; every call after is checked.
     let url = moto::start_recording_with_auth(7, record);
-    let aws = |args: &[&str]| {
-        let out = sandbox
-            .peer("aws")
-            .args(args)
-            .env("AWS_ACCESS_KEY_ID", "AKIAIOSFODNN7EXAMPLE")
-            .env("AWS_SECRET_ACCESS_KEY", "x")
-            .env("AWS_DEFAULT_REGION", "us-east-1")
-            .env("AWS_ENDPOINT_URL", &url)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap_or_default()
-    };
+    let aws = |args: &[&str]| moto::admin(sandbox, &url, args);
     // moto checks trust policies too, matching principals exactly (a role's ARN does
     // not match its sessions): hop1 trusts alice alone, hop2 anyone.
     let trust = |principal: &str| {

@@ -2,7 +2,7 @@
 //! hat, awsume's settings brought into hat's config.toml, every other byte kept,
 //! `--dry-run` a diff that writes nothing, and a second run a no-op.
 
-use crate::support::{Sandbox, moto};
+use crate::support::{CALLER_ARN, Sandbox, moto};
 
 /// What `granted sso populate` writes, a hand-written line with Granted's own
 /// arguments, and an IAM user whose keys are in Granted's keychain.
@@ -228,15 +228,7 @@ fn migrate_granted_brings_its_settings_and_registries_across() {
     );
     assert!(after.ends_with("# END hat registry team\n\n"), "{after}");
     assert!(!after.contains("granted_registry"), "{after}");
-    let get = |key: &str| {
-        let out = sandbox
-            .peer("aws")
-            .args(["configure", "get", key, "--profile", "team-dev"])
-            .output()
-            .unwrap();
-        String::from_utf8_lossy(&out.stdout).trim().to_string()
-    };
-    assert_eq!(get("role_session_name"), "alice");
+    assert_eq!(sandbox.aws_get("team-dev", "role_session_name"), "alice");
     sandbox
         .hat(&["registry", "list"])
         .run()
@@ -329,18 +321,7 @@ fn a_registry_that_does_not_sync_keeps_granteds_profiles() {
         "# END hat registry team\n",
     );
     assert!(after.contains(&format!("{begin}{inside}{end}")), "{after}");
-    let out = sandbox
-        .peer("aws")
-        .args([
-            "configure",
-            "get",
-            "role_session_name",
-            "--profile",
-            "team-dev",
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "alice");
+    assert_eq!(sandbox.aws_get("team-dev", "role_session_name"), "alice");
 }
 
 /// awsume's config.yaml as `awsume --config set ...` leaves it (PyYAML's `safe_dump`:
@@ -478,46 +459,18 @@ fn migrate_awsume_brings_its_settings_into_hat_and_names_the_rest() {
     }
 
     // hat reads what was written: the role's session is named as awsume named it.
+    let mut args = vec!["exec", "a", "--", "aws"];
+    args.extend(CALLER_ARN);
     let arn = sandbox
-        .hat(&[
-            "exec",
-            "a",
-            "--",
-            "aws",
-            "sts",
-            "get-caller-identity",
-            "--query",
-            "Arn",
-            "--output",
-            "text",
-        ])
+        .hat(&args)
         .sts(moto::url())
         .env("AWS_DEFAULT_REGION", "us-east-1")
         .run();
     arn.success()
         .stdout_has("arn:aws:sts::111111111111:assumed-role/a/alice-cli");
     // And the AWS CLI, through the rewritten line, gets the same role.
-    let cli = sandbox
-        .peer("aws")
-        .args([
-            "sts",
-            "get-caller-identity",
-            "--profile",
-            "via-awsume",
-            "--query",
-            "Arn",
-            "--output",
-            "text",
-        ])
-        .env("AWS_ENDPOINT_URL_STS", moto::url())
-        .env("AWS_DEFAULT_REGION", "us-east-1")
-        .output()
-        .unwrap();
-    assert!(
-        String::from_utf8_lossy(&cli.stdout).contains("assumed-role/a/alice-cli"),
-        "{}",
-        String::from_utf8_lossy(&cli.stderr)
-    );
+    let cli = moto::profile_arn(&sandbox, "via-awsume");
+    assert!(cli.contains("assumed-role/a/alice-cli"), "{cli}");
 
     let again = sandbox.hat(&["migrate", "awsume"]).run();
     again

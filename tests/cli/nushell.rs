@@ -610,19 +610,10 @@ fn awsume_variables_reach_nu_when_the_setting_is_on() {
         panic!("{}", out.stdout);
     };
     assert_eq!(profile, "a");
-    // awsume's own expression, by the test venv's Python (dateutil comes with botocore).
-    let want = sandbox
-        .peer("python3")
-        .args([
-            "-c",
-            "import sys, datetime, dateutil.tz\n\
-             e = datetime.datetime.fromtimestamp(int(sys.argv[1]), dateutil.tz.tzutc())\n\
-             print(e.astimezone(dateutil.tz.tzlocal()).strftime('%Y-%m-%dT%H:%M:%S'))",
-            epoch,
-        ])
-        .env("TZ", tz)
-        .output()
-        .unwrap();
-    assert_eq!(expiration, String::from_utf8_lossy(&want.stdout).trim());
+    // awsume's own expression, by the test venv's Python.
+    assert_eq!(
+        expiration,
+        crate::support::shells::awsume_expiration(&sandbox, epoch, tz)
+    );
     assert_eq!(lines[1], "false", "--unset left them: {}", out.stdout);
 }

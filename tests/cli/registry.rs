@@ -27,17 +27,6 @@ fn settings(sandbox: &Sandbox) -> String {
     std::fs::read_to_string(sandbox.home().join(".config/hat/config.toml")).unwrap_or_default()
 }
 
-/// The AWS CLI (botocore) reads what hat merged.
-#[track_caller]
-fn aws_get(sandbox: &Sandbox, profile: &str, key: &str) -> String {
-    let out = sandbox
-        .peer("aws")
-        .args(["configure", "get", key, "--profile", profile])
-        .output()
-        .unwrap();
-    String::from_utf8_lossy(&out.stdout).trim().to_string()
-}
-
 #[track_caller]
 fn one_line_error(out: &Output) -> String {
     out.failure();
@@ -69,7 +58,7 @@ fn a_registry_is_added_by_path_and_synced_after_an_upstream_commit() {
     assert!(text.starts_with(USER_CONFIG), "{text}");
     assert!(text.contains("# BEGIN hat registry team-profiles"));
     assert_eq!(
-        aws_get(&s, "dev", "role_arn"),
+        s.aws_get("dev", "role_arn"),
         "arn:aws:iam::111111111111:role/dev"
     );
     assert!(
@@ -94,7 +83,7 @@ fn a_registry_is_added_by_path_and_synced_after_an_upstream_commit() {
         .run()
         .success()
         .stderr_has("synced registry team-profiles: 3 profiles (1 new, 0 removed)");
-    assert_eq!(aws_get(&s, "staging", "source_profile"), "base");
+    assert_eq!(s.aws_get("staging", "source_profile"), "base");
     assert!(config(&s).starts_with(USER_CONFIG));
 
     // Nothing upstream changed: not one byte of the file changes.
@@ -150,7 +139,7 @@ fn a_file_url_with_ref_path_and_filename_is_followed() {
     .run()
     .success();
     assert_eq!(
-        aws_get(&s, "ops", "role_arn"),
+        s.aws_get("ops", "role_arn"),
         "arn:aws:iam::111111111111:role/ops"
     );
     assert!(config(&s).contains("[sso-session corp]\nsso_region = eu-west-1\n"));
@@ -190,7 +179,7 @@ fn a_commit_id_ref_is_followed() {
     s.hat(&["registry", "add", &up.file_url(), "--ref", &commit])
         .run()
         .success();
-    assert_eq!(aws_get(&s, "old", "source_profile"), "base");
+    assert_eq!(s.aws_get("old", "source_profile"), "base");
     assert!(!config(&s).contains("[profile newer]"));
     s.hat(&["registry", "sync"]).run().success();
     assert!(!config(&s).contains("[profile newer]"));
@@ -236,7 +225,7 @@ fn duplicate_names_go_to_the_higher_priority_or_get_the_registry_prefix() {
         .run()
         .success()
         .stderr_has("profile `me` is not written: your own config already defines it");
-    assert_eq!(aws_get(&s, "me", "region"), "eu-west-1");
+    assert_eq!(s.aws_get("me", "region"), "eu-west-1");
     assert!(config(&s).starts_with(USER_CONFIG));
 
     // Higher priority: it takes `dev` at the next sync of both.
@@ -256,7 +245,7 @@ fn duplicate_names_go_to_the_higher_priority_or_get_the_registry_prefix() {
         .success()
         .stderr_has("registry low: profile `dev` is not written: registry high already defines it");
     assert_eq!(
-        aws_get(&s, "dev", "role_arn"),
+        s.aws_get("dev", "role_arn"),
         "arn:aws:iam::222222222222:role/high"
     );
     assert_eq!(config(&s).matches("[profile dev]").count(), 1);
@@ -267,15 +256,15 @@ fn duplicate_names_go_to_the_higher_priority_or_get_the_registry_prefix() {
         .run()
         .success();
     assert_eq!(
-        aws_get(&s, "pre.dev", "role_arn"),
+        s.aws_get("pre.dev", "role_arn"),
         "arn:aws:iam::333333333333:role/pre"
     );
     assert_eq!(
-        aws_get(&s, "pre.dev", "credential_process"),
+        s.aws_get("pre.dev", "credential_process"),
         "granted credential-process --profile pre.dev"
     );
     assert_eq!(
-        aws_get(&s, "dev", "role_arn"),
+        s.aws_get("dev", "role_arn"),
         "arn:aws:iam::222222222222:role/high"
     );
     s.hat(&["registry", "sync"]).run().success();
@@ -305,10 +294,10 @@ fn prefix_all_profiles_renames_them_and_their_references() {
     ])
     .run()
     .success();
-    assert_eq!(aws_get(&s, "t.leaf", "source_profile"), "t.root");
+    assert_eq!(s.aws_get("t.leaf", "source_profile"), "t.root");
     // `base` is the user's, not the registry's: the reference stays.
-    assert_eq!(aws_get(&s, "t.root", "source_profile"), "base");
-    assert_eq!(aws_get(&s, "leaf", "role_arn"), "");
+    assert_eq!(s.aws_get("t.root", "source_profile"), "base");
+    assert_eq!(s.aws_get("leaf", "role_arn"), "");
 }
 
 const TEMPLATED: &str = "awsConfig:\n  - ./config\ntemplateValues:\n  - USERNAME:\n      - isRequired: true\n      - prompt: \"Your IAM user name\"\n  - ORG:\n      - value: acme\n";
@@ -347,9 +336,9 @@ fn templated_values_are_asked_for_once_and_kept() {
     tmux.wait_for("Your IAM user name (USERNAME):", Duration::from_secs(20));
     tmux.line("alice");
     tmux.wait_for("DONE-0", Duration::from_secs(20));
-    assert_eq!(aws_get(&s, "dev", "role_session_name"), "alice-acme");
+    assert_eq!(s.aws_get("dev", "role_session_name"), "alice-acme");
     assert_eq!(
-        aws_get(&s, "dev", "mfa_serial"),
+        s.aws_get("dev", "mfa_serial"),
         "arn:aws:iam::111111111111:mfa/alice"
     );
     assert!(
@@ -364,7 +353,7 @@ fn templated_values_are_asked_for_once_and_kept() {
         "main",
     );
     s.hat(&["registry", "sync"]).run().success();
-    assert_eq!(aws_get(&s, "ops", "role_session_name"), "alice");
+    assert_eq!(s.aws_get("ops", "role_session_name"), "alice");
 
     // A key the manifest starts to require later: given once to sync, then kept too.
     let more = TEMPLATED.replace("  - ORG:", "  - TEAM:\n      - isRequired: true\n  - ORG:");
@@ -383,11 +372,11 @@ fn templated_values_are_asked_for_once_and_kept() {
     s.hat(&["registry", "sync", "-r", "TEAM=data"])
         .run()
         .success();
-    assert_eq!(aws_get(&s, "dev", "role_session_name"), "alice-data");
+    assert_eq!(s.aws_get("dev", "role_session_name"), "alice-data");
     assert!(settings(&s).contains("TEAM = \"data\""), "{}", settings(&s));
     up.commit(&[("README", Some("later\n"))], "main");
     s.hat(&["registry", "sync"]).run().success();
-    assert_eq!(aws_get(&s, "dev", "role_session_name"), "alice-data");
+    assert_eq!(s.aws_get("dev", "role_session_name"), "alice-data");
 
     // --required-key gives the value up front, with no question.
     let s2 = Sandbox::new();
@@ -402,7 +391,7 @@ fn templated_values_are_asked_for_once_and_kept() {
     s2.hat(&["registry", "add", up2.path(), "-r", "USERNAME=bob"])
         .run()
         .success();
-    assert_eq!(aws_get(&s2, "dev", "role_session_name"), "bob-acme");
+    assert_eq!(s2.aws_get("dev", "role_session_name"), "bob-acme");
 }
 
 /// Adds a registry of ten profiles, then breaks it with `change`: the sync fails with
@@ -441,7 +430,7 @@ fn failed_sync_changes_nothing(change: impl FnOnce(&Upstream<'_>), reason: &str)
     );
     assert!(line.contains(reason), "{reason} in {line}");
     assert_eq!(std::fs::read(s.home().join(".aws/config")).unwrap(), before);
-    assert_eq!(aws_get(&s, "p9", "source_profile"), "base");
+    assert_eq!(s.aws_get("p9", "source_profile"), "base");
 }
 
 #[test]
@@ -537,7 +526,7 @@ fn an_upstream_commit_that_deletes_most_profiles_changes_nothing_without_force()
         .run()
         .success()
         .stderr_has("1 profiles (0 new, 9 removed)");
-    assert_eq!(aws_get(&s, "p5", "role_arn"), "");
+    assert_eq!(s.aws_get("p5", "role_arn"), "");
     assert!(config(&s).starts_with(USER_CONFIG));
 }
 
@@ -569,8 +558,8 @@ fn one_failing_registry_does_not_hold_back_the_others() {
     out.failure()
         .stderr_has("registry a did not sync")
         .stderr_has("synced registry b");
-    assert_eq!(aws_get(&s, "a1", "source_profile"), "base");
-    assert_eq!(aws_get(&s, "b2", "source_profile"), "base");
+    assert_eq!(s.aws_get("a1", "source_profile"), "base");
+    assert_eq!(s.aws_get("b2", "source_profile"), "base");
 }
 
 #[test]
@@ -647,7 +636,7 @@ fn a_registry_laid_out_as_granted_documents_it_syncs_unchanged() {
             "https://example.awsapps.com/start",
         ),
     ] {
-        assert_eq!(aws_get(&s, profile, key), value, "{profile} {key}");
+        assert_eq!(s.aws_get(profile, key), value, "{profile} {key}");
     }
 }
 

@@ -2,7 +2,7 @@
 //! what was exported, `--unset`, exit statuses, and hostile values that must come back
 //! byte for byte without anything being executed.
 
-use crate::support::shells::{ALL, Sh};
+use crate::support::shells::{ALL, Sh, awsume_expiration};
 use crate::support::{CHAIN_CONFIG, HAT, Sandbox, moto, require};
 use hat::emit::{Exports, MANAGED, Shell};
 
@@ -483,27 +483,8 @@ fn granted_export_writes_the_credentials_file_where_the_sdks_would_use_it() {
     );
     assert_eq!(first.matches("[c-hat]").count(), 1, "{first}");
     assert!(first.contains("expiration = "), "{first}");
-    let out = sandbox
-        .peer("aws")
-        .args([
-            "sts",
-            "get-caller-identity",
-            "--profile",
-            "c-hat",
-            "--query",
-            "Arn",
-            "--output",
-            "text",
-        ])
-        .env("AWS_ENDPOINT_URL_STS", moto::url())
-        .env("AWS_DEFAULT_REGION", "us-east-1")
-        .output()
-        .unwrap();
-    assert!(
-        String::from_utf8_lossy(&out.stdout).contains("assumed-role/c/"),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let arn = moto::profile_arn(&sandbox, "c-hat");
+    assert!(arn.contains("assumed-role/c/"), "{arn}");
 
     // `c-hat` holds keys of its own: left as it is (hat does not carry their expiry).
     let out = sandbox.assume(&["c-hat", "-ex"]).run();
@@ -563,30 +544,6 @@ fn assume_dash_returns_to_the_previous_profile_in_every_shell() {
             out.stderr
         );
     }
-}
-
-/// What awsume itself would put in AWSUME_EXPIRATION for `epoch` in the zone `tz`: its
-/// own expression (`aws.py`: STS's UTC expiry `.astimezone(dateutil.tz.tzlocal())`,
-/// then `app.py`'s `strftime('%Y-%m-%dT%H:%M:%S')`), run by the test venv's Python.
-fn awsume_expiration(sandbox: &Sandbox, epoch: &str, tz: &str) -> String {
-    let out = sandbox
-        .peer("python3")
-        .args([
-            "-c",
-            "import sys, datetime, dateutil.tz\n\
-             e = datetime.datetime.fromtimestamp(int(sys.argv[1]), dateutil.tz.tzutc())\n\
-             print(e.astimezone(dateutil.tz.tzlocal()).strftime('%Y-%m-%dT%H:%M:%S'))",
-            epoch,
-        ])
-        .env("TZ", tz)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap().trim().to_string()
 }
 
 /// Issue 15: with `[shell] awsume_variables = true`, `assume` also exports awsume's

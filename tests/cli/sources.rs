@@ -3,7 +3,7 @@
 //! of a role chain that moto's STS then assumes; and endpoints that fail, named.
 
 use crate::support::fake_imds::{self, FakeImds, Seen};
-use crate::support::{CHAIN_CONFIG, HAT, Output, Sandbox, moto, parse_posix_exports};
+use crate::support::{CHAIN_CONFIG, HAT, Output, Sandbox, moto};
 
 const ON_EC2: &str = "
 [profile on-ec2]
@@ -19,31 +19,7 @@ source_profile = on-ec2
 /// Asks moto who the exported credentials are.
 #[track_caller]
 fn caller_arn(sandbox: &Sandbox, out: &Output) -> String {
-    let vars = parse_posix_exports(&out.stdout);
-    let get = |name: &str| vars.get(name).cloned().flatten().unwrap_or_default();
-    let arn = sandbox
-        .peer("aws")
-        .args([
-            "sts",
-            "get-caller-identity",
-            "--query",
-            "Arn",
-            "--output",
-            "text",
-        ])
-        .env("AWS_ACCESS_KEY_ID", get("AWS_ACCESS_KEY_ID"))
-        .env("AWS_SECRET_ACCESS_KEY", get("AWS_SECRET_ACCESS_KEY"))
-        .env("AWS_SESSION_TOKEN", get("AWS_SESSION_TOKEN"))
-        .env("AWS_DEFAULT_REGION", "us-east-1")
-        .env("AWS_ENDPOINT_URL_STS", moto::url())
-        .output()
-        .unwrap();
-    assert!(
-        arn.status.success(),
-        "{}",
-        String::from_utf8_lossy(&arn.stderr)
-    );
-    String::from_utf8_lossy(&arn.stdout).trim().to_string()
+    moto::caller_arn(sandbox, &out.exports())
 }
 
 #[test]

@@ -365,18 +365,11 @@ session = botocore.session.Session(profile='dev')
 token = SSOTokenProvider(session).load_token().get_frozen_token()
 print(token.token)
 "#;
-    let out = sb
-        .peer("python3")
-        .args(["-c", script])
-        .env("AWS_ENDPOINT_URL_SSO_OIDC", &fake.url)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let stdout = crate::support::ok(
+        sb.peer("python3")
+            .args(["-c", script])
+            .env("AWS_ENDPOINT_URL_SSO_OIDC", &fake.url),
     );
-    let stdout = String::from_utf8_lossy(&out.stdout);
     let lines: Vec<&str> = stdout.lines().collect();
     assert_eq!(lines[0], written["accessToken"].as_str().unwrap());
     assert_eq!(fake.calls("CreateToken:refresh_token"), 1);

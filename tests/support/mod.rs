@@ -51,6 +51,17 @@ source_profile = b
 region = us-west-2
 ";
 
+/// `aws sts get-caller-identity`'s words for the caller's ARN alone, as text (other
+/// options, such as `--profile`, may follow).
+pub const CALLER_ARN: [&str; 6] = [
+    "sts",
+    "get-caller-identity",
+    "--query",
+    "Arn",
+    "--output",
+    "text",
+];
+
 pub struct Sandbox {
     dir: tempfile::TempDir,
 }
@@ -130,6 +141,18 @@ impl Sandbox {
         let mut cmd = Command::new(require(program));
         cmd.env_clear().envs(self.env()).current_dir(self.root());
         cmd
+    }
+
+    /// What the AWS CLI reads for `key` in `profile` (`aws configure get`, botocore's
+    /// own parser): empty when it finds none.
+    #[track_caller]
+    pub fn aws_get(&self, profile: &str, key: &str) -> String {
+        let out = self
+            .peer("aws")
+            .args(["configure", "get", key, "--profile", profile])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
     }
 
     /// `hat ARGS` in this sandbox.
@@ -213,6 +236,20 @@ impl Run {
             what: format!("{} {}", self.program.display(), self.args.join(" ")),
         }
     }
+}
+
+/// Runs a peer's command (`Sandbox::peer`) to the end and returns its stdout, failing
+/// the test with its output when it did not succeed.
+#[track_caller]
+pub fn ok(cmd: &mut Command) -> String {
+    let out = cmd.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{cmd:?} failed:\n{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 /// Children get their own session, so they have no controlling terminal: a test can

@@ -46,6 +46,59 @@ pub fn start_recording_with_auth(free_actions: u32, record: &std::path::Path) ->
     )
 }
 
+/// `aws ARGS` in `sandbox` against the moto server at `url` (one that checks IAM, set
+/// up through the calls it lets through unchecked), with keys moto takes for its
+/// administrator; asserts success and returns the JSON printed (Null when none).
+#[track_caller]
+pub fn admin(sandbox: &super::Sandbox, url: &str, args: &[&str]) -> serde_json::Value {
+    let out = super::ok(
+        sandbox
+            .peer("aws")
+            .args(args)
+            .env("AWS_ACCESS_KEY_ID", "AKIAIOSFODNN7EXAMPLE")
+            .env("AWS_SECRET_ACCESS_KEY", "x")
+            .env("AWS_DEFAULT_REGION", "us-east-1")
+            .env("AWS_ENDPOINT_URL", url),
+    );
+    serde_json::from_str(&out).unwrap_or_default()
+}
+
+/// What the real AWS CLI, given the credentials in `exports` (as `Output::exports`
+/// reads them back), says it is to the shared moto server's STS: the caller's ARN.
+#[track_caller]
+pub fn caller_arn(
+    sandbox: &super::Sandbox,
+    exports: &std::collections::HashMap<String, Option<String>>,
+) -> String {
+    let mut cmd = sandbox.peer("aws");
+    cmd.args(super::CALLER_ARN)
+        .env("AWS_ENDPOINT_URL_STS", url())
+        // A profile without a region exports none; the CLI needs one to sign.
+        .env("AWS_DEFAULT_REGION", "us-east-1");
+    for (k, v) in exports {
+        if let Some(v) = v {
+            cmd.env(k, v);
+        }
+    }
+    super::ok(&mut cmd).trim().to_string()
+}
+
+/// What the real AWS CLI, as `profile` of the sandbox's config (its
+/// credential_process, its role), says it is to the shared moto server's STS.
+#[track_caller]
+pub fn profile_arn(sandbox: &super::Sandbox, profile: &str) -> String {
+    super::ok(
+        sandbox
+            .peer("aws")
+            .args(super::CALLER_ARN)
+            .args(["--profile", profile])
+            .env("AWS_ENDPOINT_URL_STS", url())
+            .env("AWS_DEFAULT_REGION", "us-east-1"),
+    )
+    .trim()
+    .to_string()
+}
+
 #[allow(unsafe_code)]
 fn start(env: &[(&str, String)], args: &[String]) -> String {
     let program = require("moto_server");

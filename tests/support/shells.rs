@@ -115,3 +115,25 @@ pub fn each(
         .map(|sh| (*sh, setup(sh.run(sandbox, &script(*sh))).run()))
         .collect()
 }
+
+/// What awsume itself would put in AWSUME_EXPIRATION for `epoch` in the zone `tz`: its
+/// own expression (`aws.py`: STS's UTC expiry `.astimezone(dateutil.tz.tzlocal())`,
+/// then `app.py`'s `strftime('%Y-%m-%dT%H:%M:%S')`), run by the test venv's Python
+/// (dateutil comes with botocore).
+#[track_caller]
+pub fn awsume_expiration(sandbox: &Sandbox, epoch: &str, tz: &str) -> String {
+    super::ok(
+        sandbox
+            .peer("python3")
+            .args([
+                "-c",
+                "import sys, datetime, dateutil.tz\n\
+                 e = datetime.datetime.fromtimestamp(int(sys.argv[1]), dateutil.tz.tzutc())\n\
+                 print(e.astimezone(dateutil.tz.tzlocal()).strftime('%Y-%m-%dT%H:%M:%S'))",
+                epoch,
+            ])
+            .env("TZ", tz),
+    )
+    .trim()
+    .to_string()
+}
