@@ -6,7 +6,7 @@
 
 use crate::support::fake_sts::{FakeSts, Reply, param};
 use crate::support::keyring::Keyring;
-use crate::support::{HAT, Run, Sandbox};
+use crate::support::{HAT, Run, Sandbox, ok};
 
 const WORK_ID: &str = "AKIAWORK000000000001";
 const WORK_SECRET: &str = "workSecretKey/From+AwsVault0000000000001";
@@ -28,48 +28,52 @@ credential_process = /bin/creds --profile x\n";
 /// aws-vault's store: two long-term keys, a cached session and an SSO token (which
 /// must not be imported), under `home/.awsvault/keys`.
 fn vault_store(sandbox: &Sandbox) {
-    let dir = sandbox.path("home/.awsvault/keys");
-    let script = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/support/aws_vault_store.py"
+    vault_store_with(
+        sandbox,
+        &[
+            format!("work={WORK_ID}:{WORK_SECRET}"),
+            format!("team/prod={PROD_ID}:{PROD_SECRET}"),
+            "sts.GetSessionToken,work,,1700000000=ASIASESSION000000001:sessionSecret".into(),
+            "oidc:https://example.awsapps.com/start=x:y".into(),
+        ],
     );
-    let out = sandbox
+    assert!(sandbox.path("home/.awsvault/keys/team%2Fprod").is_file());
+}
+
+/// aws-vault's file store with the given `KEY=ID:SECRET` items.
+fn vault_store_with(sandbox: &Sandbox, items: &[String]) {
+    ok(sandbox
         .peer("python3")
-        .arg(script)
-        .arg(&dir)
+        .arg(fixture("aws_vault_store.py"))
+        .arg(sandbox.path("home/.awsvault/keys"))
         .arg(VAULT_PASS)
-        .arg(format!("work={WORK_ID}:{WORK_SECRET}"))
-        .arg(format!("team/prod={PROD_ID}:{PROD_SECRET}"))
-        .arg("sts.GetSessionToken,work,,1700000000=ASIASESSION000000001:sessionSecret")
-        .arg("oidc:https://example.awsapps.com/start=x:y")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(dir.join("team%2Fprod").is_file());
+        .args(items));
+}
+
+/// A Python fixture under tests/support.
+fn fixture(script: &str) -> String {
+    format!("{}/tests/support/{script}", env!("CARGO_MANIFEST_DIR"))
+}
+
+/// `run` with hat's keys in its file store under HAT_PASS, and no Secret Service.
+fn file_keys(run: Run) -> Run {
+    run.env("HAT_KEYS_BACKEND", "file")
+        .env("HAT_KEYS_PASSPHRASE", HAT_PASS)
+        .env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus")
 }
 
 fn migrate(sandbox: &Sandbox, args: &[&str], vault_pass: &str) -> Run {
     let mut all = vec!["migrate", "aws-vault"];
     all.extend_from_slice(args);
-    sandbox
-        .hat(&all)
-        .env("AWS_VAULT_FILE_PASSPHRASE", vault_pass)
-        .env("HAT_KEYS_BACKEND", "file")
-        .env("HAT_KEYS_PASSPHRASE", HAT_PASS)
-        .env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus")
+    file_keys(
+        sandbox
+            .hat(&all)
+            .env("AWS_VAULT_FILE_PASSPHRASE", vault_pass),
+    )
 }
 
 fn keys_from_hat(sandbox: &Sandbox, profile: &str) -> String {
-    let out = sandbox
-        .hat(&["credential-process", "--profile", profile])
-        .env("HAT_KEYS_BACKEND", "file")
-        .env("HAT_KEYS_PASSPHRASE", HAT_PASS)
-        .env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus")
-        .run();
+    let out = file_keys(sandbox.hat(&["credential-process", "--profile", profile])).run();
     out.success();
     out.stdout.clone()
 }
@@ -330,26 +334,15 @@ const SS_CONFIG: &str = "[profile work]\nregion = us-east-1\n\n\
 [profile ci]\ncredential_process = aws-vault export --format=json ci\n";
 
 fn ss_store(sandbox: &Sandbox, keyring: &Keyring, collection: &str) {
-    let script = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/support/aws_vault_secret_service.py"
-    );
-    let out = sandbox
+    ok(sandbox
         .peer("python3")
         .envs(keyring.env())
-        .arg(script)
+        .arg(fixture("aws_vault_secret_service.py"))
         .arg(collection)
         .arg(format!("work={WORK_ID}:{WORK_SECRET}"))
         .arg(format!("ci={CI_ID}:{CI_SECRET}"))
         .arg("sts.GetSessionToken,d29yaw,,1700000000=ASIASESSION000000001:sessionSecret")
-        .arg("oidc:https://example.awsapps.com/start=x:y")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+        .arg("oidc:https://example.awsapps.com/start=x:y"));
 }
 
 fn ss_migrate(sandbox: &Sandbox, keyring: &Keyring, args: &[&str]) -> Run {
@@ -694,20 +687,7 @@ fn a_locked_aws_vault_collection_is_one_clear_error() {
     let keyring = Keyring::start(&sandbox);
     sandbox.config(SS_CONFIG);
     ss_store(&sandbox, &keyring, "awsvault");
-    let out = std::process::Command::new(crate::support::require("dbus-send"))
-        .args([
-            "--session",
-            "--print-reply",
-            "--dest=org.freedesktop.secrets",
-            "/org/freedesktop/secrets",
-            "org.freedesktop.Secret.Service.Lock",
-            "array:objpath:/org/freedesktop/secrets/collection/awsvault",
-        ])
-        .env_clear()
-        .envs(keyring.env())
-        .output()
-        .unwrap();
-    assert!(out.status.success());
+    keyring.lock_collection("awsvault");
     ss_migrate(&sandbox, &keyring, &[])
         .run()
         .failure()
@@ -718,27 +698,6 @@ fn a_locked_aws_vault_collection_is_one_clear_error() {
     assert_eq!(
         std::fs::read_to_string(sandbox.path("home/.aws/config")).unwrap(),
         SS_CONFIG
-    );
-}
-
-/// aws-vault's file store with the given `KEY=ID:SECRET` items.
-fn vault_store_with(sandbox: &Sandbox, items: &[String]) {
-    let script = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/support/aws_vault_store.py"
-    );
-    let out = sandbox
-        .peer("python3")
-        .arg(script)
-        .arg(sandbox.path("home/.awsvault/keys"))
-        .arg(VAULT_PASS)
-        .args(items)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
     );
 }
 
@@ -800,21 +759,17 @@ fn profiles_with_only_aws_vaults_keys_get_hats_line_and_work_without_aws_vault()
         want
     );
     // `work`'s keys now come from hat's store, for hat and through its line.
-    sandbox
-        .hat(&[
-            "exec",
-            "work",
-            "--",
-            "sh",
-            "-c",
-            "echo \"$AWS_ACCESS_KEY_ID\"",
-        ])
-        .env("HAT_KEYS_BACKEND", "file")
-        .env("HAT_KEYS_PASSPHRASE", HAT_PASS)
-        .env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus")
-        .run()
-        .success()
-        .stdout_has(WORK_ID);
+    file_keys(sandbox.hat(&[
+        "exec",
+        "work",
+        "--",
+        "sh",
+        "-c",
+        "echo \"$AWS_ACCESS_KEY_ID\"",
+    ]))
+    .run()
+    .success()
+    .stdout_has(WORK_ID);
 }
 
 #[test]

@@ -21,7 +21,9 @@ import sys
 from jeepney import DBusAddress, DBusErrorResponse, new_method_call
 from jeepney.io.blocking import open_dbus_connection
 
-import aws_vault_items
+# The shared module is imported from the source tree, which it must not litter.
+sys.dont_write_bytecode = True
+import aws_vault_items  # noqa: E402
 
 SERVICE = DBusAddress(
     "/org/freedesktop/secrets",

@@ -11,7 +11,9 @@ import sys
 from jwcrypto import jwe, jwk
 from jwcrypto.common import json_encode
 
-import aws_vault_items
+# The shared module is imported from the source tree, which it must not litter.
+sys.dont_write_bytecode = True
+import aws_vault_items  # noqa: E402
 
 
 def escape(key):

@@ -156,8 +156,15 @@ impl Keyring {
         )
     }
 
-    /// Locks every collection (what a screen lock does), through the daemon's D-Bus API.
+    /// Locks the login collection (what a screen lock does).
     pub fn lock(&self) {
+        self.lock_collection("login");
+    }
+
+    /// Locks collection `name`, through the daemon's D-Bus API.
+    #[track_caller]
+    pub fn lock_collection(&self, name: &str) {
+        let collection = format!("array:objpath:/org/freedesktop/secrets/collection/{name}");
         let out = Command::new(require("dbus-send"))
             .args([
                 "--session",
@@ -165,7 +172,7 @@ impl Keyring {
                 "--dest=org.freedesktop.secrets",
                 "/org/freedesktop/secrets",
                 "org.freedesktop.Secret.Service.Lock",
-                "array:objpath:/org/freedesktop/secrets/collection/login",
+                &collection,
             ])
             .env_clear()
             .envs(self.env())
