@@ -6,6 +6,7 @@
 //! / `--role-arn` against moto with IAM authorization on.
 
 use crate::console::{Console, destination, fake_executable};
+use crate::sso::{START_URL, token_path};
 use crate::support::shells::{ALL, Sh};
 use crate::support::{Sandbox, moto};
 use std::collections::BTreeMap;
@@ -431,8 +432,6 @@ fn exec_returns_the_commands_status_and_hats_failure_runs_nothing() {
     }
 }
 
-const START_URL: &str = "https://corp.awsapps.com/start";
-
 /// Issue 15: Granted's `--sso` group assumes an SSO role with no profile, and
 /// `--save-to NAME` saves it as `[profile NAME]` that the AWS CLI and hat read, in
 /// place of a profile of that name and keeping every other byte; `-es` says where the
@@ -445,10 +444,7 @@ fn sso_flags_assume_a_role_and_save_to_writes_a_profile_the_aws_cli_reads() {
     sb.config(mine);
     let fake = FakeSso::start(Options::default());
     crate::sso::cli_writes_token(&sb, &fake, START_URL, 8 * 3600);
-    let token = sb.home().join(format!(
-        ".aws/sso/cache/{}.json",
-        hat::sso::token::sha1_hex(START_URL.as_bytes())
-    ));
+    let token = token_path(&sb, START_URL);
     let config = sb.home().join(".aws/config");
     let mut texts = Vec::new();
     for sh in ALL {
@@ -786,10 +782,7 @@ fn export_sso_token_refreshes_a_token_about_to_expire() {
         .success();
     // Ten minutes left: inside the AWS CLI's refresh window.
     let (_, refresh) = crate::sso::cli_writes_token(&sb, &fake, START_URL, 600);
-    let token = sb.home().join(format!(
-        ".aws/sso/cache/{}.json",
-        hat::sso::token::sha1_hex(START_URL.as_bytes())
-    ));
+    let token = token_path(&sb, START_URL);
     let before = std::fs::read_to_string(&token).unwrap();
     let second = format!("{}\nassume dev -es -v\n", sh.init_line());
     let out = crate::sso::with_fake(sh.run(&sb, &second), &fake).run();

@@ -24,7 +24,7 @@ sso_account_id = 111111111111
 sso_role_name = Gone
 ";
 
-const START_URL: &str = "https://corp.awsapps.com/start";
+pub(crate) const START_URL: &str = "https://corp.awsapps.com/start";
 
 fn sandbox() -> Sandbox {
     let sb = Sandbox::new();
@@ -41,7 +41,8 @@ fn sha1(text: &str) -> String {
     hat::sso::token::sha1_hex(text.as_bytes())
 }
 
-fn token_path(sb: &Sandbox, key: &str) -> PathBuf {
+/// Where botocore keeps the SSO token of session (or start URL) `key`.
+pub(crate) fn token_path(sb: &Sandbox, key: &str) -> PathBuf {
     sb.home().join(format!(".aws/sso/cache/{}.json", sha1(key)))
 }
 
