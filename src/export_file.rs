@@ -9,7 +9,7 @@ use crate::creds::Credentials;
 use crate::emit::{Exports, MANAGED};
 use crate::env::Env;
 use crate::log;
-use anyhow::{Context, Result, bail};
+use anyhow::{Result, bail};
 use std::path::Path;
 
 /// Settings that make the SDKs ignore keys written into the same profile.
@@ -31,7 +31,7 @@ pub fn write_dotenv(
     exports: &Exports,
     creds: &Credentials,
 ) -> Result<()> {
-    let old = read_or_empty(path)?;
+    let old = crate::fs::read_or_empty(path)?;
     crate::fs::write(path, dotenv(&old, exports))?;
     log::info(&format!(
         "wrote {profile} credentials to {}{}",
@@ -44,7 +44,7 @@ pub fn write_dotenv(
 /// Writes `creds` as profile `[target]` of the shared credentials file.
 pub fn write_credentials(env: &Env, target: &str, creds: &Credentials) -> Result<()> {
     let path = env.credentials_file();
-    let old = read_or_empty(&path)?;
+    let old = crate::fs::read_or_empty(&path)?;
     crate::fs::write(&path, credentials_file(&old, target, creds))?;
     log::info(&format!(
         "wrote profile `{target}` to {}{}; use it with AWS_PROFILE={target} or --profile {target}",
@@ -101,14 +101,6 @@ pub fn check_target(config: &ConfigSet, target: &str, suggestion: &str) -> Resul
         );
     }
     Ok(())
-}
-
-fn read_or_empty(path: &Path) -> Result<String> {
-    match std::fs::read_to_string(path) {
-        Ok(text) => Ok(text),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(String::new()),
-        Err(e) => Err(e).with_context(|| format!("could not read {}", path.display())),
-    }
 }
 
 fn expiry_note(creds: &Credentials) -> String {

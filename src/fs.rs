@@ -5,7 +5,8 @@
 //! directory, fsync and rename, so a reader sees the old file or the new one, never
 //! half of one; appends use `O_APPEND` so concurrent writers never interleave inside a
 //! line. Temporary files carry [`TEMP_PREFIX`] so a later run can remove those a killed
-//! writer left behind ([`remove_stale_temps`]).
+//! writer left behind ([`remove_stale_temps`]). The read before a rewrite is here too
+//! ([`read_or_empty`]), so every rewriter treats a missing file the same way.
 
 use anyhow::{Context as _, Result};
 use std::fs::{self, File, OpenOptions};
@@ -23,6 +24,16 @@ pub const STALE_AFTER: Duration = Duration::from_secs(600);
 
 const DIR_MODE: u32 = 0o700;
 const FILE_MODE: u32 = 0o600;
+
+/// A text file hat reads and may rewrite (a profile file, its settings): its text, or
+/// empty when it does not exist yet.
+pub fn read_or_empty(path: &Path) -> Result<String> {
+    match fs::read_to_string(path) {
+        Ok(text) => Ok(text),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(String::new()),
+        Err(e) => Err(e).with_context(|| format!("could not read {}", path.display())),
+    }
+}
 
 /// Creates `dir` and any missing parents with mode 0700, and tightens `dir` itself to
 /// 0700 when it exists with looser permissions (hat's own directories only: callers

@@ -181,11 +181,7 @@ pub fn preview(
     change: impl FnOnce(&mut toml_edit::DocumentMut) -> Result<()>,
 ) -> Result<Edit> {
     let path = path(env);
-    let old = match std::fs::read_to_string(&path) {
-        Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
-        Err(e) => return Err(anyhow!("could not read {}: {e}", path.display())),
-    };
+    let old = crate::fs::read_or_empty(&path)?;
     let mut doc: toml_edit::DocumentMut = old
         .parse()
         .map_err(|e: toml_edit::TomlError| anyhow!("{}: {}", path.display(), e.message()))?;

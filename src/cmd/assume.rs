@@ -11,7 +11,7 @@ use crate::exit::Exit;
 use crate::frecency::Frecency;
 use crate::web_console::open::{self, DurationFor, Visit};
 use crate::{log, picker, resolve, sdk, session, tty};
-use anyhow::{Context, Result, bail};
+use anyhow::{Result, bail};
 use std::io::IsTerminal;
 
 /// Printed instead of secrets when stdout is a terminal: the function is not set up.
@@ -309,13 +309,7 @@ fn sso_role(
     let saved = match &args.save_to {
         Some(name) => {
             let path = env.config_file();
-            let text = match std::fs::read_to_string(&path) {
-                Ok(text) => text,
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
-                Err(e) => {
-                    return Err(e).with_context(|| format!("could not read {}", path.display()));
-                }
-            };
+            let text = crate::fs::read_or_empty(&path)?;
             let region = session.region.as_deref().unwrap_or(&target.region);
             let new =
                 crate::sso::populate::save_profile(&text, name, &target, account, role, region);

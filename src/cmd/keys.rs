@@ -13,7 +13,7 @@ use crate::env::Env;
 use crate::keys::{self, Backend, Keys, mask};
 use crate::{clock, log, process_line};
 use anyhow::{Context as _, Result, anyhow, bail};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 const KEY_ID: &str = "aws_access_key_id";
 const SECRET: &str = "aws_secret_access_key";
@@ -135,7 +135,7 @@ fn config_header(profile: &str) -> String {
 /// Says what it wrote.
 fn point_profile_at_hat(env: &Env, profiles: &[&str]) -> Result<String> {
     let path = env.config_file();
-    let mut text = read(&path)?;
+    let mut text = crate::fs::read_or_empty(&path)?;
     let program = process_line::program(env);
     let mut line = String::new();
     for profile in profiles {
@@ -148,14 +148,6 @@ fn point_profile_at_hat(env: &Env, profiles: &[&str]) -> Result<String> {
     }
     crate::fs::write(&path, &text)?;
     Ok(format!("{}: credential_process = {line}", path.display()))
-}
-
-fn read(path: &Path) -> Result<String> {
-    match std::fs::read_to_string(path) {
-        Ok(text) => Ok(text),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(String::new()),
-        Err(e) => Err(anyhow!("could not read {}: {e}", path.display())),
-    }
 }
 
 /// A profile with static long-term keys that import can move.
@@ -266,7 +258,7 @@ fn import(env: &Env, names: &[String], all: bool, dry_run: bool) -> Result<Strin
     point_profile_at_hat(env, &names)?;
     let mut removed_from: Vec<PathBuf> = Vec::new();
     for (path, in_config) in [(&credentials_path, false), (&config_path, true)] {
-        let text = read(path)?;
+        let text = crate::fs::read_or_empty(path)?;
         let mut out = text.clone();
         for name in &names {
             // `[NAME]` in the credentials file, `[profile NAME]` in the config file.
@@ -377,7 +369,7 @@ fn remove(env: &Env, profile: &str) -> Result<String> {
     let had = store.remove(profile)?;
     // Without its keys, hat's line would only fail: take it out too.
     let path = env.config_file();
-    let text = read(&path)?;
+    let text = crate::fs::read_or_empty(&path)?;
     let header = config_header(profile);
     let config = ConfigSet::load(env)?;
     let ours = config

@@ -107,7 +107,7 @@ fn awsume(env: &Env, dry_run: bool) -> Result<String> {
         ));
     }
     let path = env.config_file();
-    let old = read_or_empty(&path)?;
+    let old = crate::fs::read_or_empty(&path)?;
     let rewrite = awsume::rewrite_credential_process(&old, &process_line::program(env), |name| {
         awsume::names_itself(&config, name)
     });
@@ -157,7 +157,7 @@ fn awsume(env: &Env, dry_run: bool) -> Result<String> {
 
 fn granted(env: &Env, dry_run: bool) -> Result<String> {
     let path = env.config_file();
-    let old = read_or_empty(&path)?;
+    let old = crate::fs::read_or_empty(&path)?;
     let config = crate::config::load(env)?;
     let sso = |name: &str| {
         config.profile(name).is_some_and(|p| {
@@ -267,7 +267,7 @@ fn granted_settings(
         ));
         return Ok(None);
     }
-    let text = read_or_empty(&granted)?;
+    let text = crate::fs::read_or_empty(&granted)?;
     let found = migrate::granted::read_settings(&text).map_err(|e| {
         anyhow!(
             "could not read Granted's settings: {}{e}",
@@ -508,7 +508,7 @@ fn aws_vault(env: &Env, args: &VaultArgs) -> Result<String> {
     }
 
     let path = env.config_file();
-    let old = read_or_empty(&path)?;
+    let old = crate::fs::read_or_empty(&path)?;
     let out = migrate::rewrite_process_lines(
         &old,
         &process_line::program(env),
@@ -592,14 +592,6 @@ fn report_prompt(env: &Env) {
             "AWS_VAULT_PROMPT={other}: hat has no such MFA prompt; it has terminal, ykman, zenity, kdialog, osascript and pass-through (`prompt` under [mfa] in {}), and reads `mfa_process` as aws-vault does",
             settings.display()
         )),
-    }
-}
-
-fn read_or_empty(path: &std::path::Path) -> Result<String> {
-    match std::fs::read_to_string(path) {
-        Ok(text) => Ok(text),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(String::new()),
-        Err(e) => Err(e).with_context(|| format!("could not read {}", path.display())),
     }
 }
 

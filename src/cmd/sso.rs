@@ -223,11 +223,7 @@ fn populate(args: &SsoPopulateArgs, env: &Env) -> Result<String> {
         }
     })?;
     let path = env.config_file();
-    let old = match std::fs::read_to_string(&path) {
-        Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
-        Err(e) => return Err(e).with_context(|| format!("could not read {}", path.display())),
-    };
+    let old = crate::fs::read_or_empty(&path)?;
     let region = args.region.clone().unwrap_or_else(|| target.region.clone());
     let outcome = populate::render(
         &path,

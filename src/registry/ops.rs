@@ -30,12 +30,7 @@ pub fn lock(env: &Env, wait: bool) -> Result<Option<Lock>> {
 }
 
 fn read_config(env: &Env) -> Result<String> {
-    let path = env.config_file();
-    match std::fs::read_to_string(&path) {
-        Ok(text) => Ok(text),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(String::new()),
-        Err(e) => Err(e).with_context(|| format!("could not read {}", path.display())),
-    }
+    crate::fs::read_or_empty(&env.config_file())
 }
 
 fn write_config(env: &Env, old: &str, new: &str) -> Result<()> {
