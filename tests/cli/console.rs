@@ -83,6 +83,13 @@ impl Console {
         )
     }
 
+    /// The recorder again at `relative` (`bin/firefox`), for a browser hat knows by the
+    /// name of its program.
+    pub(crate) fn recorder_as(&self, relative: &str) -> PathBuf {
+        let script = std::fs::read_to_string(self.recorder()).unwrap();
+        fake_executable(&self.sandbox, relative, &script)
+    }
+
     /// The argument lists the browser was started with, waiting (up to 20 s) for
     /// `expected` of them, since browsers are started in the background.
     pub(crate) fn opened(&self, expected: usize) -> Vec<Vec<String>> {
@@ -416,11 +423,7 @@ fn without_a_profile_the_environment_credentials_sign_in() {
 #[test]
 fn chromium_browsers_get_one_user_data_dir_per_profile() {
     let c = Console::new();
-    let chrome = fake_executable(
-        &c.sandbox,
-        "bin/fake-chrome",
-        &std::fs::read_to_string(c.recorder()).unwrap(),
-    );
+    let chrome = c.recorder_as("bin/fake-chrome");
     c.sandbox.write(
         "home/.config/hat/config.toml",
         &format!(
@@ -452,11 +455,7 @@ fn chromium_browsers_get_one_user_data_dir_per_profile() {
 #[test]
 fn firefox_containers_get_the_granted_extension_url() {
     let c = Console::new();
-    let firefox = fake_executable(
-        &c.sandbox,
-        "bin/firefox",
-        &std::fs::read_to_string(c.recorder()).unwrap(),
-    );
+    let firefox = c.recorder_as("bin/firefox");
     c.sandbox.write(
         "home/.config/hat/config.toml",
         "[console]\nbrowser = \"firefox\"\nfirefox_containers = true\n",
@@ -516,9 +515,8 @@ fn firefox_containers_get_the_granted_extension_url() {
 #[test]
 fn a_default_browser_profile_comes_from_the_profile_the_variable_or_the_settings() {
     let c = Console::new();
-    let recorder = std::fs::read_to_string(c.recorder()).unwrap();
-    let chrome = fake_executable(&c.sandbox, "bin/fake-chrome", &recorder);
-    let firefox = fake_executable(&c.sandbox, "bin/fake-firefox", &recorder);
+    let chrome = c.recorder_as("bin/fake-chrome");
+    let firefox = c.recorder_as("bin/fake-firefox");
     let settings = |browser: &str, path: &PathBuf| {
         c.sandbox.write(
             "home/.config/hat/config.toml",
@@ -641,11 +639,7 @@ fn assume_dash_c_works_through_every_shell_function() {
 #[test]
 fn a_text_browser_never_draws_into_what_the_shell_function_evaluates() {
     let c = Console::new();
-    let w3m = fake_executable(
-        &c.sandbox,
-        "bin/w3m",
-        &std::fs::read_to_string(c.recorder()).unwrap(),
-    );
+    let w3m = c.recorder_as("bin/w3m");
     let out = c
         .hat(&["console", "a"])
         .env("BROWSER", w3m.to_str().unwrap())
