@@ -438,12 +438,10 @@ fn exec_returns_the_commands_status_and_hats_failure_runs_nothing() {
 /// token the AWS CLI reads is.
 #[test]
 fn sso_flags_assume_a_role_and_save_to_writes_a_profile_the_aws_cli_reads() {
-    use crate::support::fake_sso::{FakeSso, Options};
     let sb = Sandbox::new();
     let mine = "# my profiles\n[profile keep]\nregion = eu-west-2 ; mine\n\n[profile saved]\nrole_arn = arn:aws:iam::1:role/old\nsource_profile = keep\n\n[profile after]\nregion = us-east-2\n";
     sb.config(mine);
-    let fake = FakeSso::start(Options::default());
-    crate::sso::cli_writes_token(&sb, &fake, START_URL, 8 * 3600);
+    let fake = crate::sso::signed_in(&sb, START_URL);
     let token = token_path(&sb, START_URL);
     let config = sb.home().join(".aws/config");
     let mut texts = Vec::new();
@@ -768,13 +766,11 @@ assume --chain {HOP2} -v
 /// CLI can use), while the role's credentials still come from hat's cache.
 #[test]
 fn export_sso_token_refreshes_a_token_about_to_expire() {
-    use crate::support::fake_sso::{FakeSso, Options};
     let sb = Sandbox::new();
     sb.config(&format!(
         "[profile dev]\nsso_start_url = {START_URL}\nsso_region = eu-west-1\nsso_account_id = 111111111111\nsso_role_name = Admin\n"
     ));
-    let fake = FakeSso::start(Options::default());
-    crate::sso::cli_writes_token(&sb, &fake, START_URL, 8 * 3600);
+    let fake = crate::sso::signed_in(&sb, START_URL);
     let sh = Sh::Bash;
     let first = format!("{}\nassume dev\n", sh.init_line());
     crate::sso::with_fake(sh.run(&sb, &first), &fake)

@@ -51,6 +51,14 @@ fn read_token(sb: &Sandbox, key: &str) -> serde_json::Value {
     serde_json::from_str(&text).unwrap()
 }
 
+/// The fake SSO service, and a token for session (or start URL) `key` that the AWS CLI
+/// wrote, good for eight hours: a user signed in.
+pub(crate) fn signed_in(sb: &Sandbox, key: &str) -> FakeSso {
+    let fake = FakeSso::start(Options::default());
+    cli_writes_token(sb, &fake, key, 8 * 3600);
+    fake
+}
+
 /// Writes a token file the way the AWS CLI does: with botocore's own JSONFileCache and
 /// `_sso_json_dumps`, for a session `key` (or start URL), expiring in `expires_in` seconds.
 pub(crate) fn cli_writes_token(
@@ -301,8 +309,7 @@ fn with_no_browser_to_open_login_falls_back_to_the_device_code() {
 #[test]
 fn an_sso_profile_is_assumed_and_the_second_assume_makes_no_call() {
     let sb = sandbox();
-    let fake = FakeSso::start(Options::default());
-    cli_writes_token(&sb, &fake, "corp", 8 * 3600);
+    let fake = signed_in(&sb, "corp");
     let out = with_fake(sb.assume(&["-v", "dev"]), &fake).run();
     out.success()
         .stderr_has("GetRoleCredentials Admin in account 111111111111")
@@ -331,8 +338,7 @@ fn an_sso_profile_is_assumed_and_the_second_assume_makes_no_call() {
 #[test]
 fn a_token_written_by_botocore_is_used_without_signing_in() {
     let sb = sandbox();
-    let fake = FakeSso::start(Options::default());
-    cli_writes_token(&sb, &fake, "corp", 8 * 3600);
+    let fake = signed_in(&sb, "corp");
     with_fake(sb.assume(&["dev"]), &fake).run().success();
     assert_eq!(fake.calls("RegisterClient"), 0);
     assert_eq!(fake.calls("CreateToken:refresh_token"), 0);
@@ -425,8 +431,7 @@ fn a_refresh_without_a_new_refresh_token_keeps_the_old_one() {
 #[test]
 fn a_role_that_no_longer_exists_says_to_prune() {
     let sb = sandbox();
-    let fake = FakeSso::start(Options::default());
-    cli_writes_token(&sb, &fake, "corp", 8 * 3600);
+    let fake = signed_in(&sb, "corp");
     with_fake(sb.assume(&["gone"]), &fake)
         .run()
         .failure()
@@ -455,8 +460,8 @@ fn a_revoked_or_missing_token_without_a_terminal_names_the_command_to_run() {
 #[test]
 fn an_unreachable_portal_is_named() {
     let sb = sandbox();
-    let fake = FakeSso::start(Options::default());
-    cli_writes_token(&sb, &fake, "corp", 8 * 3600);
+    // Only the token matters here: the portal asked for is a closed port.
+    let _fake = signed_in(&sb, "corp");
     let closed = format!("http://127.0.0.1:{}", crate::support::free_port());
     sb.assume(&["dev"])
         .env("AWS_ENDPOINT_URL_SSO", &closed)
@@ -471,8 +476,7 @@ fn granted_profiles_are_sso_profiles_without_edits() {
     sb.config(&format!(
         "[profile g]\ngranted_sso_start_url = {START_URL}\ngranted_sso_region = eu-west-1\ngranted_sso_account_id = 111111111111\ngranted_sso_role_name = ReadOnly\ncredential_process = granted credential-process --profile g\ncommon_fate_generated_from = aws-sso\n"
     ));
-    let fake = FakeSso::start(Options::default());
-    cli_writes_token(&sb, &fake, START_URL, 8 * 3600);
+    let fake = signed_in(&sb, START_URL);
     with_fake(sb.assume(&["g"]), &fake).run().success();
     assert_eq!(fake.calls("GetRoleCredentials"), 1);
 }
@@ -480,8 +484,7 @@ fn granted_profiles_are_sso_profiles_without_edits() {
 #[test]
 fn assume_with_a_start_url_needs_no_profile() {
     let sb = Sandbox::new();
-    let fake = FakeSso::start(Options::default());
-    cli_writes_token(&sb, &fake, START_URL, 8 * 3600);
+    let fake = signed_in(&sb, START_URL);
     let out = with_fake(
         sb.assume(&[
             "--sso-start-url",
@@ -766,8 +769,7 @@ fn the_console_signs_in_with_the_sso_role_credentials() {
 #[test]
 fn hat_list_marks_an_sso_profile_whose_role_credentials_are_cached() {
     let sb = sandbox();
-    let fake = FakeSso::start(Options::default());
-    cli_writes_token(&sb, &fake, "corp", 8 * 3600);
+    let fake = signed_in(&sb, "corp");
     let row = |out: &str| -> Vec<String> {
         out.lines()
             .find(|l| l.split_whitespace().next() == Some("dev"))
