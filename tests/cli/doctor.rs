@@ -1,7 +1,7 @@
 //! `hat doctor` (issue 14): a healthy setup in each real shell passes, and each broken
 //! setup is named with its fix; nothing changes without `--fix`, and no secret is shown.
 
-use crate::sso::{CONFIG as SSO_CONFIG, cli_writes_token};
+use crate::sso::{CONFIG as SSO_CONFIG, cli_writes_token, signed_in};
 use crate::support::fake_sso::{FakeSso, Options};
 use crate::support::shells::ALL;
 use crate::support::{Output, Run, Sandbox, moto};
@@ -73,9 +73,8 @@ fn findings(out: &Output, check: &str) -> Vec<(String, String, String)> {
 #[test]
 fn a_healthy_setup_passes_in_every_shell_with_the_clock_checked_against_sts() {
     let sb = healthy();
-    let fake = FakeSso::start(Options::default());
     sb.config(&format!("[profile base]\nregion = eu-west-1\n{SSO_CONFIG}"));
-    cli_writes_token(&sb, &fake, "corp", 8 * 3600);
+    let _fake = signed_in(&sb, "corp");
     for sh in ALL {
         let script = format!("{}; '{}' doctor", sh.init_line(), crate::support::HAT);
         let out = sh
