@@ -37,6 +37,7 @@ pub const READ: &[&str] = &[
     "AWS_CA_BUNDLE",
     "HAT_EXPIRES",
     "HAT_EXEC_PROFILE",
+    "HAT_PROCESS_DEPTH",
     // Granted's spellings of `assume --no-cache` and `assume --quiet`.
     "GRANTED_NO_CACHE",
     "GRANTED_QUIET",

@@ -199,7 +199,9 @@ pub(super) struct Table {
     count: usize,
     /// Records per kind, in [`Kind`] order: the table is sorted by kind first.
     kinds: [usize; 3],
-    /// The records area, read whole on the first walk over names.
+    /// The offsets table and the records, read whole on the first walk over names;
+    /// from then on every probe reads memory (the picker and `hat list` walk the names,
+    /// then look up each one).
     all: OnceLock<Option<Vec<u8>>>,
 }
 
@@ -367,7 +369,7 @@ impl Table {
             .offsets
             .checked_add(u64::try_from(i).ok()?.checked_mul(4)?)?;
         let last = i + 1 == self.count;
-        let pair = read_at(&self.file, at, if last { 4 } else { 8 })?;
+        let pair = self.read(at, if last { 4 } else { 8 })?;
         let start = u64::from(u32::from_le_bytes(pair[..4].try_into().ok()?));
         let start = self.body.checked_add(start)?;
         let end = if last {
@@ -386,14 +388,22 @@ impl Table {
         (r.at == bytes.len()).then(|| ((key.0, key.1.to_string()), segments))
     }
 
-    /// Record `i`, read from the file.
+    /// Record `i`, read from the file (or memory, once the table is read whole).
     fn record(&self, i: usize) -> Option<Parsed> {
         let (start, end) = self.bounds(i)?;
-        self.parse(&read_at(
-            &self.file,
-            start,
-            usize::try_from(end - start).ok()?,
-        )?)
+        self.parse(&self.read(start, usize::try_from(end - start).ok()?)?)
+    }
+
+    /// `n` bytes of the file at `at`: from the whole table when it has been read, else
+    /// one pread.
+    fn read(&self, at: u64, n: usize) -> Option<std::borrow::Cow<'_, [u8]>> {
+        if let Some(Some(all)) = self.all.get() {
+            let from = usize::try_from(at.checked_sub(self.offsets)?).ok()?;
+            return all
+                .get(from..from.checked_add(n)?)
+                .map(std::borrow::Cow::Borrowed);
+        }
+        read_at(&self.file, at, n).map(std::borrow::Cow::Owned)
     }
 
     /// The records of table `kind`: a range of record numbers.
@@ -428,11 +438,13 @@ impl Table {
         let all = self
             .all
             .get_or_init(|| {
-                let n = usize::try_from(self.len.checked_sub(self.body)?).ok()?;
-                read_at(&self.file, self.body, n)
+                let n = usize::try_from(self.len.checked_sub(self.offsets)?).ok()?;
+                read_at(&self.file, self.offsets, n)
             })
             .as_deref()
             .unwrap_or_default();
+        let body = usize::try_from(self.body - self.offsets).unwrap_or(usize::MAX);
+        let all = all.get(body..).unwrap_or_default();
         let skip: usize = self.kinds[..kind as usize].iter().sum();
         let take = self.kinds[kind as usize];
         let mut r = Reader { bytes: all, at: 0 };
@@ -608,6 +620,22 @@ mod tests {
         assert_eq!(table.names(Kind::Profile).nth(2), Some("profile-00002"));
         assert_eq!(table.names(Kind::SsoSession).collect::<Vec<_>>(), ["corp"]);
         assert_eq!(table.names(Kind::Services).collect::<Vec<_>>(), ["local"]);
+        // The walk read the table whole: the same answers now come from memory, even
+        // with the open file emptied under it.
+        File::options()
+            .write(true)
+            .open(&index)
+            .unwrap()
+            .set_len(0)
+            .unwrap();
+        for (i, (kind, name, segments)) in records.iter().enumerate() {
+            assert_eq!(
+                table.find(*kind, name),
+                Some((i, segments.clone())),
+                "{name}"
+            );
+        }
+        assert_eq!(table.find(Kind::Profile, "profile-99999"), None);
         assert!(table.has(Kind::Services));
     }
 

@@ -134,7 +134,7 @@ impl<'a> Fetcher<'a> {
                 profile,
             ),
             Base::Environment { profile } => self.environment(profile),
-            Base::Process { profile, command } => process::run(profile, command),
+            Base::Process { profile, command } => process::run(profile, command, self.env),
             Base::WebIdentity {
                 profile,
                 role_arn,

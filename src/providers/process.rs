@@ -8,12 +8,30 @@ use anyhow::{Context, Result, bail};
 use serde_json::Value;
 use std::process::{Command, Stdio};
 
-pub fn run(profile: &str, command: &str) -> Result<Credentials> {
+/// Set on every credential_process hat runs, one more than hat's own: a line that ends
+/// up running itself (a hat hat does not take for itself, such as a copy under another
+/// name, on the line of the profile it answers for) stops with an error at
+/// [`MAX_DEPTH`] instead of forking until the machine refuses.
+const DEPTH: &str = "HAT_PROCESS_DEPTH";
+const MAX_DEPTH: u32 = 8;
+
+pub fn run(profile: &str, command: &str, env: &crate::env::Env) -> Result<Credentials> {
     crate::verbose!("profile {profile}: running its credential_process");
+    let depth = env
+        .get(DEPTH)
+        .and_then(|v| v.parse::<u32>().ok())
+        .unwrap_or(0);
+    if depth >= MAX_DEPTH {
+        bail!(
+            "the credential_process of profile `{profile}` would be the {}th run inside one another: a line that runs itself. If it runs hat under another name or path, write `hat credential-process --profile NAME` so hat answers it from its key store",
+            depth + 1
+        );
+    }
     // As the Rust SDK does: through `sh -c`, so pipes and quoting work as written.
     let output = Command::new("sh")
         .arg("-c")
         .arg(command)
+        .env(DEPTH, (depth + 1).to_string())
         .stdin(Stdio::inherit())
         .stderr(Stdio::inherit())
         .stdout(Stdio::piped())

@@ -215,3 +215,24 @@ fn duration_seconds_that_is_not_a_number_points_at_the_line() {
         .stderr_has("duration_seconds = 1h, which is not a whole number of seconds")
         .stderr_has("line 23");
 }
+
+/// A credential_process line that runs hat under another name for its own profile: hat
+/// does not take the line for its own, so each run starts the next. The depth count hat
+/// puts on every credential_process stops it with an error instead of forking on.
+#[test]
+fn a_credential_process_that_runs_itself_stops_with_an_error() {
+    let sandbox = Sandbox::new();
+    let renamed = sandbox.path("bin/hat-renamed");
+    std::fs::create_dir_all(renamed.parent().unwrap()).unwrap();
+    std::fs::copy(crate::support::HAT, &renamed).unwrap();
+    sandbox.config(&format!(
+        "[profile loop]\ncredential_process = {} credential-process --profile loop\n",
+        renamed.display()
+    ));
+    sandbox
+        .assume(&["loop"])
+        .run()
+        .failure()
+        .stderr_has("would be the 9th run inside one another: a line that runs itself")
+        .stderr_has("hat credential-process --profile NAME");
+}
