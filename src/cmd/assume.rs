@@ -109,9 +109,7 @@ pub fn run(args: &AssumeArgs, env: &Env) -> Result<String> {
         None => bail!("{}", missing_profile(&config, env)),
     };
     let export_to = export_target(args, env, &config, profile)?;
-    let mut options = args.fetch.options(args.region.as_ref(), Some(&args.tags))?;
-    options.mfa_token = args.mfa_token.clone();
-    options.no_cache = no_cache;
+    let mut options = session_options(args, no_cache)?;
     let duration = options.duration;
     let mut chain = resolve::resolve(&config, profile)?;
     // `--chain ARN`: one more hop on top, cached and capped like any other.
@@ -211,6 +209,15 @@ fn deliver(
         return Ok(code);
     }
     Ok(exports.render(shell))
+}
+
+/// How a profile's chain is fetched for `assume`: the shared flags, `--mfa-token`, and
+/// `--no-cache` or GRANTED_NO_CACHE.
+fn session_options(args: &AssumeArgs, no_cache: bool) -> Result<session::SessionOptions> {
+    let mut options = args.fetch.options(args.region.as_ref(), Some(&args.tags))?;
+    options.mfa_token = args.mfa_token.clone();
+    options.no_cache = no_cache;
+    Ok(options)
 }
 
 /// Granted's -ex: the profile it writes the credentials as (see
@@ -327,8 +334,13 @@ fn sso_role(
         // Saved into --aws-config-file's FILE, it is not a profile the shell's AWS CLI reads.
         as_aws_profile: saved.is_some() && !other_config,
     };
+    // Only -ex needs the profile files here.
     let export_to = if args.granted.export {
-        export_target(args, env, &crate::config::load(env)?, name.label)?
+        Some(crate::export_file::export_target(
+            env,
+            &crate::config::load(env)?,
+            name.label,
+        )?)
     } else {
         None
     };
@@ -403,9 +415,7 @@ fn chain_from_environment(
         },
         hops,
     };
-    let mut options = args.fetch.options(args.region.as_ref(), Some(&args.tags))?;
-    options.mfa_token = args.mfa_token.clone();
-    options.no_cache = no_cache;
+    let options = session_options(args, no_cache)?;
     let duration = options.duration;
     let session = session::open_chain(config, env, chain, None, &options)?;
     let name = Named {

@@ -315,11 +315,11 @@ pub fn save_profile(
 }
 
 /// Refuses a `--save-to` name that would not read back as the same profile.
+/// The profile files' own rule ([`crate::config::is_identifier`]), and not `default`.
 pub fn check_profile_name(name: &str) -> Result<()> {
-    let fine = |c: char| c.is_ascii_alphanumeric() || "-_./+@:".contains(c);
-    if name.is_empty() || !name.chars().all(fine) || name == "default" {
+    if !crate::config::is_identifier(name) || name == "default" {
         anyhow::bail!(
-            "--save-to `{name}` is not a name hat saves a profile under: use letters, digits and -_./+@: (and not `default`)"
+            "--save-to `{name}` is not a name hat saves a profile under: use letters, digits and -_/.%@:+ (and not `default`)"
         );
     }
     Ok(())
